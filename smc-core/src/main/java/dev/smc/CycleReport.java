@@ -1,0 +1,33 @@
+package dev.smc;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What one cycle did. Immutable.
+ *
+ * @param filesScanned entries of the source walked (files, folders, links, special files)
+ * @param bytesScanned bytes of regular-file (or disk) data the image holds
+ * @param bytesRead bytes actually read from the source (files reused from the parent are not read)
+ * @param bytesStored bytes newly written to the repository, after dedup and compression
+ * @param chunksNew chunks the repository did not have
+ * @param chunksReused chunks already stored, by this or any earlier cycle or image
+ * @param filesReused files taken from the parent image without being opened
+ */
+public record CycleReport(
+    ImageRef image,
+    CycleType type,
+    long filesScanned,
+    long bytesScanned,
+    long bytesRead,
+    long bytesStored,
+    long chunksNew,
+    long chunksReused,
+    long filesReused,
+    Duration elapsed,
+    List<CycleWarning> warnings) {
+
+  public CycleReport {
+    warnings = List.copyOf(warnings);
+  }
+}

@@ -1,0 +1,76 @@
+package dev.smc.spi;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Dumb object storage under a repository: a local folder, a receiver over HTTPS, an S3 bucket.
+ * The smart part (dedup, packs, indexes, verification, resume) lives above it and is written once.
+ *
+ * <p>Object names are relative paths of segments {@code [A-Za-z0-9._-]+} joined by {@code /}
+ * (for example {@code data/3f/3f9a...}); implementations reject any other name with
+ * {@link IllegalArgumentException} before touching storage. Implementations must be thread-safe;
+ * every method may block on I/O.
+ */
+public interface Backend extends Closeable {
+
+  /** How {@link #put} treats an existing object. */
+  enum PutMode {
+    /** Replace an existing object atomically. */
+    REPLACE,
+    /** Fail with {@link java.nio.file.FileAlreadyExistsException} when the object exists. */
+    CREATE_NEW
+  }
+
+  /**
+   * Stores the whole object: when this returns it is durable, and no reader ever sees a partial
+   * object. Reads {@code data} from its position to its limit, leaving the position unchanged.
+   */
+  void put(String name, ByteBuffer data, PutMode mode) throws IOException;
+
+  /** The whole object; {@link java.nio.file.NoSuchFileException} when it does not exist. */
+  ByteBuffer get(String name) throws IOException;
+
+  /** {@code length} bytes from {@code offset}; fails if the object is shorter. */
+  ByteBuffer get(String name, long offset, int length) throws IOException;
+
+  /** The object's size, or empty when it does not exist. */
+  Optional<Long> size(String name) throws IOException;
+
+  /** Every object whose name starts with {@code prefix} (for example {@code "index/"}), in no order. */
+  List<ObjectInfo> list(String prefix) throws IOException;
+
+  /** Removes the object; removing a missing object is not an error. */
+  void delete(String name) throws IOException;
+
+  /** Where this backend stores, for messages (never includes a secret). */
+  String location();
+
+  /** A stored object's name and size in bytes. */
+  record ObjectInfo(String name, long size) {}
+
+  /** Validates an object name; returns it or throws {@link IllegalArgumentException} naming it. */
+  static String checkName(String name) {
+    if (name.isEmpty() || name.length() > 512) {
+      throw new IllegalArgumentException("object name '" + name + "': 1-512 characters allowed");
+    }
+    for (String seg : name.split("/", -1)) {
+      if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) {
+        throw new IllegalArgumentException("object name '" + name + "': empty, '.' or '..' segment");
+      }
+      for (int i = 0; i < seg.length(); i++) {
+        char c = seg.charAt(i);
+        boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || c == '.' || c == '_' || c == '-';
+        if (!ok) {
+          throw new IllegalArgumentException("object name '" + name + "': character '" + c
+              + "' not allowed (A-Z a-z 0-9 . _ - and / between segments)");
+        }
+      }
+    }
+    return name;
+  }
+}

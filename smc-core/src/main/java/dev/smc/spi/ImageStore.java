@@ -1,0 +1,81 @@
+package dev.smc.spi;
+
+import dev.smc.ImageRef;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The repository of images: content-addressed chunks plus, per image, an engine-defined metadata
+ * stream (the "tree": which files or blocks the image holds and which chunks make them up).
+ * Engines write images through {@link ImageWriter}; nothing is visible until
+ * {@link ImageWriter#commit}. Implementations are thread-safe; several writers, also in other
+ * processes, may use one store at once.
+ */
+public interface ImageStore extends Closeable {
+
+  /** Every committed image, sorted by name then cycle. */
+  List<ImageInfo> images() throws IOException;
+
+  /** One committed image. */
+  Optional<ImageInfo> image(ImageRef ref) throws IOException;
+
+  /**
+   * Starts the next cycle of {@code imageName}: cycle 1 if none exists, else the newest cycle + 1,
+   * whose image becomes the parent. The cycle number is claimed at {@link ImageWriter#commit}; if
+   * another writer commits the same number first, commit fails with {@code ALREADY_EXISTS}.
+   */
+  ImageWriter newImage(String imageName, ImageKind kind) throws IOException;
+
+  /** Opens a committed image for reading. */
+  ImageReader openImage(ImageRef ref) throws IOException;
+
+  /** Writes one new image. Not thread-safe except where a method says so. */
+  interface ImageWriter extends Closeable {
+    ImageRef ref();
+
+    /** The newest committed image of the same name when this writer started. */
+    Optional<ImageInfo> parent();
+
+    /** Whether the store already holds this chunk. Thread-safe. */
+    boolean hasChunk(ChunkId id) throws IOException;
+
+    /**
+     * Stores a chunk unless the store already holds it; returns the bytes newly written (0 when
+     * deduplicated). Reads {@code data} from position to limit; the caller may reuse it afterwards.
+     * Thread-safe; may block while earlier chunks are written.
+     */
+    long putChunk(ChunkId id, ByteBuffer data) throws IOException;
+
+    /** Appends to this image's metadata stream. */
+    void writeTree(byte[] b, int off, int len) throws IOException;
+
+    /**
+     * Makes the image visible after every chunk and the tree are durable (data, then index, then
+     * manifest). Returns the committed image.
+     */
+    ImageInfo commit(Map<String, String> properties) throws IOException;
+
+    /** Bytes newly written to the store so far (after compression). */
+    long bytesStored();
+
+    /** Abandons the image unless committed; already stored chunks stay and are reused by a rerun. */
+    @Override
+    void close() throws IOException;
+  }
+
+  /** Reads one committed image. Thread-safe. */
+  interface ImageReader extends Closeable {
+    ImageInfo info();
+
+    /** The image's metadata stream, from its start. */
+    InputStream tree() throws IOException;
+
+    /** A chunk's raw (uncompressed, verified) content. */
+    ByteBuffer chunk(ChunkId id) throws IOException;
+  }
+}

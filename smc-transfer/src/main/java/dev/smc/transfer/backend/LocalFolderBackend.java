@@ -1,0 +1,228 @@
+package dev.smc.transfer.backend;
+
+import dev.smc.spi.Backend;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Objects as files below a folder. A put writes a temporary file in {@code tmp/}, forces it to
+ * disk, then renames (or, for {@link PutMode#CREATE_NEW}, hard-links) it into place, so readers
+ * see whole objects only and a crash leaves at most a stray temporary file. Thread-safe.
+ */
+public final class LocalFolderBackend implements Backend {
+  private static final int OPEN_FILES = 64;
+  private final Path root;
+  private final Path tmp;
+  private final boolean fsync;
+  private final Map<String, FileChannel> open = new LinkedHashMap<>(16, 0.75f, true);
+
+  private LocalFolderBackend(Path root, boolean fsync) throws IOException {
+    this.root = root.toAbsolutePath().normalize();
+    this.tmp = this.root.resolve("tmp");
+    this.fsync = fsync;
+    Files.createDirectories(tmp);
+  }
+
+  /** A backend in {@code folder}, created if missing; every put is durable before it returns. */
+  public static LocalFolderBackend open(Path folder) throws IOException {
+    return new LocalFolderBackend(folder, true);
+  }
+
+  /** As {@link #open} but without forcing files to disk: for tests and scratch repositories only. */
+  public static LocalFolderBackend openWithoutSync(Path folder) throws IOException {
+    return new LocalFolderBackend(folder, false);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  private Path path(String name) {
+    return root.resolve(Backend.checkName(name));
+  }
+
+  @Override
+  public void put(String name, ByteBuffer data, PutMode mode) throws IOException {
+    Path target = path(name);
+    Path t = tmp.resolve(Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer b = data.duplicate();
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        if (fsync) {
+          ch.force(false);
+        }
+      }
+      Path dir = target.getParent();
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+      }
+      if (mode == PutMode.CREATE_NEW) {
+        try {
+          Files.createLink(target, t);
+        } catch (FileAlreadyExistsException e) {
+          throw new FileAlreadyExistsException(name);
+        }
+      } else {
+        Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      }
+      if (fsync) {
+        syncDir(dir);
+      }
+    } finally {
+      Files.deleteIfExists(t);
+    }
+  }
+
+  private static void syncDir(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // some file systems refuse to sync a directory; the rename is still atomic
+    }
+  }
+
+  @Override
+  public ByteBuffer get(String name) throws IOException {
+    Path p = path(name);
+    try {
+      return ByteBuffer.wrap(Files.readAllBytes(p));
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(name);
+    }
+  }
+
+  @Override
+  public ByteBuffer get(String name, long offset, int length) throws IOException {
+    FileChannel ch = channel(name);
+    ByteBuffer buf = ByteBuffer.allocate(length);
+    long pos = offset;
+    while (buf.hasRemaining()) {
+      int n = ch.read(buf, pos);
+      if (n < 0) {
+        throw new IOException(name + ": " + length + " bytes at " + offset + " asked, object ends at " + pos);
+      }
+      pos += n;
+    }
+    return buf.flip();
+  }
+
+  private FileChannel channel(String name) throws IOException {
+    synchronized (open) {
+      FileChannel ch = open.get(name);
+      if (ch != null && ch.isOpen()) {
+        return ch;
+      }
+    }
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(path(name), StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(name);
+    }
+    synchronized (open) {
+      FileChannel old = open.put(name, ch);
+      if (old != null) {
+        old.close();
+      }
+      if (open.size() > OPEN_FILES) {
+        var it = open.entrySet().iterator();
+        it.next().getValue().close();
+        it.remove();
+      }
+    }
+    return ch;
+  }
+
+  @Override
+  public Optional<Long> size(String name) throws IOException {
+    Path p = path(name);
+    try {
+      return Optional.of(Files.size(p));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public List<ObjectInfo> list(String prefix) throws IOException {
+    List<ObjectInfo> out = new ArrayList<>();
+    int slash = prefix.lastIndexOf('/');
+    Path dir = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+    if (Files.isDirectory(dir)) {
+      walk(dir, prefix, out);
+    }
+    return out;
+  }
+
+  private void walk(Path dir, String prefix, List<ObjectInfo> out) throws IOException {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        String rel = root.relativize(p).toString();
+        if (rel.equals("tmp")) {
+          continue;
+        }
+        if (Files.isDirectory(p)) {
+          if ((rel + "/").startsWith(prefix) || prefix.startsWith(rel + "/")) {
+            walk(p, prefix, out);
+          }
+        } else if (rel.startsWith(prefix)) {
+          try {
+            out.add(new ObjectInfo(rel, Files.size(p)));
+          } catch (NoSuchFileException e) {
+            // deleted while listing
+          }
+        }
+      }
+    } catch (NoSuchFileException e) {
+      // folder removed while listing
+    }
+  }
+
+  @Override
+  public void delete(String name) throws IOException {
+    synchronized (open) {
+      FileChannel ch = open.remove(name);
+      if (ch != null) {
+        ch.close();
+      }
+    }
+    Files.deleteIfExists(path(name));
+  }
+
+  @Override
+  public String location() {
+    return root.toString();
+  }
+
+  @Override
+  public void close() throws IOException {
+    synchronized (open) {
+      for (FileChannel ch : open.values()) {
+        ch.close();
+      }
+      open.clear();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LocalFolderBackend[" + root + "]";
+  }
+}

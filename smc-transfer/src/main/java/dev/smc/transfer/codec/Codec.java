@@ -1,0 +1,100 @@
+package dev.smc.transfer.codec;
+
+import com.github.luben.zstd.Zstd;
+import dev.smc.IntegrityException;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4FastDecompressor;
+
+/**
+ * How one stored chunk is encoded. The id is written into packs and indexes, so ids never change.
+ * Thread-safe.
+ */
+public enum Codec {
+  NONE(0), LZ4(1), ZSTD(2);
+
+  private static final LZ4Factory LZ4_FACTORY = LZ4Factory.fastestInstance();
+
+  private final int id;
+
+  Codec(int id) {
+    this.id = id;
+  }
+
+  public int id() {
+    return id;
+  }
+
+  public static Codec byId(int id) {
+    for (Codec c : values()) {
+      if (c.id == id) {
+        return c;
+      }
+    }
+    throw new IntegrityException("unknown codec id " + id);
+  }
+
+  /** The most bytes {@link Compressor#compress} may write for {@code rawLength} input. */
+  public static int maxCompressedLength(int rawLength) {
+    return (int) Math.max(LZ4_FACTORY.fastCompressor().maxCompressedLength(rawLength), Zstd.compressBound(rawLength));
+  }
+
+  /** Decodes {@code src[off, off+len)} into {@code dst[0, rawLength)}. */
+  public void decompress(byte[] src, int off, int len, byte[] dst, int rawLength) {
+    switch (this) {
+      case NONE -> {
+        if (len != rawLength) {
+          throw new IntegrityException("raw chunk of " + len + " bytes, expected " + rawLength);
+        }
+        System.arraycopy(src, off, dst, 0, len);
+      }
+      case LZ4 -> {
+        LZ4FastDecompressor d = LZ4_FACTORY.fastDecompressor();
+        try {
+          int read = d.decompress(src, off, dst, 0, rawLength);
+          if (read != len) {
+            throw new IntegrityException("lz4 chunk: read " + read + " of " + len + " bytes");
+          }
+        } catch (net.jpountz.lz4.LZ4Exception e) {
+          throw new IntegrityException("lz4 chunk is damaged: " + e.getMessage(), e);
+        }
+      }
+      case ZSTD -> {
+        long n = Zstd.decompressByteArray(dst, 0, rawLength, src, off, len);
+        if (Zstd.isError(n) || n != rawLength) {
+          throw new IntegrityException("zstd chunk is damaged: "
+              + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " bytes, expected " + rawLength));
+        }
+      }
+      default -> throw new IllegalStateException(name());
+    }
+  }
+
+  /** Compresses with one codec at one native level. Thread-safe. */
+  public record Compressor(Codec codec, int nativeLevel) {
+    /**
+     * Compresses {@code src[off, off+len)} into {@code dst}; returns the compressed length, or -1
+     * when the result would not be smaller than the input (store it raw then).
+     */
+    public int compress(byte[] src, int off, int len, byte[] dst) {
+      int n;
+      switch (codec) {
+        case LZ4 -> {
+          LZ4Compressor c = nativeLevel <= 0 ? LZ4_FACTORY.fastCompressor() : LZ4_FACTORY.highCompressor(nativeLevel);
+          n = c.compress(src, off, len, dst, 0, dst.length);
+        }
+        case ZSTD -> {
+          long r = Zstd.compressByteArray(dst, 0, dst.length, src, off, len, nativeLevel);
+          if (Zstd.isError(r)) {
+            return -1;
+          }
+          n = (int) r;
+        }
+        default -> {
+          return -1;
+        }
+      }
+      return n < len ? n : -1;
+    }
+  }
+}

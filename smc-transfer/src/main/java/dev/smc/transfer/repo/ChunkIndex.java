@@ -1,0 +1,44 @@
+package dev.smc.transfer.repo;
+
+import dev.smc.spi.ChunkId;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Which chunks the repository holds and where. Thread-safe. */
+final class ChunkIndex {
+  private final ConcurrentHashMap<ChunkId, Location> chunks = new ConcurrentHashMap<>();
+  private final Set<String> packs = ConcurrentHashMap.newKeySet();
+
+  void addPack(String pack, List<PackFormat.Entry> entries) {
+    packs.add(pack);
+    for (PackFormat.Entry e : entries) {
+      chunks.putIfAbsent(e.id(), e.at(pack));
+    }
+  }
+
+  void addAll(Map<String, List<PackFormat.Entry>> packs) {
+    packs.forEach(this::addPack);
+  }
+
+  Location get(ChunkId id) {
+    return chunks.get(id);
+  }
+
+  boolean contains(ChunkId id) {
+    return chunks.containsKey(id);
+  }
+
+  boolean hasPack(String pack) {
+    return packs.contains(pack);
+  }
+
+  Set<String> packs() {
+    return packs;
+  }
+
+  int size() {
+    return chunks.size();
+  }
+}

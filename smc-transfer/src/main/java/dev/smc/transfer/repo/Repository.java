@@ -1,0 +1,495 @@
+package dev.smc.transfer.repo;
+
+import dev.smc.ErrorCode;
+import dev.smc.ImageRef;
+import dev.smc.IntegrityException;
+import dev.smc.NotFoundException;
+import dev.smc.SmcException;
+import dev.smc.TransferOptions;
+import dev.smc.spi.Backend;
+import dev.smc.spi.ChunkId;
+import dev.smc.spi.ImageInfo;
+import dev.smc.spi.ImageKind;
+import dev.smc.spi.ImageStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A content-addressed image repository over a dumb {@link Backend}: chunks named by SHA-256,
+ * compressed and packed into pack files, indexes that say where each chunk is, and one manifest
+ * per image. Write order is data, then index, then manifest, so a crash at any point leaves no
+ * half image and a rerun stores only what no pack holds yet. Several writers (threads or
+ * processes) may use one repository at once; chunks dedup across cycles and image names.
+ *
+ * <p>Thread-safe.
+ */
+public final class Repository implements ImageStore {
+  private static final Logger LOG = LoggerFactory.getLogger(Repository.class);
+  static final String CONFIG = "config";
+  static final String INDEX_PREFIX = "index/";
+  static final String DATA_PREFIX = "data/";
+  static final String PIN_PREFIX = "pins/";
+  /** Default size of the fixed, aligned chunks files and disks are cut into. */
+  public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+
+  private final Backend backend;
+  private final Clock clock;
+  private final TransferOptions defaults;
+  private final int packSize;
+  private final String id;
+  private final int chunkSize;
+  private final Locks locks;
+  private final Map<ImageKind, TreeReferences> references = new EnumMap<>(ImageKind.class);
+  private volatile ChunkIndex index;
+
+  private Repository(Backend backend, Options o) throws IOException {
+    this.backend = backend;
+    this.clock = o.clock;
+    this.defaults = o.transfer;
+    this.packSize = o.packSize;
+    this.locks = new Locks(backend, clock);
+    Map<String, String> config = readOrCreateConfig(backend, o.chunkSize);
+    this.id = config.get("id");
+    try {
+      this.chunkSize = Integer.parseInt(config.getOrDefault("chunkSize", ""));
+    } catch (NumberFormatException e) {
+      throw new IntegrityException("repository " + backend.location() + ": config has no valid chunkSize");
+    }
+    if (!"1".equals(config.get("version"))) {
+      throw new IntegrityException("repository " + backend.location() + ": format version "
+          + config.get("version") + " is not supported (this smc reads version 1)");
+    }
+  }
+
+  /** Opens the repository in {@code backend}, creating it when the backend is empty. */
+  public static Repository open(Backend backend) throws IOException {
+    return open(backend, options());
+  }
+
+  public static Repository open(Backend backend, Options options) throws IOException {
+    return new Repository(backend, options);
+  }
+
+  public static Options options() {
+    return new Options();
+  }
+
+  /** How a repository is opened. Not thread-safe. */
+  public static final class Options {
+    private Clock clock = Clock.systemUTC();
+    private TransferOptions transfer = TransferOptions.DEFAULTS;
+    private int packSize = 16 << 20;
+    private int chunkSize = DEFAULT_CHUNK_SIZE;
+
+    public Options clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Compression, bandwidth limit and checksum of writers that do not pass their own. */
+    public Options transfer(TransferOptions transfer) {
+      this.transfer = transfer;
+      return this;
+    }
+
+    /** Target size of pack files (default 16 MiB). */
+    public Options packSize(int bytes) {
+      if (bytes < 4096 || bytes > (256 << 20)) {
+        throw new IllegalArgumentException("packSize " + bytes + ": allowed 4 KiB..256 MiB");
+      }
+      this.packSize = bytes;
+      return this;
+    }
+
+    /** Chunk size of a repository created by this open (default 64 KiB); an existing one keeps its own. */
+    public Options chunkSize(int bytes) {
+      if (bytes < 4096 || bytes > (8 << 20) || Integer.bitCount(bytes) != 1) {
+        throw new IllegalArgumentException("chunkSize " + bytes + ": a power of two from 4 KiB to 8 MiB");
+      }
+      this.chunkSize = bytes;
+      return this;
+    }
+  }
+
+  private static Map<String, String> readOrCreateConfig(Backend backend, int chunkSize) throws IOException {
+    ByteBuffer raw;
+    try {
+      raw = backend.get(CONFIG);
+    } catch (NoSuchFileException e) {
+      byte[] rnd = new byte[16];
+      ThreadLocalRandom.current().nextBytes(rnd);
+      String text = "smc-repository\nversion=1\nid=" + HexFormat.of().formatHex(rnd) + "\nhash=sha256\nchunker=fixed\n"
+          + "chunkSize=" + chunkSize + "\n";
+      try {
+        backend.put(CONFIG, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), Backend.PutMode.CREATE_NEW);
+      } catch (FileAlreadyExistsException raced) {
+        // another process created it first: use theirs
+      }
+      raw = backend.get(CONFIG);
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    String text = StandardCharsets.UTF_8.decode(raw).toString();
+    if (!text.startsWith("smc-repository\n")) {
+      throw new IntegrityException("repository " + backend.location() + ": 'config' is not an smc repository config");
+    }
+    for (String line : text.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        out.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    return out;
+  }
+
+  /** Registers how to find the chunks an image kind's tree refers to (engines do this). */
+  public Repository referencesOf(ImageKind kind, TreeReferences scanner) {
+    synchronized (references) {
+      references.put(kind, scanner);
+    }
+    return this;
+  }
+
+  TreeReferences references(ImageKind kind) {
+    synchronized (references) {
+      TreeReferences r = references.get(kind);
+      if (r == null) {
+        throw new IllegalStateException("no reference scanner registered for " + kind + " images");
+      }
+      return r;
+    }
+  }
+
+  public Backend backend() {
+    return backend;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public int chunkSize() {
+    return chunkSize;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  int packSize() {
+    return packSize;
+  }
+
+  Locks locks() {
+    return locks;
+  }
+
+  TransferOptions defaults() {
+    return defaults;
+  }
+
+  static String packObject(String pack) {
+    return DATA_PREFIX + pack.substring(0, 2) + "/" + pack;
+  }
+
+  static String packOf(String objectName) {
+    return objectName.substring(objectName.lastIndexOf('/') + 1);
+  }
+
+  // ---------------------------------------------------------------- index
+
+  /** The chunk index, loaded on first use; packs that no index lists yet are adopted. */
+  ChunkIndex index() throws IOException {
+    ChunkIndex idx = index;
+    if (idx == null) {
+      synchronized (this) {
+        idx = index;
+        if (idx == null) {
+          idx = loadIndex(true);
+          index = idx;
+        }
+      }
+    }
+    return idx;
+  }
+
+  /** Reads every index file; with {@code adopt}, also indexes complete packs no index lists (a crashed writer's). */
+  ChunkIndex loadIndex(boolean adopt) throws IOException {
+    ChunkIndex idx = new ChunkIndex();
+    for (Backend.ObjectInfo o : backend.list(INDEX_PREFIX)) {
+      try {
+        idx.addAll(IndexFormat.decode(backend.get(o.name()), o.name()));
+      } catch (NoSuchFileException e) {
+        // removed by a concurrent garbage collection after it wrote its replacement
+      } catch (IntegrityException e) {
+        LOG.warn("skipping damaged index file {}: {}", o.name(), e.getMessage());
+      }
+    }
+    if (adopt) {
+      Map<String, List<PackFormat.Entry>> adopted = new LinkedHashMap<>();
+      for (Backend.ObjectInfo o : backend.list(DATA_PREFIX)) {
+        String pack = packOf(o.name());
+        if (idx.hasPack(pack)) {
+          continue;
+        }
+        try {
+          ByteBuffer whole = backend.get(o.name());
+          if (!Hashing.sha256Hex(whole).equals(pack)) {
+            LOG.warn("pack {} does not match its name; leaving it for check", o.name());
+            continue;
+          }
+          List<PackFormat.Entry> entries = PackFormat.parse(whole, pack);
+          idx.addPack(pack, entries);
+          adopted.put(pack, entries);
+        } catch (NoSuchFileException e) {
+          // deleted meanwhile
+        } catch (IntegrityException e) {
+          LOG.warn("pack {} is damaged; leaving it for check: {}", o.name(), e.getMessage());
+        }
+      }
+      if (!adopted.isEmpty()) {
+        LOG.info("adopted {} pack(s) that no index listed (left by an interrupted cycle)", adopted.size());
+        writeIndex(adopted);
+      }
+    }
+    return idx;
+  }
+
+  /** Writes one index file for {@code packs}. */
+  void writeIndex(Map<String, List<PackFormat.Entry>> packs) throws IOException {
+    if (packs.isEmpty()) {
+      return;
+    }
+    ByteBuffer b = IndexFormat.encode(packs);
+    String name = INDEX_PREFIX + Hashing.sha256Hex(b);
+    try {
+      backend.put(name, b, Backend.PutMode.CREATE_NEW);
+    } catch (FileAlreadyExistsException e) {
+      // identical index already stored
+    }
+  }
+
+  /** Drops the cached index so the next use reads the backend again. */
+  void invalidateIndex() {
+    index = null;
+  }
+
+  // ---------------------------------------------------------------- reading chunks
+
+  /** A chunk's raw content, verified against its id. */
+  public ByteBuffer readChunk(ChunkId id) throws IOException {
+    Location loc = index().get(id);
+    if (loc == null) {
+      throw new IntegrityException("chunk " + id + " is referenced but no index lists it");
+    }
+    return ByteBuffer.wrap(readChunk(id, loc));
+  }
+
+  byte[] readChunk(ChunkId id, Location loc) throws IOException {
+    ByteBuffer stored = backend.get(packObject(loc.pack()), loc.offset(), loc.storedLength());
+    byte[] src = new byte[stored.remaining()];
+    stored.get(src);
+    byte[] raw = new byte[loc.rawLength()];
+    try {
+      loc.codec().decompress(src, 0, src.length, raw, raw.length);
+    } catch (IntegrityException e) {
+      throw new IntegrityException("pack " + loc.pack() + " at " + loc.offset() + ": chunk " + id + ": " + e.getMessage(), e);
+    }
+    if (!Arrays.equals(Hashing.sha256(raw, 0, raw.length), id.toBytes())) {
+      throw new IntegrityException("pack " + loc.pack() + " at " + loc.offset() + " (" + loc.storedLength()
+          + " bytes): chunk " + id + " does not match its hash");
+    }
+    return raw;
+  }
+
+  // ---------------------------------------------------------------- images
+
+  @Override
+  public List<ImageInfo> images() throws IOException {
+    return manifests().stream().map(m -> m.info(isPinned(m.ref()))).toList();
+  }
+
+  private Set<String> pins;
+
+  private synchronized boolean isPinned(ImageRef ref) {
+    return pins != null && pins.contains(ref.toString());
+  }
+
+  /** Every image manifest, sorted by name then cycle; damaged ones fail with {@link IntegrityException}. */
+  List<ImageManifest> manifests() throws IOException {
+    Set<String> p = new HashSet<>();
+    for (Backend.ObjectInfo o : backend.list(PIN_PREFIX)) {
+      p.add(o.name().substring(PIN_PREFIX.length()));
+    }
+    synchronized (this) {
+      pins = p;
+    }
+    List<ImageManifest> out = new ArrayList<>();
+    for (Backend.ObjectInfo o : backend.list(ImageManifest.PREFIX)) {
+      try {
+        out.add(ImageManifest.decode(backend.get(o.name()), o.name()));
+      } catch (NoSuchFileException e) {
+        // forgotten meanwhile
+      }
+    }
+    out.sort(Comparator.comparing(ImageManifest::ref));
+    return out;
+  }
+
+  @Override
+  public Optional<ImageInfo> image(ImageRef ref) throws IOException {
+    Optional<ImageManifest> m = manifest(ref);
+    return m.isEmpty() ? Optional.empty() : Optional.of(m.get().info(isPinnedNow(ref)));
+  }
+
+  private boolean isPinnedNow(ImageRef ref) throws IOException {
+    return backend.size(PIN_PREFIX + ref).isPresent();
+  }
+
+  Optional<ImageManifest> manifest(ImageRef ref) throws IOException {
+    try {
+      String name = ImageManifest.objectName(ref);
+      return Optional.of(ImageManifest.decode(backend.get(name), name));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The newest image of {@code name}, if any. */
+  public Optional<ImageInfo> latest(String name) throws IOException {
+    ImageInfo best = null;
+    for (Backend.ObjectInfo o : backend.list(ImageManifest.PREFIX + name + "-CYCLE_")) {
+      ImageRef ref = ImageRef.parse("image", o.name().substring(ImageManifest.PREFIX.length()));
+      if (ref.name().equals(name) && (best == null || ref.cycle() > best.ref().cycle())) {
+        Optional<ImageInfo> info = image(ref);
+        if (info.isPresent()) {
+          best = info.get();
+        }
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  @Override
+  public ImageWriter newImage(String imageName, ImageKind kind) throws IOException {
+    return newImage(imageName, kind, defaults);
+  }
+
+  /** Starts the next cycle of {@code imageName} with its own transfer options. */
+  public ImageWriter newImage(String imageName, ImageKind kind, TransferOptions transfer) throws IOException {
+    Optional<ImageInfo> parent = latest(imageName);
+    if (parent.isPresent() && parent.get().kind() != kind) {
+      throw new SmcException(ErrorCode.INVALID_SPEC, "image name '" + imageName + "' holds " + parent.get().kind()
+          + " images; a " + kind + " cycle cannot continue it");
+    }
+    ImageRef ref = new ImageRef(imageName, parent.map(p -> p.ref().cycle() + 1).orElse(1));
+    return new RepositoryImageWriter(this, ref, kind, parent, transfer);
+  }
+
+  @Override
+  public ImageReader openImage(ImageRef ref) throws IOException {
+    ImageManifest m = manifest(ref).orElseThrow(() -> new NotFoundException("image " + ref + " does not exist in "
+        + backend.location()));
+    return new RepositoryImageReader(this, m, isPinnedNow(ref));
+  }
+
+  InputStream treeStream(ImageManifest m) {
+    return new TreeInputStream(this, m);
+  }
+
+  /** Pins or unpins an image: a pinned image is never removed by retention. */
+  public void pin(ImageRef ref, boolean pinned) throws IOException {
+    if (manifest(ref).isEmpty()) {
+      throw new NotFoundException("image " + ref + " does not exist");
+    }
+    if (pinned) {
+      backend.put(PIN_PREFIX + ref, ByteBuffer.wrap(clock.instant().toString().getBytes(StandardCharsets.US_ASCII)),
+          Backend.PutMode.REPLACE);
+    } else {
+      backend.delete(PIN_PREFIX + ref);
+    }
+  }
+
+  /**
+   * Keeps the newest {@code keep} images of {@code name} (and every pinned one) and removes the
+   * manifests of the rest; their data is freed by {@link #gc()}. Returns the removed images.
+   */
+  public List<ImageRef> forget(String name, int keep) throws IOException {
+    if (keep < 0) {
+      throw new IllegalArgumentException("keep " + keep + ": must be >= 0");
+    }
+    List<ImageInfo> of = new ArrayList<>(images().stream().filter(i -> i.ref().name().equals(name)).toList());
+    of.sort(Comparator.comparingInt((ImageInfo i) -> i.ref().cycle()).reversed());
+    List<ImageRef> removed = new ArrayList<>();
+    for (int i = keep; i < of.size(); i++) {
+      ImageInfo info = of.get(i);
+      if (info.pinned()) {
+        continue;
+      }
+      backend.delete(ImageManifest.objectName(info.ref()));
+      removed.add(info.ref());
+    }
+    if (!removed.isEmpty()) {
+      LOG.info("forgot {} image(s) of {}: {}", removed.size(), name, removed);
+    }
+    return removed;
+  }
+
+  /** Deletes one image's manifest (its data is freed by {@link #gc()}). */
+  public void delete(ImageRef ref) throws IOException {
+    if (manifest(ref).isEmpty()) {
+      throw new NotFoundException("image " + ref + " does not exist");
+    }
+    backend.delete(ImageManifest.objectName(ref));
+    backend.delete(PIN_PREFIX + ref);
+  }
+
+  /** Plans garbage collection: which packs are unused or mostly unused. Takes no lock; changes nothing. */
+  public GarbageCollector.Plan planGc() throws IOException {
+    return new GarbageCollector(this).plan();
+  }
+
+  /** Frees the space of chunks no image refers to, under an exclusive lock. */
+  public GarbageCollector.Result gc() throws IOException {
+    return new GarbageCollector(this).run();
+  }
+
+  /** Checks structure and, with {@code readData}, every stored byte. */
+  public Checker.Report check(boolean readData) throws IOException {
+    return new Checker(this).run(readData);
+  }
+
+  @Override
+  public void close() throws IOException {
+    backend.close();
+  }
+
+  @Override
+  public String toString() {
+    return "Repository[" + backend.location() + "]";
+  }
+
+  @Nullable
+  static String hexOrNull(@Nullable byte[] b) {
+    return b == null ? null : HexFormat.of().formatHex(b);
+  }
+}

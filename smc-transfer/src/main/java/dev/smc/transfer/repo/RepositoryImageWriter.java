@@ -1,0 +1,412 @@
+package dev.smc.transfer.repo;
+
+import dev.smc.ErrorCode;
+import dev.smc.ImageRef;
+import dev.smc.IntegrityException;
+import dev.smc.SmcException;
+import dev.smc.TransferOptions;
+import dev.smc.spi.Backend;
+import dev.smc.spi.ChunkId;
+import dev.smc.spi.ImageInfo;
+import dev.smc.spi.ImageKind;
+import dev.smc.spi.ImageStore;
+import dev.smc.transfer.codec.Codec;
+import dev.smc.transfer.codec.CompressionLevels;
+import dev.smc.transfer.internal.Throttle;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one image: chunks are compressed on the caller's thread, appended to the current pack,
+ * and full packs are uploaded by two background threads (at most {@link #PACKS_IN_FLIGHT} packs in
+ * memory). Index files are written every {@link #INDEX_EVERY} packs and at the end, so an
+ * interrupted cycle leaves its work findable. Thread-safe for {@link #putChunk} and
+ * {@link #hasChunk}; {@link #writeTree} and {@link #commit} belong to one thread.
+ */
+final class RepositoryImageWriter implements ImageStore.ImageWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(RepositoryImageWriter.class);
+  static final int PACKS_IN_FLIGHT = 3;
+  static final int INDEX_EVERY = 8;
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  private final Repository repo;
+  private final ImageRef ref;
+  private final ImageKind kind;
+  private final Optional<ImageInfo> parent;
+  private final TransferOptions transfer;
+  private final Optional<Codec.Compressor> compressor;
+  private final Throttle throttle;
+  private final Locks.Lock lock;
+  private final ExecutorService uploader;
+  private final Semaphore packSlots = new Semaphore(PACKS_IN_FLIGHT);
+  private final Set<ChunkId> inflight = ConcurrentHashMap.newKeySet();
+  private final Set<ChunkId> parentTree;
+  private final AtomicLong stored = new AtomicLong();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final Map<String, List<PackFormat.Entry>> unindexed = new LinkedHashMap<>();
+  private final List<String> packsWritten = new ArrayList<>();
+  private final ThreadLocal<byte[]> scratch = new ThreadLocal<>();
+  private final ThreadLocal<byte[]> rawScratch = new ThreadLocal<>();
+  private final TreeChunker tree;
+  private Pack current;
+  private int pending;
+  private boolean committed;
+  private boolean closed;
+
+  RepositoryImageWriter(Repository repo, ImageRef ref, ImageKind kind, Optional<ImageInfo> parent,
+      TransferOptions transfer) throws IOException {
+    this.repo = repo;
+    this.ref = ref;
+    this.kind = kind;
+    this.parent = parent;
+    this.transfer = transfer;
+    this.compressor = CompressionLevels.forLevel(transfer.compressionLevel());
+    this.throttle = Throttle.ofKBps(transfer.bandwidthLimitKBps());
+    this.lock = repo.locks().shared();
+    Set<ChunkId> pt = new HashSet<>();
+    if (parent.isPresent()) {
+      repo.manifest(parent.get().ref()).ifPresent(m -> pt.addAll(m.tree()));
+    }
+    this.parentTree = pt;
+    this.tree = new TreeChunker(this::putTreeChunk);
+    this.uploader = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "smc-upload-" + ref.name() + "-" + THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.current = new Pack(repo.packSize());
+  }
+
+  @Override
+  public ImageRef ref() {
+    return ref;
+  }
+
+  @Override
+  public Optional<ImageInfo> parent() {
+    return parent;
+  }
+
+  @Override
+  public boolean hasChunk(ChunkId id) throws IOException {
+    return inflight.contains(id) || repo.index().contains(id);
+  }
+
+  @Override
+  public long putChunk(ChunkId id, ByteBuffer data) throws IOException {
+    return put(id, BlobType.DATA, data, compressor);
+  }
+
+  private long put(ChunkId id, BlobType type, ByteBuffer data, Optional<Codec.Compressor> comp) throws IOException {
+    checkFailure();
+    if (repo.index().contains(id) || !inflight.add(id)) {
+      return 0;
+    }
+    int len = data.remaining();
+    byte[] raw;
+    int rawOff;
+    if (data.hasArray()) {
+      raw = data.array();
+      rawOff = data.arrayOffset() + data.position();
+    } else {
+      raw = buffer(rawScratch, len);
+      data.duplicate().get(raw, 0, len);
+      rawOff = 0;
+    }
+    byte[] out = raw;
+    int outOff = rawOff;
+    int outLen = len;
+    Codec codec = Codec.NONE;
+    if (comp.isPresent() && len > 64) {
+      byte[] dst = buffer(scratch, Codec.maxCompressedLength(len));
+      int n = comp.get().compress(raw, rawOff, len, dst);
+      if (n > 0) {
+        out = dst;
+        outOff = 0;
+        outLen = n;
+        codec = comp.get().codec();
+      }
+    }
+    throttle.acquire(outLen);
+    Pack full = null;
+    synchronized (this) {
+      current.add(id, type, codec, out, outOff, outLen, len);
+      if (current.size() >= repo.packSize()) {
+        full = current;
+        current = new Pack(repo.packSize());
+      }
+    }
+    if (full != null) {
+      upload(full);
+    }
+    stored.addAndGet(outLen);
+    return outLen;
+  }
+
+  private static byte[] buffer(ThreadLocal<byte[]> tl, int min) {
+    byte[] b = tl.get();
+    if (b == null || b.length < min) {
+      b = new byte[Math.max(min, 128 * 1024)];
+      tl.set(b);
+    }
+    return b;
+  }
+
+  private void putTreeChunk(byte[] b, int len) throws IOException {
+    ChunkId id = ChunkId.of(Hashing.sha256(b, 0, len));
+    tree.ids().add(id);
+    if (parentTree.contains(id)) {
+      return;
+    }
+    put(id, BlobType.TREE, ByteBuffer.wrap(b, 0, len), Optional.of(CompressionLevels.METADATA));
+  }
+
+  private void upload(Pack pack) throws IOException {
+    try {
+      packSlots.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SmcException(ErrorCode.CANCELLED, "interrupted while writing " + ref);
+    }
+    synchronized (this) {
+      pending++;
+    }
+    try {
+      uploader.execute(() -> {
+        try {
+          if (failure.get() == null) {
+            store(pack);
+          }
+        } catch (Throwable t) {
+          failure.compareAndSet(null, t);
+        } finally {
+          packSlots.release();
+          synchronized (this) {
+            pending--;
+            notifyAll();
+          }
+        }
+      });
+    } catch (RuntimeException e) {
+      packSlots.release();
+      synchronized (this) {
+        pending--;
+      }
+      throw e;
+    }
+  }
+
+  private void store(Pack pack) throws IOException {
+    ByteBuffer bytes = pack.seal();
+    String id = Hashing.sha256Hex(bytes);
+    String name = Repository.packObject(id);
+    try {
+      repo.backend().put(name, bytes, Backend.PutMode.CREATE_NEW);
+    } catch (FileAlreadyExistsException e) {
+      // the same pack was stored before (identical bytes): nothing to do
+    }
+    if (transfer.checksum()) {
+      ByteBuffer back = repo.backend().get(name);
+      if (!Hashing.sha256Hex(back).equals(id)) {
+        throw new IntegrityException("pack " + name + " read back differs from what was written");
+      }
+    }
+    List<PackFormat.Entry> entries = pack.entries();
+    repo.index().addPack(id, entries);
+    Map<String, List<PackFormat.Entry>> batch = null;
+    synchronized (this) {
+      unindexed.put(id, entries);
+      packsWritten.add(id);
+      if (unindexed.size() >= INDEX_EVERY) {
+        batch = new LinkedHashMap<>(unindexed);
+        unindexed.clear();
+      }
+    }
+    for (PackFormat.Entry e : entries) {
+      inflight.remove(e.id());
+    }
+    if (batch != null) {
+      repo.writeIndex(batch);
+      lock.refreshIfDue();
+    }
+    LOG.debug("stored pack {} ({} chunks, {} bytes)", id, entries.size(), bytes.remaining());
+  }
+
+  private void checkFailure() throws IOException {
+    Throwable t = failure.get();
+    if (t != null) {
+      if (t instanceof IOException io) {
+        throw new IOException("writing " + ref + " to " + repo.backend().location() + ": " + io.getMessage(), io);
+      }
+      if (t instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(t);
+    }
+  }
+
+  /** Waits for every pack handed to the uploaders, then writes the index of what they stored. */
+  private void drain(boolean flushCurrent) throws IOException {
+    Pack last = null;
+    synchronized (this) {
+      if (flushCurrent && current.count() > 0) {
+        last = current;
+        current = new Pack(64 * 1024);
+      }
+    }
+    if (last != null) {
+      upload(last);
+    }
+    synchronized (this) {
+      while (pending > 0) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SmcException(ErrorCode.CANCELLED, "interrupted while writing " + ref);
+        }
+      }
+    }
+    Map<String, List<PackFormat.Entry>> batch;
+    synchronized (this) {
+      batch = new LinkedHashMap<>(unindexed);
+      unindexed.clear();
+    }
+    repo.writeIndex(batch);
+  }
+
+  @Override
+  public void writeTree(byte[] b, int off, int len) throws IOException {
+    tree.write(b, off, len);
+  }
+
+  @Override
+  public ImageInfo commit(Map<String, String> properties) throws IOException {
+    if (committed || closed) {
+      throw new IllegalStateException("image " + ref + " is already " + (committed ? "committed" : "closed"));
+    }
+    tree.finish();
+    drain(true);
+    checkFailure();
+    ImageManifest m = new ImageManifest(ref, kind, parent.map(ImageInfo::ref), repo.clock().instant(), properties,
+        tree.ids(), tree.length());
+    if (transfer.checksum()) {
+      verifyBeforeCommit(m);
+    }
+    try {
+      repo.backend().put(ImageManifest.objectName(ref), m.encode(), Backend.PutMode.CREATE_NEW);
+    } catch (FileAlreadyExistsException e) {
+      throw new SmcException(ErrorCode.ALREADY_EXISTS, "image " + ref + " was committed by another writer first;"
+          + " its chunks are kept and the next cycle reuses them");
+    }
+    committed = true;
+    LOG.info("committed image {} ({} bytes stored in {} packs)", ref, stored.get(), packsWritten.size());
+    return m.info(false);
+  }
+
+  /** With checksum on: every tree chunk reads back and every chunk the tree names is indexed. */
+  private void verifyBeforeCommit(ImageManifest m) throws IOException {
+    ChunkIndex idx = repo.index();
+    try (InputStream in = repo.treeStream(m)) {
+      repo.references(kind).scan(in, id -> {
+        if (!idx.contains(id)) {
+          throw new IntegrityException("image " + ref + ": chunk " + id + " is not stored");
+        }
+      });
+    }
+  }
+
+  @Override
+  public long bytesStored() {
+    return stored.get();
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (!committed) {
+        // keep what reached the backend findable, so a rerun does not send it again
+        try {
+          drain(failure.get() == null);
+        } catch (IOException | RuntimeException e) {
+          LOG.debug("while abandoning {}: {}", ref, e.toString());
+        }
+      }
+    } finally {
+      uploader.shutdown();
+      try {
+        uploader.awaitTermination(1, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      lock.close();
+    }
+  }
+
+  /** A pack being filled: chunk bytes back to back, then its trailer. Guarded by the writer. */
+  private static final class Pack {
+    private byte[] buf;
+    private int size;
+    private final List<PackFormat.Entry> entries = new ArrayList<>();
+
+    Pack(int capacity) {
+      this.buf = new byte[capacity + capacity / 8];
+    }
+
+    void add(ChunkId id, BlobType type, Codec codec, byte[] b, int off, int len, int rawLen) {
+      if (size + len > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + len));
+      }
+      System.arraycopy(b, off, buf, size, len);
+      entries.add(new PackFormat.Entry(id, type, codec, size, len, rawLen));
+      size += len;
+    }
+
+    int size() {
+      return size;
+    }
+
+    int count() {
+      return entries.size();
+    }
+
+    List<PackFormat.Entry> entries() {
+      return entries;
+    }
+
+    ByteBuffer seal() {
+      int total = size + PackFormat.trailerSize(entries.size());
+      if (total > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, total);
+      }
+      ByteBuffer b = ByteBuffer.wrap(buf, 0, total);
+      b.position(size);
+      PackFormat.writeTrailer(b, entries);
+      b.flip();
+      return b;
+    }
+  }
+}
