@@ -1,6 +1,7 @@
 package dev.smc.spi;
 
 import dev.smc.ImageRef;
+import dev.smc.TransferOptions;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,8 +29,9 @@ public interface ImageStore extends Closeable {
    * Starts the next cycle of {@code imageName}: cycle 1 if none exists, else the newest cycle + 1,
    * whose image becomes the parent. The cycle number is claimed at {@link ImageWriter#commit}; if
    * another writer commits the same number first, commit fails with {@code ALREADY_EXISTS}.
+   * {@code options} set compression, bandwidth limit and checksum verification of this cycle.
    */
-  ImageWriter newImage(String imageName, ImageKind kind) throws IOException;
+  ImageWriter newImage(String imageName, ImageKind kind, TransferOptions options) throws IOException;
 
   /** Opens a committed image for reading. */
   ImageReader openImage(ImageRef ref) throws IOException;

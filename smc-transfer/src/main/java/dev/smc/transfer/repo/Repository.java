@@ -68,6 +68,7 @@ public final class Repository implements ImageStore {
     this.defaults = o.transfer;
     this.packSize = o.packSize;
     this.locks = new Locks(backend, clock);
+    references.put(ImageKind.FILES, new dev.smc.transfer.files.FileTreeReferences());
     Map<String, String> config = readOrCreateConfig(backend, o.chunkSize);
     this.id = config.get("id");
     try {
@@ -389,12 +390,12 @@ public final class Repository implements ImageStore {
     return Optional.ofNullable(best);
   }
 
-  @Override
+  /** Starts the next cycle of {@code imageName} with the repository's default transfer options. */
   public ImageWriter newImage(String imageName, ImageKind kind) throws IOException {
     return newImage(imageName, kind, defaults);
   }
 
-  /** Starts the next cycle of {@code imageName} with its own transfer options. */
+  @Override
   public ImageWriter newImage(String imageName, ImageKind kind, TransferOptions transfer) throws IOException {
     Optional<ImageInfo> parent = latest(imageName);
     if (parent.isPresent() && parent.get().kind() != kind) {

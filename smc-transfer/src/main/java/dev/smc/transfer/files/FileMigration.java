@@ -1,0 +1,768 @@
+package dev.smc.transfer.files;
+
+import dev.smc.CycleReport;
+import dev.smc.CycleType;
+import dev.smc.CycleWarning;
+import dev.smc.ErrorCode;
+import dev.smc.ImageRef;
+import dev.smc.MigrationListener;
+import dev.smc.Progress;
+import dev.smc.SmcException;
+import dev.smc.TaskId;
+import dev.smc.TransferOptions;
+import dev.smc.spi.ChunkId;
+import dev.smc.spi.ImageInfo;
+import dev.smc.spi.ImageKind;
+import dev.smc.spi.ImageStore;
+import dev.smc.transfer.internal.posix.DirEntry;
+import dev.smc.transfer.internal.posix.PathBytes;
+import dev.smc.transfer.internal.posix.Posix;
+import dev.smc.transfer.internal.posix.PosixException;
+import dev.smc.transfer.internal.posix.Stat;
+import dev.smc.transfer.repo.Hashing;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * File-level migration: one cycle walks a mounted tree once and writes a complete image of it.
+ * A regular file whose size, mtime, ctime and inode equal the parent image's entry is reused
+ * without being opened; any other file is read in fixed, aligned chunks on a pool of threads, and
+ * only chunks the store lacks are stored. Holes and all-zero chunks are never stored. At most a
+ * bounded number of bytes are in flight, whatever the tree's size.
+ *
+ * <p>Keeps type, mode (with setuid/setgid/sticky), owner, mtime and ctime in nanoseconds, symlink
+ * targets (dangling too), hard links, empty folders, FIFOs, device nodes, sockets, sparse holes,
+ * extended attributes and names that are not valid UTF-8. Does not keep atime, and does not cross
+ * into other file systems (mount points are kept as empty folders) unless asked to.
+ *
+ * <p>Instances are immutable and thread-safe; each {@link #run} is one cycle.
+ */
+public final class FileMigration {
+  private static final Logger LOG = LoggerFactory.getLogger(FileMigration.class);
+  /** Large files are read as segments of this many bytes, so both cores share one big file. */
+  static final long SEGMENT = 16L << 20;
+  private static final int MAX_ATTEMPTS = 3;
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  private final MigrationListener listener;
+  private final int threads;
+  private final long maxInFlightBytes;
+  private final int chunkSize;
+  private final boolean crossFileSystems;
+
+  private FileMigration(Builder b) {
+    this.listener = b.listener;
+    this.threads = b.threads;
+    this.maxInFlightBytes = b.maxInFlightBytes;
+    this.chunkSize = b.chunkSize;
+    this.crossFileSystems = b.crossFileSystems;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Configures a {@link FileMigration}. Not thread-safe. */
+  public static final class Builder {
+    private MigrationListener listener = MigrationListener.NONE;
+    private int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private long maxInFlightBytes = 256L << 20;
+    private int chunkSize = 64 * 1024;
+    private boolean crossFileSystems;
+
+    public Builder listener(MigrationListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /** Reader threads (default: the number of cores, at least 2). */
+    public Builder threads(int threads) {
+      if (threads < 1 || threads > 256) {
+        throw new IllegalArgumentException("threads " + threads + ": allowed 1..256");
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /** Bytes of file data queued for reading at once (default 256 MiB); bounds memory, not speed. */
+    public Builder maxInFlightBytes(long bytes) {
+      if (bytes < (1 << 20)) {
+        throw new IllegalArgumentException("maxInFlightBytes " + bytes + ": at least 1 MiB");
+      }
+      this.maxInFlightBytes = bytes;
+      return this;
+    }
+
+    /** Chunk size; must equal the repository's (see {@code Repository.chunkSize()}). */
+    public Builder chunkSize(int bytes) {
+      if (bytes < 4096 || Integer.bitCount(bytes) != 1 || bytes > (8 << 20)) {
+        throw new IllegalArgumentException("chunkSize " + bytes + ": a power of two from 4 KiB to 8 MiB");
+      }
+      this.chunkSize = bytes;
+      return this;
+    }
+
+    /** Whether to descend into folders of other file systems mounted below the root (default no). */
+    public Builder crossFileSystems(boolean on) {
+      this.crossFileSystems = on;
+      return this;
+    }
+
+    public FileMigration build() {
+      return new FileMigration(this);
+    }
+  }
+
+  /**
+   * Runs one cycle: copies the tree at {@code root} into the next image of {@code imageName}.
+   *
+   * @param root the tree's root folder, as file-name bytes
+   * @throws SmcException with {@code SOURCE_IO} when the root cannot be read, {@code STORE_IO} when
+   *     the store fails; the image is then not committed and a rerun reuses what was stored
+   */
+  public CycleReport run(ImageStore store, byte[] root, String imageName, Excludes excludes, TransferOptions options)
+      throws IOException {
+    Stat rootStat;
+    try {
+      rootStat = Posix.get().lstat(root);
+    } catch (PosixException e) {
+      throw new SmcException(ErrorCode.SOURCE_IO, "source " + PathBytes.printable(root) + ": " + e.getMessage(), e);
+    }
+    if (!rootStat.isDirectory()) {
+      throw new SmcException(ErrorCode.INVALID_SPEC, "source " + PathBytes.printable(root) + " is not a folder");
+    }
+    try (ImageStore.ImageWriter writer = store.newImage(imageName, ImageKind.FILES, options)) {
+      TaskId task = new TaskId(imageName);
+      CycleType type = writer.parent().isPresent() ? CycleType.INCREMENTAL : CycleType.FULL;
+      listener.cycleStarted(task, writer.ref().cycle(), type);
+      try {
+        Cycle c = new Cycle(store, writer, root, rootStat, excludes, task);
+        CycleReport report = c.run(type);
+        safe(() -> listener.cycleFinished(task, writer.ref().cycle(), report));
+        return report;
+      } catch (SmcException e) {
+        safe(() -> listener.cycleFailed(task, writer.ref().cycle(), e));
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        SmcException se = new SmcException(ErrorCode.STORE_IO, "cycle " + writer.ref() + " failed: " + e.getMessage(), e);
+        safe(() -> listener.cycleFailed(task, writer.ref().cycle(), se));
+        throw e;
+      }
+    }
+  }
+
+  private static void safe(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.warn("listener failed (ignored): {}", e.toString());
+    }
+  }
+
+  /** A file being read: its entry, and how many segments are still being read. */
+  private static final class Node {
+    final Entry entry;
+    final byte[] abs;
+    volatile boolean done;
+    boolean changed;
+    long treeOrdinal = -1;
+    @Nullable Node linkFirst;
+    int attempts;
+    final AtomicInteger remaining = new AtomicInteger();
+    @Nullable String warning;
+
+    Node(Entry entry, byte[] abs, boolean done) {
+      this.entry = entry;
+      this.abs = abs;
+      this.done = done;
+    }
+  }
+
+  /** The state of one cycle. */
+  private final class Cycle {
+    private final Posix posix = Posix.get();
+    private final ImageStore store;
+    private final ImageStore.ImageWriter writer;
+    private final byte[] root;
+    private final Stat rootStat;
+    private final Excludes excludes;
+    private final TaskId task;
+    private final ExecutorService pool;
+    private final ArrayDeque<Node> queue = new ArrayDeque<>();
+    private final TreeFormat.Writer tree = new TreeFormat.Writer(chunkSize);
+    private final List<CycleWarning> warnings = new ArrayList<>();
+    private final Map<Long, Node> hardLinks = new HashMap<>();
+    private long treeCount;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong chunksNew = new AtomicLong();
+    private final AtomicLong chunksReused = new AtomicLong();
+    private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(() -> new Buffers(chunkSize));
+    private final long started = System.nanoTime();
+    private long inFlightBytes;
+    private long files;
+    private long bytesScanned;
+    private long filesReused;
+    private long lastProgress;
+    private long bytesTotal = -1;
+    private ParentTree parent;
+
+    Cycle(ImageStore store, ImageStore.ImageWriter writer, byte[] root, Stat rootStat, Excludes excludes, TaskId task) {
+      this.store = store;
+      this.writer = writer;
+      this.root = root;
+      this.rootStat = rootStat;
+      this.excludes = excludes;
+      this.task = task;
+      this.pool = Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "smc-read-" + task + "-" + THREADS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+    }
+
+    CycleReport run(CycleType type) throws IOException {
+      try {
+        Optional<ImageInfo> p = writer.parent();
+        if (p.isPresent()) {
+          bytesTotal = p.get().longProperty("bytes");
+          parent = ParentTree.open(store, p.get().ref(), chunkSize);
+        }
+        walkDir(new byte[0], root, rootStat);
+        waitAll();
+        flushTree(true);
+        ImageInfo info = writer.commit(Map.of(
+            "files", Long.toString(files),
+            "bytes", Long.toString(bytesScanned),
+            "source", PathBytes.printable(root),
+            "chunkSize", Integer.toString(chunkSize)));
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        progress(true);
+        return new CycleReport(info.ref(), type, files, bytesScanned, bytesRead.get(), writer.bytesStored(),
+            chunksNew.get(), chunksReused.get(), filesReused, elapsed, warnings);
+      } finally {
+        pool.shutdownNow();
+        try {
+          pool.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        if (parent != null) {
+          parent.close();
+        }
+      }
+    }
+
+    private void walkDir(byte[] rel, byte[] abs, Stat st) throws IOException {
+      Entry dir = entryOf(rel, abs, st);
+      emit(new Node(dir, abs, true));
+      if (!crossFileSystems && st.dev() != rootStat.dev()) {
+        return;
+      }
+      List<DirEntry> children;
+      try {
+        children = posix.readDir(abs);
+      } catch (PosixException e) {
+        warn(rel, "folder cannot be listed: " + e.getMessage());
+        return;
+      }
+      children.sort((a, b) -> Arrays.compareUnsigned(a.name(), b.name()));
+      for (DirEntry d : children) {
+        byte[] crel = rel.length == 0 ? d.name() : PathBytes.join(rel, d.name());
+        byte[] cabs = PathBytes.join(abs, d.name());
+        Stat cs;
+        try {
+          cs = posix.lstat(cabs);
+        } catch (PosixException e) {
+          if (!e.isNotFound()) {
+            warn(crel, "cannot be read: " + e.getMessage());
+          }
+          continue;
+        }
+        if (excludes.excludes(crel, cs.isDirectory())) {
+          continue;
+        }
+        if (cs.isDirectory()) {
+          walkDir(crel, cabs, cs);
+        } else {
+          visit(crel, cabs, cs);
+        }
+        checkFailure();
+      }
+    }
+
+    private void visit(byte[] rel, byte[] abs, Stat st) throws IOException {
+      Entry e;
+      try {
+        e = entryOf(rel, abs, st);
+      } catch (PosixException ex) {
+        if (!ex.isNotFound()) {
+          warn(rel, "cannot be read: " + ex.getMessage());
+        }
+        return;
+      }
+      if (e.kind != Entry.REG) {
+        emit(new Node(e, abs, true));
+        return;
+      }
+      files++;
+      bytesScanned += e.size;
+      if (e.nlink > 1) {
+        long key = st.dev() * 31 + st.ino();
+        Node first = hardLinks.get(key);
+        if (first != null) {
+          e.kind = Entry.HARDLINK;
+          e.xattrs = List.of();
+          Node n = new Node(e, abs, true);
+          n.linkFirst = first;
+          emit(n);
+          return;
+        }
+      }
+      ChunkId[] reuse = parent == null ? null : parent.unchanged(e);
+      if (reuse != null) {
+        e.chunks = reuse;
+        filesReused++;
+        for (ChunkId c : reuse) {
+          if (c != null) {
+            chunksReused.incrementAndGet();
+          }
+        }
+        Node n = new Node(e, abs, true);
+        rememberLink(n, st);
+        emit(n);
+        return;
+      }
+      Node n = new Node(e, abs, false);
+      rememberLink(n, st);
+      emit(n);
+      submit(n);
+    }
+
+    private void rememberLink(Node n, Stat st) {
+      if (st.nlink() > 1) {
+        hardLinks.put(st.dev() * 31 + st.ino(), n);
+      }
+    }
+
+    private Entry entryOf(byte[] rel, byte[] abs, Stat st) throws PosixException {
+      Entry e = new Entry();
+      e.path = rel;
+      e.mode = st.mode();
+      e.uid = st.uid();
+      e.gid = st.gid();
+      e.mtimeNs = st.mtimeNs();
+      e.ctimeNs = st.ctimeNs();
+      e.ino = st.ino();
+      e.nlink = st.nlink();
+      if (st.isRegular()) {
+        e.kind = Entry.REG;
+        e.size = st.size();
+      } else if (st.isDirectory()) {
+        e.kind = Entry.DIR;
+      } else if (st.isSymlink()) {
+        e.kind = Entry.LNK;
+        e.linkTarget = posix.readlink(abs);
+      } else if (st.isFifo()) {
+        e.kind = Entry.FIFO;
+      } else if (st.isCharDevice()) {
+        e.kind = Entry.CHR;
+        e.rdev = st.rdev();
+      } else if (st.isBlockDevice()) {
+        e.kind = Entry.BLK;
+        e.rdev = st.rdev();
+      } else {
+        e.kind = Entry.SOCK;
+      }
+      if (!st.isSymlink()) {
+        List<byte[]> names = posix.listXattrs(abs);
+        if (!names.isEmpty()) {
+          names.sort(Arrays::compareUnsigned);
+          e.xattrs = Entry.newXattrs();
+          for (byte[] name : names) {
+            try {
+              e.xattrs.add(new byte[][] {name, posix.getXattr(abs, name)});
+            } catch (PosixException x) {
+              warn(rel, "extended attribute " + PathBytes.printable(name) + " cannot be read: " + x.getMessage());
+            }
+          }
+        }
+      }
+      return e;
+    }
+
+    // ------------------------------------------------------------ ordering and back-pressure
+
+    private void emit(Node n) throws IOException {
+      synchronized (this) {
+        queue.add(n);
+      }
+      drainDone();
+      progress(false);
+    }
+
+    private void drainDone() throws IOException {
+      while (true) {
+        Node head;
+        synchronized (this) {
+          head = queue.peek();
+          if (head == null || !head.done) {
+            break;
+          }
+          queue.poll();
+        }
+        if (head.warning != null) {
+          warn(head.entry.path, head.warning);
+        }
+        Entry e = head.entry;
+        if (e.kind == Entry.HARDLINK) {
+          if (head.linkFirst.treeOrdinal < 0) {
+            warn(e.path, "hard link to a file that was left out; left out");
+            continue;
+          }
+          e.linkTo = head.linkFirst.treeOrdinal;
+        }
+        if (e.chunks != null || e.kind != Entry.REG) {
+          head.treeOrdinal = treeCount++;
+          tree.write(e);
+        }
+        flushTree(false);
+      }
+    }
+
+    private void flushTree(boolean all) throws IOException {
+      if (all || tree.buffered() >= 64 * 1024) {
+        tree.drainTo(writer::writeTree);
+      }
+    }
+
+    private void submit(Node n) throws IOException {
+      long cost = Math.max(n.entry.size, 4096);
+      synchronized (this) {
+        while (inFlightBytes > 0 && inFlightBytes + cost > maxInFlightBytes && failure.get() == null) {
+          waitForWorkers();
+        }
+        inFlightBytes += cost;
+      }
+      checkFailure();
+      schedule(n);
+    }
+
+    private void schedule(Node n) {
+      long size = n.entry.size;
+      int chunks = (int) ((size + chunkSize - 1) / chunkSize);
+      n.entry.chunks = new ChunkId[chunks];
+      int segments = (int) Math.max(1, (size + SEGMENT - 1) / SEGMENT);
+      n.remaining.set(segments);
+      n.changed = false;
+      for (int s = 0; s < segments; s++) {
+        long from = s * SEGMENT;
+        long to = Math.min(size, from + SEGMENT);
+        pool.execute(() -> readSegment(n, from, to));
+      }
+    }
+
+    private void waitForWorkers() {
+      try {
+        wait(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SmcException(ErrorCode.CANCELLED, "cycle of " + task + " interrupted");
+      }
+    }
+
+    private void waitAll() throws IOException {
+      while (true) {
+        synchronized (this) {
+          if (queue.isEmpty() || failure.get() != null) {
+            break;
+          }
+          if (!queue.peek().done) {
+            waitForWorkers();
+          }
+        }
+        checkFailure();
+        drainDone();
+        progress(false);
+      }
+      checkFailure();
+    }
+
+    private void checkFailure() throws IOException {
+      Throwable t = failure.get();
+      if (t == null) {
+        return;
+      }
+      if (t instanceof IOException io) {
+        throw io;
+      }
+      if (t instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(t);
+    }
+
+    // ------------------------------------------------------------ reading (pool threads)
+
+    private void readSegment(Node n, long from, long to) {
+      try {
+        if (failure.get() == null) {
+          readRange(n, from, to);
+        }
+      } catch (PosixException e) {
+        synchronized (n) {
+          if (e.isNotFound()) {
+            n.warning = "vanished while read; left out";
+          } else {
+            n.warning = "cannot be read: " + e.getMessage() + "; left out";
+          }
+          n.entry.chunks = null;
+        }
+      } catch (Throwable t) {
+        failure.compareAndSet(null, t);
+      } finally {
+        if (n.remaining.decrementAndGet() == 0) {
+          finish(n);
+        }
+      }
+    }
+
+    private void readRange(Node n, long from, long to) throws IOException {
+      Entry e = n.entry;
+      int flags = Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_CLOEXEC;
+      int fd;
+      try {
+        fd = posix.open(n.abs, flags | Posix.O_NOATIME, 0);
+      } catch (PosixException ex) {
+        if (ex.errno() != 1) { // EPERM: O_NOATIME needs ownership
+          throw ex;
+        }
+        fd = posix.open(n.abs, flags, 0);
+      }
+      try {
+        Stat before = posix.fstat(fd);
+        if (!before.isRegular() || before.ino() != e.ino) {
+          markChanged(n);
+          return;
+        }
+        if (from == 0 && to >= e.size) {
+          posix.fadviseSequential(fd);
+        }
+        boolean sparse = before.blocks512() * 512 < before.size();
+        long dataAt = from;
+        long holeAt = sparse ? -1 : Long.MAX_VALUE;
+        Buffers b = buffers.get();
+        for (long off = from; off < to; off += chunkSize) {
+          int len = (int) Math.min(chunkSize, to - off);
+          int idx = (int) (off / chunkSize);
+          if (sparse) {
+            if (off >= holeAt || holeAt < 0) {
+              dataAt = posix.seekData(fd, off);
+              holeAt = dataAt < 0 ? Long.MAX_VALUE : posix.seekHole(fd, dataAt);
+              if (dataAt < 0) {
+                dataAt = Long.MAX_VALUE;
+              }
+            }
+            if (dataAt >= off + len) {
+              e.chunks[idx] = null; // the whole chunk lies in a hole
+              continue;
+            }
+          }
+          b.direct.clear().limit(len);
+          int got = 0;
+          while (got < len) {
+            int r = posix.pread(fd, b.direct, off + got);
+            if (r <= 0) {
+              break;
+            }
+            got += r;
+          }
+          bytesRead.addAndGet(got);
+          if (got < len) {
+            markChanged(n); // shrank while read
+            return;
+          }
+          b.direct.flip();
+          b.direct.get(b.heap, 0, len);
+          if (Arrays.mismatch(b.heap, 0, len, b.zeros, 0, len) < 0) {
+            e.chunks[idx] = null;
+            continue;
+          }
+          ChunkId id = ChunkId.of(Hashing.sha256(b.heap, 0, len));
+          e.chunks[idx] = id;
+          if (writer.putChunk(id, ByteBuffer.wrap(b.heap, 0, len)) > 0) {
+            chunksNew.incrementAndGet();
+          } else {
+            chunksReused.incrementAndGet();
+          }
+        }
+        Stat after = posix.fstat(fd);
+        if (after.mtimeNs() != e.mtimeNs || after.ctimeNs() != e.ctimeNs || after.size() != e.size) {
+          markChanged(n);
+        }
+      } finally {
+        posix.close(fd);
+      }
+    }
+
+    private void markChanged(Node n) {
+      synchronized (n) {
+        n.changed = true;
+      }
+    }
+
+    private void finish(Node n) {
+      boolean retry = false;
+      synchronized (n) {
+        if (n.changed && n.warning == null && failure.get() == null) {
+          n.attempts++;
+          try {
+            Stat st = posix.lstat(n.abs);
+            if (!st.isRegular()) {
+              n.warning = "changed type while read; left out";
+              n.entry.chunks = null;
+            } else if (n.attempts < MAX_ATTEMPTS) {
+              Entry e = n.entry;
+              e.size = st.size();
+              e.mtimeNs = st.mtimeNs();
+              e.ctimeNs = st.ctimeNs();
+              e.ino = st.ino();
+              e.mode = st.mode();
+              e.uid = st.uid();
+              e.gid = st.gid();
+              retry = true;
+            } else {
+              n.warning = "changed while read " + MAX_ATTEMPTS + " times; the image holds the content as last read";
+            }
+          } catch (PosixException ex) {
+            n.warning = "vanished while read; left out";
+            n.entry.chunks = null;
+          }
+        }
+      }
+      if (retry) {
+        schedule(n);
+        return;
+      }
+      synchronized (this) {
+        inFlightBytes -= Math.max(n.entry.size, 4096);
+        n.done = true;
+        notifyAll();
+      }
+    }
+
+    // ------------------------------------------------------------ reporting
+
+    private void warn(byte[] path, String reason) {
+      String p = path.length == 0 ? "/" : PathBytes.printable(path);
+      LOG.warn("{}: {}", p, reason);
+      synchronized (warnings) {
+        warnings.add(new CycleWarning(p, reason));
+      }
+    }
+
+    private void progress(boolean last) {
+      long now = System.nanoTime();
+      if (!last && now - lastProgress < 250_000_000L) {
+        return;
+      }
+      lastProgress = now;
+      Duration elapsed = Duration.ofNanos(now - started);
+      double secs = Math.max(1e-3, elapsed.toNanos() / 1e9);
+      long total = last ? bytesScanned : Math.max(bytesTotal, bytesScanned);
+      Progress p = new Progress(bytesScanned, bytesTotal < 0 && !last ? -1 : total, bytesRead.get(),
+          writer.bytesStored(), files, bytesScanned / secs, elapsed);
+      safe(() -> listener.progress(task, p));
+    }
+  }
+
+  /** Per-thread read buffers. */
+  private static final class Buffers {
+    final ByteBuffer direct;
+    final byte[] heap;
+    final byte[] zeros;
+
+    Buffers(int chunkSize) {
+      direct = ByteBuffer.allocateDirect(chunkSize);
+      heap = new byte[chunkSize];
+      zeros = new byte[chunkSize];
+    }
+  }
+
+  /** The parent image's entries, read in walk order alongside the walk (a merge join). */
+  static final class ParentTree implements AutoCloseable {
+    private final TreeFormat.Reader reader;
+    private final Map<Long, ChunkId[]> linked = new HashMap<>();
+    private Entry next;
+
+    private ParentTree(TreeFormat.Reader reader) throws IOException {
+      this.reader = reader;
+      advance();
+    }
+
+    @Nullable
+    static ParentTree open(ImageStore store, ImageRef ref, int chunkSize) throws IOException {
+      ImageStore.ImageReader r = store.openImage(ref);
+      InputStream in = r.tree();
+      TreeFormat.Reader tr = new TreeFormat.Reader(in);
+      if (tr.chunkSize() != chunkSize) {
+        tr.close();
+        return null; // chunk lists of another chunk size cannot be reused
+      }
+      return new ParentTree(tr);
+    }
+
+    private void advance() throws IOException {
+      long ord = reader.ordinal();
+      next = reader.next();
+      if (next != null && next.kind == Entry.REG && next.nlink > 1) {
+        linked.put(ord, next.chunks);
+      }
+    }
+
+    /** The parent's chunks for {@code e} if its content metadata is unchanged, else null. */
+    @Nullable
+    ChunkId[] unchanged(Entry e) throws IOException {
+      while (next != null && TreeFormat.compare(next.path, e.path) < 0) {
+        advance();
+      }
+      if (next == null || TreeFormat.compare(next.path, e.path) != 0) {
+        return null;
+      }
+      Entry p = next;
+      advance();
+      ChunkId[] chunks = p.chunks;
+      if (p.kind == Entry.HARDLINK) {
+        chunks = linked.get(p.linkTo);
+        p.kind = Entry.REG;
+      }
+      if (chunks == null || !e.sameContentMetadata(p)) {
+        return null;
+      }
+      return chunks;
+    }
+
+    @Override
+    public void close() throws IOException {
+      reader.close();
+    }
+  }
+}

@@ -1,0 +1,279 @@
+package dev.smc.transfer.files;
+
+import dev.smc.CycleWarning;
+import dev.smc.ErrorCode;
+import dev.smc.ImageRef;
+import dev.smc.SmcException;
+import dev.smc.spi.ChunkId;
+import dev.smc.spi.ImageKind;
+import dev.smc.spi.ImageStore;
+import dev.smc.transfer.internal.posix.PathBytes;
+import dev.smc.transfer.internal.posix.Posix;
+import dev.smc.transfer.internal.posix.PosixException;
+import dev.smc.transfer.internal.posix.Stat;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Materialises a file-tree image into an empty folder exactly as it was: content (holes stay
+ * holes), type, mode with setuid/setgid/sticky, owner, mtime in nanoseconds, symlinks, hard links,
+ * FIFOs, device nodes, extended attributes and byte-exact names. Every chunk is verified against
+ * its hash as it is read. Owners and {@code trusted.*}/{@code security.*} attributes need root;
+ * without it they are reported as warnings. Immutable and thread-safe.
+ */
+public final class FileRestore {
+  private static final Logger LOG = LoggerFactory.getLogger(FileRestore.class);
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  private final int threads;
+
+  public FileRestore(int threads) {
+    if (threads < 1 || threads > 256) {
+      throw new IllegalArgumentException("threads " + threads + ": allowed 1..256");
+    }
+    this.threads = threads;
+  }
+
+  public FileRestore() {
+    this(Math.max(2, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /** What a restore did. */
+  public record Report(ImageRef image, long entries, long files, long bytes, Duration elapsed,
+      List<CycleWarning> warnings) {}
+
+  /**
+   * Restores {@code ref} into {@code target}, which must be missing or an empty folder.
+   *
+   * @throws SmcException {@code INVALID_SPEC} when the target is not empty or the image is not a file tree
+   */
+  public Report restore(ImageStore store, ImageRef ref, byte[] target) throws IOException {
+    Posix posix = Posix.get();
+    long start = System.nanoTime();
+    try {
+      Stat st = posix.lstat(target);
+      if (!st.isDirectory() || !posix.readDir(target).isEmpty()) {
+        throw new SmcException(ErrorCode.INVALID_SPEC, "target " + PathBytes.printable(target)
+            + " must be an empty folder or not exist");
+      }
+    } catch (PosixException e) {
+      if (!e.isNotFound()) {
+        throw e;
+      }
+      posix.mkdir(target, 0700);
+    }
+    try (ImageStore.ImageReader reader = store.openImage(ref)) {
+      if (reader.info().kind() != ImageKind.FILES) {
+        throw new SmcException(ErrorCode.INVALID_SPEC, "image " + ref + " holds " + reader.info().kind()
+            + ", not a file tree");
+      }
+      Run run = new Run(posix, reader, target);
+      try (TreeFormat.Reader tr = new TreeFormat.Reader(reader.tree())) {
+        run.all(tr);
+      } finally {
+        run.close();
+      }
+      return new Report(ref, run.entries, run.files, run.bytes.get(), Duration.ofNanos(System.nanoTime() - start),
+          run.warnings);
+    }
+  }
+
+  private final class Run implements AutoCloseable {
+    private final Posix posix;
+    private final ImageStore.ImageReader reader;
+    private final byte[] target;
+    private final ExecutorService pool;
+    private final Semaphore slots = new Semaphore(64);
+    private final List<CycleWarning> warnings = new ArrayList<>();
+    private final List<Entry> dirs = new ArrayList<>();
+    private final Map<Long, byte[]> linkTargets = new HashMap<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicLong bytes = new AtomicLong();
+    private boolean ownerWarned;
+    private int chunkSize;
+    private long entries;
+    private long files;
+
+    Run(Posix posix, ImageStore.ImageReader reader, byte[] target) {
+      this.posix = posix;
+      this.reader = reader;
+      this.target = target;
+      this.pool = Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "smc-restore-" + THREADS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+    }
+
+    void all(TreeFormat.Reader tr) throws IOException {
+      chunkSize = tr.chunkSize();
+      for (long ord = tr.ordinal(); ; ord = tr.ordinal()) {
+        Entry e = tr.next();
+        if (e == null) {
+          break;
+        }
+        entries++;
+        byte[] abs = e.path.length == 0 ? target : PathBytes.join(target, e.path);
+        try {
+          one(e, abs, ord);
+        } catch (PosixException ex) {
+          throw new SmcException(ErrorCode.STORE_IO, "restoring " + PathBytes.printable(e.path) + ": " + ex.getMessage(), ex);
+        }
+        checkFailure();
+      }
+      slots.acquireUninterruptibly(64);
+      slots.release(64);
+      checkFailure();
+      for (int i = dirs.size() - 1; i >= 0; i--) {
+        Entry d = dirs.get(i);
+        byte[] abs = d.path.length == 0 ? target : PathBytes.join(target, d.path);
+        metadata(d, abs);
+      }
+    }
+
+    private void one(Entry e, byte[] abs, long ord) throws IOException {
+      switch (e.kind) {
+        case Entry.DIR -> {
+          if (e.path.length > 0) {
+            posix.mkdir(abs, 0700);
+          }
+          dirs.add(e);
+        }
+        case Entry.REG -> {
+          files++;
+          int fd = posix.open(abs, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC,
+              0600);
+          if (e.nlink > 1) {
+            linkTargets.put(ord, abs);
+          }
+          slots.acquireUninterruptibly();
+          pool.execute(() -> {
+            try {
+              fill(fd, e);
+              metadata(e, abs);
+            } catch (Throwable t) {
+              failure.compareAndSet(null, t);
+            } finally {
+              slots.release();
+            }
+          });
+        }
+        case Entry.HARDLINK -> {
+          files++;
+          byte[] first = linkTargets.get(e.linkTo);
+          if (first == null) {
+            throw new SmcException(ErrorCode.INTEGRITY, "hard link " + PathBytes.printable(e.path)
+                + " names entry " + e.linkTo + ", which is not a file with links");
+          }
+          posix.link(first, abs);
+        }
+        case Entry.LNK -> {
+          posix.symlink(e.linkTarget, abs);
+          metadata(e, abs);
+        }
+        default -> {
+          posix.mknod(abs, e.mode, e.rdev);
+          metadata(e, abs);
+        }
+      }
+    }
+
+    private void fill(int fd, Entry e) throws IOException {
+      try {
+        ChunkId[] cs = e.chunks;
+        ByteBuffer direct = null;
+        for (int i = 0; i < cs.length; i++) {
+          if (cs[i] == null) {
+            continue;
+          }
+          ByteBuffer data = reader.chunk(cs[i]);
+          if (direct == null || direct.capacity() < data.remaining()) {
+            direct = ByteBuffer.allocateDirect(Math.max(chunkSize, data.remaining()));
+          }
+          direct.clear();
+          direct.put(data).flip();
+          bytes.addAndGet(direct.remaining());
+          posix.pwrite(fd, direct, (long) i * chunkSize);
+        }
+        posix.ftruncate(fd, e.size);
+      } finally {
+        posix.close(fd);
+      }
+    }
+
+    /** Owner, then mode (chown clears setuid), then attributes, then times. */
+    private void metadata(Entry e, byte[] abs) throws PosixException {
+      boolean link = e.kind == Entry.LNK;
+      try {
+        posix.lchown(abs, e.uid, e.gid);
+      } catch (PosixException ex) {
+        warnOwner(e, ex);
+      }
+      if (!link) {
+        posix.chmod(abs, e.mode & 07777);
+        for (byte[][] x : e.xattrs) {
+          try {
+            posix.setXattr(abs, x[0], x[1]);
+          } catch (PosixException ex) {
+            warn(e, "extended attribute " + PathBytes.printable(x[0]) + " not restored: " + ex.getMessage());
+          }
+        }
+      }
+      posix.setTimes(abs, e.mtimeNs, e.mtimeNs, true);
+    }
+
+    private void warnOwner(Entry e, PosixException ex) {
+      synchronized (warnings) {
+        if (ownerWarned) {
+          return;
+        }
+        ownerWarned = true;
+      }
+      warn(e, "owner not restored (" + ex.getMessage() + "); owners need root");
+    }
+
+    private void warn(Entry e, String reason) {
+      String p = e.path.length == 0 ? "/" : PathBytes.printable(e.path);
+      LOG.warn("{}: {}", p, reason);
+      synchronized (warnings) {
+        warnings.add(new CycleWarning(p, reason));
+      }
+    }
+
+    private void checkFailure() throws IOException {
+      Throwable t = failure.get();
+      if (t instanceof IOException io) {
+        throw io;
+      }
+      if (t instanceof RuntimeException re) {
+        throw re;
+      }
+      if (t != null) {
+        throw new IOException(t);
+      }
+    }
+
+    @Override
+    public void close() {
+      pool.shutdown();
+      try {
+        pool.awaitTermination(1, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
