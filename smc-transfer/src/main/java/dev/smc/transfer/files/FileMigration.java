@@ -138,8 +138,15 @@ public final class FileMigration {
    * @throws SmcException with {@code SOURCE_IO} when the root cannot be read, {@code STORE_IO} when
    *     the store fails; the image is then not committed and a rerun reuses what was stored
    */
+  public CycleReport run(ImageStore store, java.nio.file.Path root, String imageName, Excludes excludes,
+      TransferOptions options) throws IOException {
+    return run(store, new LocalTreeSource(root).open().root(), imageName, excludes, options);
+  }
+
+  /** As {@link #run(ImageStore, java.nio.file.Path, String, Excludes, TransferOptions)}, the root given as bytes. */
   public CycleReport run(ImageStore store, byte[] root, String imageName, Excludes excludes, TransferOptions options)
       throws IOException {
+    int chunkSize = store instanceof dev.smc.transfer.repo.Repository r ? r.chunkSize() : this.chunkSize;
     Stat rootStat;
     try {
       rootStat = Posix.get().lstat(root);
@@ -154,7 +161,7 @@ public final class FileMigration {
       CycleType type = writer.parent().isPresent() ? CycleType.INCREMENTAL : CycleType.FULL;
       listener.cycleStarted(task, writer.ref().cycle(), type);
       try {
-        Cycle c = new Cycle(store, writer, root, rootStat, excludes, task);
+        Cycle c = new Cycle(store, writer, root, rootStat, excludes, task, chunkSize);
         CycleReport report = c.run(type);
         safe(() -> listener.cycleFinished(task, writer.ref().cycle(), report));
         return report;
@@ -207,7 +214,8 @@ public final class FileMigration {
     private final TaskId task;
     private final ExecutorService pool;
     private final ArrayDeque<Node> queue = new ArrayDeque<>();
-    private final TreeFormat.Writer tree = new TreeFormat.Writer(chunkSize);
+    private final int chunkSize;
+    private final TreeFormat.Writer tree;
     private final List<CycleWarning> warnings = new ArrayList<>();
     private final Map<Long, Node> hardLinks = new HashMap<>();
     private long treeCount;
@@ -215,7 +223,7 @@ public final class FileMigration {
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong chunksNew = new AtomicLong();
     private final AtomicLong chunksReused = new AtomicLong();
-    private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(() -> new Buffers(chunkSize));
+    private final ThreadLocal<Buffers> buffers;
     private final long started = System.nanoTime();
     private long inFlightBytes;
     private long files;
@@ -225,7 +233,11 @@ public final class FileMigration {
     private long bytesTotal = -1;
     private ParentTree parent;
 
-    Cycle(ImageStore store, ImageStore.ImageWriter writer, byte[] root, Stat rootStat, Excludes excludes, TaskId task) {
+    Cycle(ImageStore store, ImageStore.ImageWriter writer, byte[] root, Stat rootStat,
+        Excludes excludes, TaskId task, int chunkSize) {
+      this.chunkSize = chunkSize;
+      this.tree = new TreeFormat.Writer(chunkSize);
+      this.buffers = ThreadLocal.withInitial(() -> new Buffers(chunkSize));
       this.store = store;
       this.writer = writer;
       this.root = root;

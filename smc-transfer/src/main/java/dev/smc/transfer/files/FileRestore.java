@@ -60,6 +60,12 @@ public final class FileRestore {
    *
    * @throws SmcException {@code INVALID_SPEC} when the target is not empty or the image is not a file tree
    */
+  public Report restore(ImageStore store, ImageRef ref, java.nio.file.Path target) throws IOException {
+    return restore(store, ref, target.toAbsolutePath().toString().getBytes(
+        java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"))));
+  }
+
+  /** As {@link #restore(ImageStore, ImageRef, java.nio.file.Path)}, the target given as bytes. */
   public Report restore(ImageStore store, ImageRef ref, byte[] target) throws IOException {
     Posix posix = Posix.get();
     long start = System.nanoTime();

@@ -78,15 +78,18 @@ final class PackFormat {
     return len;
   }
 
-  /** Parses a trailer (as returned by {@link #trailerLength}'s range) and checks entries lie inside the pack. */
+  /**
+   * Parses the entry part of a trailer (count and entries, without the final length and magic)
+   * and checks every entry lies inside the pack's data.
+   */
   static List<Entry> parseTrailer(ByteBuffer trailer, long packSize, String pack) {
     ByteBuffer b = trailer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     int count = b.getInt();
-    if (count < 0 || trailerSize(count) != b.limit()) {
+    if (count < 0 || 4L + (long) count * ENTRY != b.limit()) {
       throw new IntegrityException("pack " + pack + ": trailer of " + b.limit() + " bytes cannot hold " + count
           + " entries");
     }
-    long dataEnd = packSize - b.limit();
+    long dataEnd = packSize - b.limit() - 4 - MAGIC.length;
     List<Entry> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       Entry e = readEntry(b);

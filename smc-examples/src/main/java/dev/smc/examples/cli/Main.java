@@ -1,0 +1,375 @@
+package dev.smc.examples.cli;
+
+import dev.smc.CycleReport;
+import dev.smc.FieldError;
+import dev.smc.ImageRef;
+import dev.smc.InvalidSpecException;
+import dev.smc.MigrationListener;
+import dev.smc.Progress;
+import dev.smc.SmcException;
+import dev.smc.TaskId;
+import dev.smc.TransferOptions;
+import dev.smc.internal.Checks;
+import dev.smc.spi.ImageInfo;
+import dev.smc.transfer.backend.LocalFolderBackend;
+import dev.smc.transfer.files.Excludes;
+import dev.smc.transfer.files.FileMigration;
+import dev.smc.transfer.files.FileRestore;
+import dev.smc.transfer.repo.Checker;
+import dev.smc.transfer.repo.GarbageCollector;
+import dev.smc.transfer.repo.Repository;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code smc}: migrate a tree into an image repository, list, restore, check, forget and collect
+ * garbage, and a demo. Exit codes: 0 done, 1 failed, 2 bad arguments.
+ */
+public final class Main {
+  static final String USAGE = """
+      usage: smc <command> [options]
+        demo                                   migrate a sample server through three cycles, restore, verify
+        migrate --source DIR --repo REPO --image-name NAME [--exclude PAT]... [--exclude-from FILE]
+                [--compress 0-10] [--checksum] [--bwlimit KBPS] [--json]
+        images  --repo REPO [--json]
+        restore --repo REPO --image NAME-CYCLE_N --target DIR [--json]
+        check   --repo REPO [--read-data] [--json]
+        forget  --repo REPO --image-name NAME --keep N
+        gc      --repo REPO [--dry-run] [--json]
+      every command takes --debug (stack traces on failure)""";
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  Main(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    int code = new Main(System.out, System.err).run(args);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /** Runs one command; returns the exit code. */
+  int run(String... argv) {
+    List<String> args = new ArrayList<>(Arrays.asList(argv));
+    boolean debug = args.remove("--debug");
+    if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+      out.println(USAGE);
+      return args.isEmpty() ? 2 : 0;
+    }
+    String cmd = args.remove(0);
+    try {
+      return switch (cmd) {
+        case "demo" -> new Demo(out, err).run(new Args(cmd, args, Set.of("dir"), Set.of("keep")));
+        case "migrate" -> migrate(args);
+        case "images" -> images(args);
+        case "restore" -> restore(args);
+        case "check" -> check(args);
+        case "forget" -> forget(args);
+        case "gc" -> gc(args);
+        default -> throw new UsageException("unknown command '" + cmd
+            + "' (allowed: demo, migrate, images, restore, check, forget, gc)");
+      };
+    } catch (UsageException e) {
+      err.println("smc: " + e.getMessage());
+      return 2;
+    } catch (InvalidSpecException e) {
+      for (FieldError f : e.errors()) {
+        err.println("smc " + cmd + ": " + f);
+      }
+      return 2;
+    } catch (IOException | RuntimeException e) {
+      err.println("smc " + cmd + ": error: " + describe(e));
+      if (debug) {
+        e.printStackTrace(err);
+      }
+      return 1;
+    }
+  }
+
+  static String describe(Throwable e) {
+    String msg = e.getMessage();
+    if (e instanceof NoSuchFileException) {
+      msg = "no such file or folder: " + msg;
+    } else if (msg == null || msg.isBlank()) {
+      msg = e.getClass().getSimpleName();
+    }
+    Throwable c = e.getCause();
+    if (c != null && c.getMessage() != null && !msg.contains(c.getMessage())) {
+      msg += " (" + c.getMessage() + ")";
+    }
+    return msg;
+  }
+
+  static Repository openRepo(String dir, TransferOptions options) throws IOException {
+    Path p = Path.of(dir);
+    if (Files.exists(p) && !Files.isDirectory(p)) {
+      throw new UsageException("--repo '" + dir + "': must be a folder (it is created when missing)");
+    }
+    return Repository.open(LocalFolderBackend.open(p), Repository.options().transfer(options));
+  }
+
+  private Repository existingRepo(Args a) throws IOException {
+    String dir = a.required("repo", "the repository folder");
+    if (!Files.exists(Path.of(dir, "config"))) {
+      throw new UsageException("--repo '" + dir + "': no smc repository there (no 'config'); migrate creates one");
+    }
+    return openRepo(dir, TransferOptions.DEFAULTS);
+  }
+
+  private int migrate(List<String> argv) throws IOException {
+    Args a = new Args("migrate", argv, Set.of("source", "repo", "image-name", "exclude", "exclude-from", "compress",
+        "bwlimit", "threads"), Set.of("checksum", "json"));
+    a.noPositional();
+    String source = a.required("source", "the folder to migrate");
+    String repoDir = a.required("repo", "the repository folder (created when missing)");
+    String name = a.required("image-name", "2-128 characters, starting with a letter");
+    Checks c = new Checks();
+    c.name("imageName", name);
+    c.throwIfAny();
+    long compress = a.longValue("compress", 0, 0, TransferOptions.MAX_COMPRESSION_LEVEL);
+    long bw = a.longValue("bwlimit", 0, 0, TransferOptions.MAX_BANDWIDTH_KBPS);
+    int threads = (int) a.longValue("threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
+    TransferOptions options = new TransferOptions(bw, (int) compress, a.flag("checksum"));
+    List<String> patterns = new ArrayList<>(a.all("exclude"));
+    for (String f : a.all("exclude-from")) {
+      try {
+        patterns.addAll(Files.readAllLines(Path.of(f)));
+      } catch (IOException e) {
+        throw new UsageException("--exclude-from '" + f + "': cannot be read (" + describe(e) + ")");
+      }
+    }
+    Excludes excludes = Excludes.of(patterns);
+    Path src = Path.of(source);
+    if (!Files.isDirectory(src)) {
+      throw new UsageException("--source '" + source + "': must be a folder");
+    }
+    try (Repository repo = openRepo(repoDir, options)) {
+      FileMigration engine = FileMigration.builder().threads(threads)
+          .listener(a.flag("json") ? MigrationListener.NONE : new TerminalProgress(err)).build();
+      CycleReport r = engine.run(repo, src, name, excludes, options);
+      if (a.flag("json")) {
+        out.println(Json.of(report(r)));
+      } else {
+        out.printf(Locale.ROOT, "%s: %s cycle, %d files, %s scanned, %s read, %s stored (%d new chunks, %d reused,"
+                + " %d files unchanged) in %.2f s%n", r.image(), r.type().name().toLowerCase(Locale.ROOT),
+            r.filesScanned(), size(r.bytesScanned()), size(r.bytesRead()), size(r.bytesStored()), r.chunksNew(),
+            r.chunksReused(), r.filesReused(), r.elapsed().toNanos() / 1e9);
+        r.warnings().forEach(w -> out.println("warning: " + w));
+      }
+      return 0;
+    }
+  }
+
+  static Map<String, Object> report(CycleReport r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cycle", r.image().cycle());
+    m.put("image", r.image().toString());
+    m.put("type", r.type().name());
+    m.put("filesScanned", r.filesScanned());
+    m.put("bytesScanned", r.bytesScanned());
+    m.put("bytesRead", r.bytesRead());
+    m.put("bytesStored", r.bytesStored());
+    m.put("chunksNew", r.chunksNew());
+    m.put("chunksReused", r.chunksReused());
+    m.put("filesReused", r.filesReused());
+    m.put("seconds", Math.round(r.elapsed().toNanos() / 1e6) / 1e3);
+    List<Object> w = new ArrayList<>();
+    r.warnings().forEach(x -> w.add(Map.of("path", x.path(), "reason", x.reason())));
+    m.put("warnings", w);
+    return m;
+  }
+
+  private int images(List<String> argv) throws IOException {
+    Args a = new Args("images", argv, Set.of("repo"), Set.of("json"));
+    a.noPositional();
+    try (Repository repo = existingRepo(a)) {
+      List<ImageInfo> all = repo.images();
+      if (a.flag("json")) {
+        List<Object> l = new ArrayList<>();
+        for (ImageInfo i : all) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("image", i.ref().toString());
+          m.put("name", i.ref().name());
+          m.put("cycle", i.ref().cycle());
+          m.put("kind", i.kind().name());
+          m.put("created", i.created().toString());
+          m.put("parent", i.parent().map(ImageRef::toString).orElse(null));
+          m.put("files", i.longProperty("files"));
+          m.put("bytes", i.longProperty("bytes"));
+          m.put("pinned", i.pinned());
+          l.add(m);
+        }
+        out.println(Json.of(l));
+      } else {
+        out.printf("%-40s %-6s %-24s %10s %12s%n", "IMAGE", "KIND", "CREATED", "FILES", "SIZE");
+        for (ImageInfo i : all) {
+          out.printf("%-40s %-6s %-24s %10d %12s%s%n", i.ref(), i.kind(), i.created(), i.longProperty("files"),
+              size(i.longProperty("bytes")), i.pinned() ? " pinned" : "");
+        }
+      }
+      return 0;
+    }
+  }
+
+  private int restore(List<String> argv) throws IOException {
+    Args a = new Args("restore", argv, Set.of("repo", "image", "target", "threads"), Set.of("json"));
+    a.noPositional();
+    ImageRef ref = ImageRef.parse("image", a.required("image", "an image like NAME-CYCLE_3"));
+    String target = a.required("target", "an empty or missing folder");
+    int threads = (int) a.longValue("threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
+    try (Repository repo = existingRepo(a)) {
+      FileRestore.Report r = new FileRestore(threads).restore(repo, ref, Path.of(target));
+      if (a.flag("json")) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("image", r.image().toString());
+        m.put("entries", r.entries());
+        m.put("files", r.files());
+        m.put("bytes", r.bytes());
+        m.put("seconds", r.elapsed().toMillis() / 1e3);
+        m.put("warnings", r.warnings().stream().map(Object::toString).toList());
+        out.println(Json.of(m));
+      } else {
+        out.printf(Locale.ROOT, "restored %s into %s: %d entries, %d files, %s in %.2f s%n", r.image(), target,
+            r.entries(), r.files(), size(r.bytes()), r.elapsed().toNanos() / 1e9);
+        r.warnings().forEach(w -> out.println("warning: " + w));
+      }
+      return 0;
+    }
+  }
+
+  private int check(List<String> argv) throws IOException {
+    Args a = new Args("check", argv, Set.of("repo"), Set.of("read-data", "json"));
+    a.noPositional();
+    try (Repository repo = existingRepo(a)) {
+      Checker.Report r = repo.check(a.flag("read-data"));
+      if (a.flag("json")) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ok", r.ok());
+        m.put("images", r.images());
+        m.put("packs", r.packs());
+        m.put("chunks", r.chunks());
+        m.put("bytesRead", r.bytesRead());
+        m.put("errors", r.errors());
+        m.put("notes", r.notes());
+        out.println(Json.of(m));
+      } else {
+        r.notes().forEach(n -> out.println("note: " + n));
+        r.errors().forEach(e -> out.println("error: " + e));
+        out.printf("%s: %d images, %d packs, %d chunks%s: %s%n", repo.backend().location(), r.images(), r.packs(),
+            r.chunks(), a.flag("read-data") ? ", " + size(r.bytesRead()) + " read" : "",
+            r.ok() ? "no errors" : r.errors().size() + " error(s)");
+      }
+      return r.ok() ? 0 : 1;
+    }
+  }
+
+  private int forget(List<String> argv) throws IOException {
+    Args a = new Args("forget", argv, Set.of("repo", "image-name", "keep"), Set.of());
+    a.noPositional();
+    String name = a.required("image-name", "the image name whose old cycles to remove");
+    a.required("keep", "how many of the newest cycles to keep, 1..10");
+    int keep = (int) a.longValue("keep", 1, 1, 10);
+    try (Repository repo = existingRepo(a)) {
+      List<ImageRef> removed = repo.forget(name, keep);
+      out.println(removed.isEmpty() ? "nothing to forget" : "forgot " + removed + "; run 'smc gc' to free the space");
+      return 0;
+    }
+  }
+
+  private int gc(List<String> argv) throws IOException {
+    Args a = new Args("gc", argv, Set.of("repo"), Set.of("dry-run", "json"));
+    a.noPositional();
+    try (Repository repo = existingRepo(a)) {
+      if (a.flag("dry-run")) {
+        GarbageCollector.Plan p = repo.planGc();
+        out.println(a.flag("json") ? Json.of(plan(p)) : "would: " + p);
+        return 0;
+      }
+      GarbageCollector.Result r = repo.gc();
+      if (a.flag("json")) {
+        Map<String, Object> m = plan(r.plan());
+        m.put("bytesBefore", r.bytesBefore());
+        m.put("bytesAfter", r.bytesAfter());
+        out.println(Json.of(m));
+      } else {
+        out.println(r.plan() + "; repository data " + size(r.bytesBefore()) + " -> " + size(r.bytesAfter()));
+      }
+      return 0;
+    }
+  }
+
+  private static Map<String, Object> plan(GarbageCollector.Plan p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("images", p.images());
+    m.put("chunksUsed", p.chunksUsed());
+    m.put("packsKept", p.keep().size());
+    m.put("packsDeleted", p.delete().size());
+    m.put("packsRepacked", p.repack().size());
+    m.put("bytesFreed", p.bytesFreed());
+    return m;
+  }
+
+  static String size(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    String[] u = {"KiB", "MiB", "GiB", "TiB"};
+    double v = bytes;
+    int i = -1;
+    while (v >= 1024 && i < u.length - 1) {
+      v /= 1024;
+      i++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, u[i]);
+  }
+
+  /** Progress on a terminal: one line, rewritten at most four times a second. */
+  static final class TerminalProgress implements MigrationListener {
+    private final PrintStream err;
+    private final boolean tty = System.console() != null;
+    private boolean printed;
+
+    TerminalProgress(PrintStream err) {
+      this.err = err;
+    }
+
+    @Override
+    public void progress(TaskId task, Progress p) {
+      if (!tty) {
+        return;
+      }
+      String pct = p.percent() < 0 ? "" : String.format(Locale.ROOT, "%5.1f%% ", p.percent());
+      String eta = p.eta().map(d -> " ETA " + d.toSeconds() + "s").orElse("");
+      err.print(String.format(Locale.ROOT, "\r%s%s scanned, %s read, %s stored, %d files, %s/s%s   ", pct,
+          size(p.bytesScanned()), size(p.bytesRead()), size(p.bytesSent()), p.filesScanned(),
+          size((long) p.bytesPerSecond()), eta));
+      printed = true;
+    }
+
+    @Override
+    public void cycleFinished(TaskId task, int cycle, CycleReport report) {
+      if (printed) {
+        err.print("\r" + " ".repeat(100) + "\r");
+      }
+    }
+
+    @Override
+    public void cycleFailed(TaskId task, int cycle, SmcException cause) {
+      cycleFinished(task, cycle, null);
+    }
+  }
+}
