@@ -220,7 +220,7 @@ public final class FileMigration {
     private final int chunkSize;
     private final TreeFormat.Writer tree;
     private final List<CycleWarning> warnings = new ArrayList<>();
-    private final Map<Long, Node> hardLinks = new HashMap<>();
+    private final Map<Inode, Node> hardLinks = new HashMap<>();
     private long treeCount;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicLong bytesRead = new AtomicLong();
@@ -402,7 +402,7 @@ public final class FileMigration {
       files++;
       bytesScanned += e.size;
       if (e.nlink > 1) {
-        long key = st.dev() * 31 + st.ino();
+        Inode key = new Inode(st.dev(), st.ino());
         Node first = hardLinks.get(key);
         if (first != null) {
           e.kind = Entry.HARDLINK;
@@ -435,7 +435,7 @@ public final class FileMigration {
 
     private void rememberLink(Node n, Stat st) {
       if (st.nlink() > 1) {
-        hardLinks.put(st.dev() * 31 + st.ino(), n);
+        hardLinks.put(new Inode(st.dev(), st.ino()), n);
       }
     }
 
@@ -769,6 +769,8 @@ public final class FileMigration {
       safe(() -> listener.progress(task, p));
     }
   }
+
+  private record Inode(long dev, long ino) {}
 
   /** Per-thread read buffers. */
   private static final class Buffers {
