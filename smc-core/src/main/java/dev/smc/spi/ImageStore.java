@@ -53,7 +53,11 @@ public interface ImageStore extends Closeable {
      */
     long putChunk(ChunkId id, ByteBuffer data) throws IOException;
 
-    /** Appends to this image's metadata stream. */
+    /**
+     * Appends one piece to this image's metadata stream. Each piece is stored as one chunk, so an
+     * engine that cuts its stream at stable places (for example after entries chosen by a hash of
+     * their path) makes unchanged pieces deduplicate between cycles; keep pieces under 1 MiB.
+     */
     void writeTree(byte[] b, int off, int len) throws IOException;
 
     /**

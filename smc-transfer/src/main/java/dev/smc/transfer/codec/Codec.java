@@ -72,6 +72,9 @@ public enum Codec {
 
   /** Compresses with one codec at one native level. Thread-safe. */
   public record Compressor(Codec codec, int nativeLevel) {
+    /** zstd levels from here on are probed with zstd 1 first (see CompressionBenchmark). */
+    static final int SLOW_LEVEL = 15;
+
     /**
      * Compresses {@code src[off, off+len)} into {@code dst}; returns the compressed length, or -1
      * when the result would not be smaller than the input (store it raw then).
@@ -84,6 +87,13 @@ public enum Codec {
           n = c.compress(src, off, len, dst, 0, dst.length);
         }
         case ZSTD -> {
+          if (nativeLevel >= SLOW_LEVEL) {
+            // slow levels crawl on incompressible data: let zstd 1 decide first (~3 % of the slow cost)
+            long probe = Zstd.compressByteArray(dst, 0, dst.length, src, off, len, 1);
+            if (Zstd.isError(probe) || probe >= len) {
+              return -1;
+            }
+          }
           long r = Zstd.compressByteArray(dst, 0, dst.length, src, off, len, nativeLevel);
           if (Zstd.isError(r)) {
             return -1;

@@ -266,9 +266,9 @@ public final class FileMigration {
           bytesTotal = p.get().longProperty("bytes");
           parent = ParentTree.open(store, p.get().ref(), chunkSize);
         }
-        walkDir(entryOf(new byte[0], root, rootStat), root, rootStat, null);
+        walkDir(describe(new byte[0], root, rootStat), root, rootStat, null);
         waitAll();
-        flushTree(true);
+        flushTree();
         ImageInfo info = writer.commit(Map.of(
             "files", Long.toString(files),
             "bytes", Long.toString(bytesScanned),
@@ -292,13 +292,12 @@ public final class FileMigration {
       }
     }
 
-    /** One listed entry of a folder: its name, paths, stat and entry, or why it cannot be read. */
-    private record Child(byte[] rel, byte[] abs, @Nullable Stat stat, @Nullable Entry entry,
-        @Nullable PosixException error) {}
+    /** One listed entry of a folder: its paths and stat, or why it cannot be read. */
+    private record Child(byte[] rel, byte[] abs, @Nullable Stat stat, @Nullable PosixException error) {}
 
     /**
-     * Lists a folder and reads every child's metadata (stat, attributes, link target), sorted by
-     * name bytes. Runs on the scan pool ahead of the walk, or inline.
+     * Lists a folder and stats every child, sorted by name bytes. Runs on the scan pool ahead of the
+     * walk, or inline.
      */
     private List<Child> list(byte[] rel, byte[] abs) throws PosixException {
       List<DirEntry> names = posix.readDir(abs);
@@ -307,12 +306,10 @@ public final class FileMigration {
       for (DirEntry d : names) {
         byte[] crel = rel.length == 0 ? d.name() : PathBytes.join(rel, d.name());
         byte[] cabs = PathBytes.join(abs, d.name());
-        Stat cs = null;
         try {
-          cs = posix.lstat(cabs);
-          out.add(new Child(crel, cabs, cs, entryOf(crel, cabs, cs), null));
+          out.add(new Child(crel, cabs, posix.lstat(cabs), null));
         } catch (PosixException e) {
-          out.add(new Child(crel, cabs, cs, null, e));
+          out.add(new Child(crel, cabs, null, e));
         }
       }
       return out;
@@ -362,10 +359,22 @@ public final class FileMigration {
         if (excludes.excludes(c.rel, c.stat.isDirectory())) {
           continue;
         }
+        Entry e;
+        try {
+          e = describe(c.rel, c.abs, c.stat);
+        } catch (PosixException ex) { // the entry, not the parent image, could not be read
+          if (!ex.isNotFound()) {
+            warn(c.rel, "cannot be read: " + ex.getMessage());
+          }
+          if (f != null && f.cancel(false)) {
+            prefetchSlots.release();
+          }
+          continue;
+        }
         if (c.stat.isDirectory()) {
-          walkDir(c.entry, c.abs, c.stat, f);
+          walkDir(e, c.abs, c.stat, f);
         } else {
-          visit(c.entry, c.abs, c.stat);
+          visit(e, c.abs, c.stat);
         }
         checkFailure();
       }
@@ -413,7 +422,7 @@ public final class FileMigration {
           return;
         }
       }
-      ChunkId[] reuse = parent == null ? null : parent.unchanged(e);
+      ChunkId[] reuse = e.chunks;
       if (reuse != null) {
         e.chunks = reuse;
         filesReused++;
@@ -439,7 +448,12 @@ public final class FileMigration {
       }
     }
 
-    private Entry entryOf(byte[] rel, byte[] abs, Stat st) throws PosixException {
+    /**
+     * The entry of a path. An entry whose inode and ctime equal the parent image's takes its
+     * attributes, link target and (for files) chunks from there: any change to them would have
+     * changed the ctime. Otherwise they are read now.
+     */
+    private Entry describe(byte[] rel, byte[] abs, Stat st) throws IOException {
       Entry e = new Entry();
       e.path = rel;
       e.mode = st.mode();
@@ -456,7 +470,6 @@ public final class FileMigration {
         e.kind = Entry.DIR;
       } else if (st.isSymlink()) {
         e.kind = Entry.LNK;
-        e.linkTarget = posix.readlink(abs);
       } else if (st.isFifo()) {
         e.kind = Entry.FIFO;
       } else if (st.isCharDevice()) {
@@ -468,7 +481,19 @@ public final class FileMigration {
       } else {
         e.kind = Entry.SOCK;
       }
-      if (!st.isSymlink()) {
+      Entry p = parent == null ? null : parent.find(rel);
+      if (p != null && p.kind == e.kind && p.ino == e.ino && p.ctimeNs == e.ctimeNs && p.mode == e.mode
+          && p.xattrs != null) {
+        e.xattrs = p.xattrs;
+        e.linkTarget = p.linkTarget;
+        if (e.kind == Entry.REG && p.chunks != null && e.sameContentMetadata(p)) {
+          e.chunks = p.chunks;
+        }
+        return e;
+      }
+      if (e.kind == Entry.LNK) {
+        e.linkTarget = posix.readlink(abs);
+      } else {
         List<byte[]> names = posix.listXattrs(abs);
         if (!names.isEmpty()) {
           names.sort(Arrays::compareUnsigned);
@@ -519,15 +544,15 @@ public final class FileMigration {
         if (e.chunks != null || e.kind != Entry.REG) {
           head.treeOrdinal = treeCount++;
           tree.write(e);
+          if (tree.pieceEndsAfter(e)) {
+            tree.drainTo(writer::writeTree);
+          }
         }
-        flushTree(false);
       }
     }
 
-    private void flushTree(boolean all) throws IOException {
-      if (all || tree.buffered() >= 64 * 1024) {
-        tree.drainTo(writer::writeTree);
-      }
+    private void flushTree() throws IOException {
+      tree.drainTo(writer::writeTree);
     }
 
     private void submit(Node n) throws IOException {
@@ -816,26 +841,26 @@ public final class FileMigration {
       }
     }
 
-    /** The parent's chunks for {@code e} if its content metadata is unchanged, else null. */
+    /**
+     * The parent's entry at {@code path}, or null. Paths must be asked in walk order; a further
+     * name of a hard-linked file comes back as a regular file with the group's chunks.
+     */
     @Nullable
-    ChunkId[] unchanged(Entry e) throws IOException {
-      while (next != null && TreeFormat.compare(next.path, e.path) < 0) {
+    Entry find(byte[] path) throws IOException {
+      while (next != null && TreeFormat.compare(next.path, path) < 0) {
         advance();
       }
-      if (next == null || TreeFormat.compare(next.path, e.path) != 0) {
+      if (next == null || TreeFormat.compare(next.path, path) != 0) {
         return null;
       }
       Entry p = next;
       advance();
-      ChunkId[] chunks = p.chunks;
       if (p.kind == Entry.HARDLINK) {
-        chunks = linked.get(p.linkTo);
+        p.chunks = linked.get(p.linkTo);
         p.kind = Entry.REG;
+        p.xattrs = null; // kept on the group's first name only: read them again
       }
-      if (chunks == null || !e.sameContentMetadata(p)) {
-        return null;
-      }
-      return chunks;
+      return p;
     }
 
     @Override

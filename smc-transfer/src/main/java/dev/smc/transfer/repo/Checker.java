@@ -128,6 +128,20 @@ public final class Checker {
       if (!treeOk) {
         continue;
       }
+      try {
+        for (ChunkId id : repo.leaves(m)) {
+          if (!chunks.containsKey(id)) {
+            errors.add("image " + m.ref() + ": tree piece " + id + " is not stored");
+            treeOk = false;
+          }
+        }
+      } catch (IntegrityException | IOException ex) {
+        errors.add("image " + m.ref() + ": tree groups cannot be read: " + ex.getMessage());
+        treeOk = false;
+      }
+      if (!treeOk) {
+        continue;
+      }
       Set<ChunkId> missing = new HashSet<>();
       try (InputStream in = repo.treeStream(m)) {
         repo.references(m.kind()).scan(in, id -> {

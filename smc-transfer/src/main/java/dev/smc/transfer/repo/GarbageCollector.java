@@ -57,6 +57,7 @@ public final class GarbageCollector {
     List<ImageManifest> images = repo.manifests();
     for (ImageManifest m : images) {
       used.addAll(m.tree());
+      used.addAll(repo.leaves(m));
       try (InputStream in = repo.treeStream(m)) {
         repo.references(m.kind()).scan(in, used::add);
       }

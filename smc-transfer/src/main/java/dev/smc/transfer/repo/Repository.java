@@ -410,6 +410,23 @@ public final class Repository implements ImageStore {
     return new RepositoryImageReader(this, m, isPinnedNow(ref));
   }
 
+  /** The ids of an image's tree pieces, read from the groups its manifest lists. */
+  List<ChunkId> leaves(ImageManifest m) throws IOException {
+    List<ChunkId> out = new ArrayList<>();
+    for (ChunkId g : m.tree()) {
+      ByteBuffer b = readChunk(g);
+      if (b.remaining() % ChunkId.LENGTH != 0) {
+        throw new IntegrityException("image " + m.ref() + ": tree group " + g + " is not a list of ids");
+      }
+      byte[] raw = new byte[b.remaining()];
+      b.get(raw);
+      for (int off = 0; off < raw.length; off += ChunkId.LENGTH) {
+        out.add(ChunkId.of(raw, off));
+      }
+    }
+    return out;
+  }
+
   InputStream treeStream(ImageManifest m) {
     return new TreeInputStream(this, m);
   }

@@ -18,7 +18,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,14 +64,14 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   private final int packCapacity;
   private int buffers;
   private final Set<ChunkId> inflight = ConcurrentHashMap.newKeySet();
-  private final Set<ChunkId> parentTree;
   private final AtomicLong stored = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Map<String, List<PackFormat.Entry>> unindexed = new LinkedHashMap<>();
   private final List<String> packsWritten = new ArrayList<>();
   private final ThreadLocal<byte[]> scratch = new ThreadLocal<>();
   private final ThreadLocal<byte[]> rawScratch = new ThreadLocal<>();
-  private final TreeChunker tree;
+  private final List<ChunkId> leaves = new ArrayList<>();
+  private long treeLength;
   /** Guards {@link #pending}, {@link #unindexed} and {@link #packsWritten}; never held while waiting for a pack. */
   private final Object state = new Object();
   private Pack current;
@@ -90,12 +89,6 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     this.compressor = CompressionLevels.forLevel(transfer.compressionLevel());
     this.throttle = Throttle.ofKBps(transfer.bandwidthLimitKBps());
     this.lock = repo.locks().shared();
-    Set<ChunkId> pt = new HashSet<>();
-    if (parent.isPresent()) {
-      repo.manifest(parent.get().ref()).ifPresent(m -> pt.addAll(m.tree()));
-    }
-    this.parentTree = pt;
-    this.tree = new TreeChunker(this::putTreeChunk);
     this.uploader = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "smc-upload-" + ref.name() + "-" + THREADS.incrementAndGet());
       t.setDaemon(true);
@@ -182,13 +175,30 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     return b;
   }
 
-  private void putTreeChunk(byte[] b, int len) throws IOException {
-    ChunkId id = ChunkId.of(Hashing.sha256(b, 0, len));
-    tree.ids().add(id);
-    if (parentTree.contains(id)) {
-      return;
+  private ChunkId putTreeChunk(byte[] b, int off, int len) throws IOException {
+    ChunkId id = ChunkId.of(Hashing.sha256(b, off, len));
+    put(id, BlobType.TREE, ByteBuffer.wrap(b, off, len), Optional.of(CompressionLevels.METADATA));
+    return id;
+  }
+
+  /**
+   * Stores the list of leaf ids in groups cut where an id's first byte has its low 5 bits clear
+   * (~32 ids a group, at most 256), so the groups are stable between cycles too; returns the ids
+   * of the groups, which the manifest lists.
+   */
+  private List<ChunkId> storeLeafGroups() throws IOException {
+    List<ChunkId> groups = new ArrayList<>();
+    byte[] buf = new byte[256 * ChunkId.LENGTH];
+    int n = 0;
+    for (int i = 0; i < leaves.size(); i++) {
+      leaves.get(i).copyTo(buf, n * ChunkId.LENGTH);
+      n++;
+      if ((buf[(n - 1) * ChunkId.LENGTH] & 0x1f) == 0 || n == 256 || i == leaves.size() - 1) {
+        groups.add(putTreeChunk(buf, 0, n * ChunkId.LENGTH));
+        n = 0;
+      }
     }
-    put(id, BlobType.TREE, ByteBuffer.wrap(b, 0, len), Optional.of(CompressionLevels.METADATA));
+    return groups;
   }
 
   /** Hands the current pack to the uploaders and starts a new one. Caller holds the writer's lock. */
@@ -328,7 +338,11 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
 
   @Override
   public void writeTree(byte[] b, int off, int len) throws IOException {
-    tree.write(b, off, len);
+    if (len == 0) {
+      return;
+    }
+    leaves.add(putTreeChunk(b, off, len));
+    treeLength += len;
   }
 
   @Override
@@ -336,11 +350,11 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     if (committed || closed) {
       throw new IllegalStateException("image " + ref + " is already " + (committed ? "committed" : "closed"));
     }
-    tree.finish();
+    List<ChunkId> groups = storeLeafGroups();
     drain(true);
     checkFailure();
     ImageManifest m = new ImageManifest(ref, kind, parent.map(ImageInfo::ref), repo.clock().instant(), properties,
-        tree.ids(), tree.length());
+        groups, treeLength);
     if (transfer.checksum()) {
       verifyBeforeCommit(m);
     }

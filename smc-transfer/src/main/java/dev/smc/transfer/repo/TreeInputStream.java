@@ -9,6 +9,7 @@ final class TreeInputStream extends InputStream {
   private final Repository repo;
   private final ImageManifest manifest;
   private int next;
+  private java.util.List<dev.smc.spi.ChunkId> leaves;
   private ByteBuffer cur = ByteBuffer.allocate(0);
 
   TreeInputStream(Repository repo, ImageManifest manifest) {
@@ -17,11 +18,14 @@ final class TreeInputStream extends InputStream {
   }
 
   private boolean fill() throws IOException {
+    if (leaves == null) {
+      leaves = repo.leaves(manifest);
+    }
     while (!cur.hasRemaining()) {
-      if (next >= manifest.tree().size()) {
+      if (next >= leaves.size()) {
         return false;
       }
-      cur = repo.readChunk(manifest.tree().get(next++));
+      cur = repo.readChunk(leaves.get(next++));
     }
     return true;
   }
