@@ -3,6 +3,7 @@ package dev.smc.testkit;
 import dev.smc.spi.Backend;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -39,6 +40,7 @@ public final class FaultyBackend implements Backend {
   private boolean crashed;
   private boolean land;
   private int failures;
+  private final List<String> failedPuts = new ArrayList<>();
 
   public FaultyBackend(Backend delegate) {
     this.delegate = delegate;
@@ -111,6 +113,11 @@ public final class FaultyBackend implements Backend {
     return failures;
   }
 
+  /** The names of the puts that failed by injection (not those refused after a crash), oldest first. */
+  public synchronized List<String> failedPuts() {
+    return List.copyOf(failedPuts);
+  }
+
   public synchronized boolean crashed() {
     return crashed;
   }
@@ -139,6 +146,7 @@ public final class FaultyBackend implements Backend {
       }
       if (why != null) {
         failures++;
+        failedPuts.add(name);
       }
       landIt = land;
     }
