@@ -47,7 +47,6 @@ public final class RandomTree {
       POSIX.mkdir(d, 0755);
       dirs.add(d);
     }
-    sharedContent = binary(64 * 1024 * (1 + rnd.nextInt(3)));
     for (int i = 0; i < files; i++) {
       newFile(dirs.get(rnd.nextInt(dirs.size())));
     }
@@ -219,6 +218,9 @@ public final class RandomTree {
     int kind = rnd.nextInt(10);
     byte[] content;
     if (kind == 0) {
+      if (sharedContent == null) {
+        sharedContent = binary(64 * 1024 * (1 + rnd.nextInt(3)));
+      }
       content = sharedContent; // the same chunks under several names
     } else if (kind == 1) {
       content = new byte[rnd.nextInt(4)];
