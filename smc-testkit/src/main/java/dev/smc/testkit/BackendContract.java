@@ -27,7 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -288,46 +287,55 @@ public abstract class BackendContract {
   @Timeout(120)
   void readersNeverSeeAPartialObjectWhileItIsReplaced() throws Exception {
     int size = 256 * 1024;
+    int readers = 2;
     backend.put("locks/hot", ByteBuffer.wrap(filled(size, 0)), PutMode.REPLACE);
-    AtomicBoolean done = new AtomicBoolean();
-    AtomicInteger reads = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(3);
+    java.util.concurrent.CountDownLatch readersDone = new java.util.concurrent.CountDownLatch(readers);
+    AtomicInteger versions = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(readers + 1);
     try {
+      // the writer replaces the object until every reader has read it often enough
       Future<?> writer = pool.submit(() -> {
-        try {
-          for (int v = 1; v <= 150; v++) {
-            backend.put("locks/hot", ByteBuffer.wrap(filled(size, v)), PutMode.REPLACE);
-          }
-        } finally {
-          done.set(true);
+        while (readersDone.getCount() > 0 || versions.get() < 10) {
+          int v = versions.incrementAndGet();
+          backend.put("locks/hot", ByteBuffer.wrap(filled(size, v)), PutMode.REPLACE);
         }
         return null;
       });
-      Callable<Void> reader = () -> {
-        while (!done.get()) {
-          byte[] b = array(backend.get("locks/hot"));
-          assertEquals(size, b.length, "a reader saw an object of the wrong size during REPLACE");
-          for (byte x : b) {
-            if (x != b[0]) {
-              fail("a reader saw a mix of two versions during REPLACE");
+      List<Future<?>> rs = new ArrayList<>();
+      for (int r = 0; r < readers; r++) {
+        rs.add(pool.submit(() -> {
+          try {
+            for (int i = 0; i < 150; i++) {
+              byte[] b = array(backend.get("locks/hot"));
+              assertEquals(size, b.length, "a reader saw an object of the wrong size during REPLACE");
+              byte[] part = array(backend.get("locks/hot", size / 2 - 100, 200));
+              for (byte x : b) {
+                if (x != b[0]) {
+                  fail("a reader saw a mix of two versions during REPLACE");
+                }
+              }
+              for (byte x : part) {
+                if (x != part[0]) {
+                  fail("a range read saw a mix of two versions during REPLACE");
+                }
+              }
             }
+          } finally {
+            readersDone.countDown();
           }
-          reads.incrementAndGet();
-        }
-        return null;
-      };
-      Future<?> r1 = pool.submit(reader);
-      Future<?> r2 = pool.submit(reader);
+          return null;
+        }));
+      }
+      for (Future<?> r : rs) {
+        r.get(100, TimeUnit.SECONDS);
+      }
       writer.get(100, TimeUnit.SECONDS);
-      r1.get(100, TimeUnit.SECONDS);
-      r2.get(100, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception x ? x : e;
     } finally {
       pool.shutdownNow();
     }
-    assertTrue(reads.get() > 0, "the readers read nothing");
-    assertArrayEquals(filled(size, 150), array(backend.get("locks/hot")));
+    assertArrayEquals(filled(size, versions.get()), array(backend.get("locks/hot")));
   }
 
   private static byte[] filled(int size, int v) {
