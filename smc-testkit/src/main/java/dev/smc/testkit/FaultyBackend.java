@@ -12,14 +12,14 @@ import javax.annotation.Nullable;
 
 /**
  * A {@link Backend} decorator that fails on purpose, to prove a repository survives faults. It can
- * fail the Nth put, every put whose name starts with a prefix, or "crash": from one put on (chosen
- * directly or at a seeded random point) every call fails, as when the process dies or the
- * connection drops. Injected failures are {@link InjectedFault}s. With {@link #landFailingPuts}
+ * fail the Nth put, every put whose name starts with a prefix, or "crash": from one put or delete
+ * on (chosen directly or at a seeded random point) every call fails, as when the process dies or
+ * the connection drops. Injected failures are {@link InjectedFault}s. With {@link #landFailingPuts}
  * a failing put stores its object before failing (the reply is lost, the write is not).
  * {@link #disarm()} makes it a plain pass-through again, as after a restart.
  *
- * <p>Thread-safe. Puts are numbered from 1 in the order they reach this backend, counted from
- * construction or the last {@link #disarm()}.
+ * <p>Thread-safe. Puts (and deletes) are numbered from 1 in the order they reach this backend,
+ * counted from construction or the last {@link #disarm()}.
  */
 public final class FaultyBackend implements Backend {
 
@@ -37,6 +37,9 @@ public final class FaultyBackend implements Backend {
   private int failNth;
   @Nullable private String failPrefix;
   private int crashAt;
+  private int deletes;
+  private int crashAtDelete;
+  @Nullable private String crash;
   private boolean crashed;
   private boolean land;
   private int failures;
@@ -74,6 +77,15 @@ public final class FaultyBackend implements Backend {
     return this;
   }
 
+  /** Crashes at the {@code n}th delete: it and every later call of any kind fail until disarmed. */
+  public synchronized FaultyBackend crashAtDelete(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n " + n + ": deletes are numbered from 1");
+    }
+    crashAtDelete = n;
+    return this;
+  }
+
   /**
    * Crashes at a put chosen by {@code seed} uniformly from 1..{@code bound}; returns its number, so
    * a failing test can print it with the seed.
@@ -98,14 +110,22 @@ public final class FaultyBackend implements Backend {
     failNth = 0;
     failPrefix = null;
     crashAt = 0;
+    crashAtDelete = 0;
     crashed = false;
+    crash = null;
     land = false;
     puts = 0;
+    deletes = 0;
   }
 
   /** Puts seen since construction or the last disarm, failed ones included. */
   public synchronized int puts() {
     return puts;
+  }
+
+  /** Deletes seen since construction or the last disarm, failed ones included. */
+  public synchronized int deletes() {
+    return deletes;
   }
 
   /** Failures injected since construction (a crashed backend's refused calls included). */
@@ -139,6 +159,7 @@ public final class FaultyBackend implements Backend {
       if (n == crashAt) {
         crashed = true;
         why = "crash at put #" + n;
+        crash = why;
       } else if (n == failNth) {
         why = "failing put #" + n;
       } else if (failPrefix != null && name.startsWith(failPrefix)) {
@@ -164,7 +185,7 @@ public final class FaultyBackend implements Backend {
     synchronized (this) {
       if (crashed) {
         failures++;
-        throw new InjectedFault("injected fault: backend crashed at put #" + crashAt + "; " + call + " '" + name
+        throw new InjectedFault("injected fault: backend crashed (" + crash + "); " + call + " '" + name
             + "' refused");
       }
     }
@@ -196,8 +217,26 @@ public final class FaultyBackend implements Backend {
 
   @Override
   public void delete(String name) throws IOException {
-    checkCrashed("delete", name);
-    delegate.delete(name);
+    Backend.checkName(name);
+    String why = null;
+    boolean landIt;
+    synchronized (this) {
+      checkCrashed("delete", name);
+      int n = ++deletes;
+      if (n == crashAtDelete) {
+        crashed = true;
+        why = "crash at delete #" + n;
+        crash = why;
+        failures++;
+      }
+      landIt = land;
+    }
+    if (why == null || landIt) {
+      delegate.delete(name);
+    }
+    if (why != null) {
+      throw new InjectedFault("injected fault: " + why + " of '" + name + "'" + (landIt ? " (done, reply lost)" : ""));
+    }
   }
 
   @Override

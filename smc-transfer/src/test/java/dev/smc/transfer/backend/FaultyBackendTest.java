@@ -74,6 +74,20 @@ class FaultyBackendTest extends BackendContract {
   }
 
   @Test
+  void aCrashAtADeleteFailsItAndEveryLaterCall() throws IOException {
+    put("a");
+    put("b");
+    faulty().crashAtDelete(2);
+    backend().delete("a");
+    assertThrows(InjectedFault.class, () -> backend().delete("b"));
+    assertEquals(Optional.of(3L), inner.size("b"), "the crashing delete deleted");
+    assertThrows(InjectedFault.class, () -> backend().get("b"));
+    assertEquals(2, faulty().deletes());
+    faulty().disarm();
+    assertEquals(List.of(new Backend.ObjectInfo("b", 3)), backend().list(""));
+  }
+
+  @Test
   void aLandingFailureStoresTheObjectAndStillFails() throws IOException {
     faulty().landFailingPuts(true).failNthPut(1);
     assertThrows(InjectedFault.class, () -> put("landed"));
