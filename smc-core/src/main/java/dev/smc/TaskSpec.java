@@ -14,6 +14,7 @@ import javax.annotation.Nullable;
  *
  * @param source where the source is: a mounted directory tree, or a raw disk (file or block device)
  * @param syncPolicy automatic incremental synchronisation, or empty for a one-time task
+ * @param targetDisks the target's disks, or empty for sizes derived from the source
  */
 public record TaskSpec(
     String name,
@@ -26,7 +27,10 @@ public record TaskSpec(
     Duration validity,
     List<Tag> tags,
     TransferOptions transfer,
-    Optional<String> clientToken) {
+    Optional<String> clientToken,
+    TargetType targetType,
+    Optional<TargetDisks> targetDisks,
+    NetworkMode network) {
 
   public static final Duration MIN_VALIDITY = Duration.ofDays(7);
   public static final Duration MAX_VALIDITY = Duration.ofDays(90);
@@ -40,6 +44,8 @@ public record TaskSpec(
   public TaskSpec {
     excludes = List.copyOf(excludes);
     tags = List.copyOf(tags);
+    java.util.Objects.requireNonNull(targetType, "targetType");
+    java.util.Objects.requireNonNull(network, "network");
     Checks c = new Checks();
     validate(c, name, description, source, imageName, syncPolicy, validity, tags, clientToken);
     c.throwIfAny();
@@ -86,7 +92,9 @@ public record TaskSpec(
 
   public Builder toBuilder() {
     Builder b = new Builder().name(name).description(description).source(source).imageName(imageName)
-        .excludes(excludes).runMode(runMode).validity(validity).tags(tags).transfer(transfer);
+        .excludes(excludes).runMode(runMode).validity(validity).tags(tags).transfer(transfer)
+        .targetType(targetType).network(network);
+    targetDisks.ifPresent(b::targetDisks);
     syncPolicy.ifPresent(p -> b.incremental(p.interval(), p.maxImages()));
     clientToken.ifPresent(b::clientToken);
     return b;
@@ -109,6 +117,24 @@ public record TaskSpec(
     private TransferOptions transfer = TransferOptions.DEFAULTS;
     private String clientToken;
     private Instant now;
+    private TargetType targetType = TargetType.CLOUD_IMAGE;
+    private TargetDisks targetDisks;
+    private NetworkMode network = NetworkMode.publicNetwork();
+
+    public Builder targetType(TargetType type) {
+      this.targetType = type;
+      return this;
+    }
+
+    public Builder targetDisks(@Nullable TargetDisks disks) {
+      this.targetDisks = disks;
+      return this;
+    }
+
+    public Builder network(NetworkMode network) {
+      this.network = network;
+      return this;
+    }
 
     public Builder name(String name) {
       this.name = name;
@@ -226,6 +252,12 @@ public record TaskSpec(
       if (runMode == null) {
         c.add("runMode", null, "now, at:<time> or create-only");
       }
+      if (targetType == null) {
+        c.add("targetType", null, "CLOUD_IMAGE or CONTAINER_IMAGE");
+      }
+      if (network == null) {
+        c.add("network", null, "public, or private with a VPC and vSwitch");
+      }
       if (rawTags.size() > MAX_TAGS) {
         c.add("tags", rawTags.size() + " tags", "at most " + MAX_TAGS + " tags");
       }
@@ -233,7 +265,8 @@ public record TaskSpec(
       TaskSpec spec = null;
       if (c.ok()) {
         spec = new TaskSpec(name, description == null ? "" : description, source, imageName, excludes, policy,
-            runMode, validity, tags, transfer, Optional.ofNullable(clientToken));
+            runMode, validity, tags, transfer, Optional.ofNullable(clientToken), targetType,
+            Optional.ofNullable(targetDisks), network);
         if (now != null) {
           spec.validateRunTime(c, now);
         }

@@ -26,10 +26,18 @@ public interface Backend extends Closeable {
   }
 
   /**
-   * Stores the whole object: when this returns it is durable, and no reader ever sees a partial
-   * object. Reads {@code data} from its position to its limit, leaving the position unchanged.
+   * Stores the whole object: when this returns it is visible to readers, who never see a partial
+   * object; it is durable (survives a power loss) at the latest when the next {@link #barrier()}
+   * returns. Reads {@code data} from its position to its limit, leaving the position unchanged.
    */
   void put(String name, ByteBuffer data, PutMode mode) throws IOException;
+
+  /**
+   * Returns once every object put before the call is durable. The repository calls it between
+   * data, index and manifest, so a power loss never leaves a manifest whose data was lost. A
+   * backend whose puts are durable when they return keeps this default.
+   */
+  default void barrier() throws IOException {}
 
   /** The whole object; {@link java.nio.file.NoSuchFileException} when it does not exist. */
   ByteBuffer get(String name) throws IOException;

@@ -21,9 +21,11 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Objects as files below a folder. A put writes a temporary file in {@code tmp/}, forces it to
- * disk, then renames (or, for {@link PutMode#CREATE_NEW}, hard-links) it into place, so readers
- * see whole objects only and a crash leaves at most a stray temporary file. Thread-safe.
+ * Objects as files below a folder. A put writes a temporary file in {@code tmp/}, then renames
+ * (or, for {@link PutMode#CREATE_NEW}, hard-links) it into place, so readers see whole objects
+ * only and a crash leaves at most a stray temporary file. A background thread forces each new file
+ * and its folder to disk right after the put, overlapping the disk's work with the caller's;
+ * {@link #barrier()} waits for it. Thread-safe.
  */
 public final class LocalFolderBackend implements Backend {
   private static final int OPEN_FILES = 64;
@@ -31,6 +33,12 @@ public final class LocalFolderBackend implements Backend {
   private final Path tmp;
   private final boolean fsync;
   private final Map<String, FileChannel> open = new LinkedHashMap<>(16, 0.75f, true);
+  private final Object syncLock = new Object();
+  private final java.util.ArrayDeque<Path> toSync = new java.util.ArrayDeque<>();
+  private final java.util.Set<Path> dirsToSync = new java.util.HashSet<>();
+  private Thread syncer;
+  private int syncing;
+  private IOException syncFailure;
 
   private LocalFolderBackend(Path root, boolean fsync) throws IOException {
     this.root = root.toAbsolutePath().normalize();
@@ -67,9 +75,6 @@ public final class LocalFolderBackend implements Backend {
         while (b.hasRemaining()) {
           ch.write(b);
         }
-        if (fsync) {
-          ch.force(false);
-        }
       }
       Path dir = target.getParent();
       if (!Files.isDirectory(dir)) {
@@ -87,10 +92,90 @@ public final class LocalFolderBackend implements Backend {
         forget(name);
       }
       if (fsync) {
-        syncDir(dir);
+        enqueueSync(target);
       }
     } finally {
       Files.deleteIfExists(t);
+    }
+  }
+
+  private void enqueueSync(Path file) {
+    synchronized (syncLock) {
+      toSync.add(file);
+      syncing++;
+      if (syncer == null) {
+        syncer = new Thread(this::syncLoop, "smc-fsync-" + root.getFileName());
+        syncer.setDaemon(true);
+        syncer.start();
+      }
+      syncLock.notifyAll();
+    }
+  }
+
+  private void syncLoop() {
+    while (true) {
+      Path next;
+      synchronized (syncLock) {
+        while (toSync.isEmpty()) {
+          if (syncer != Thread.currentThread()) {
+            return;
+          }
+          try {
+            syncLock.wait(1000);
+          } catch (InterruptedException e) {
+            return;
+          }
+          if (toSync.isEmpty()) {
+            syncer = null; // idle: let the thread end; the next put starts another
+            return;
+          }
+        }
+        next = toSync.poll();
+      }
+      IOException failed = null;
+      try (FileChannel ch = FileChannel.open(next, StandardOpenOption.READ)) {
+        ch.force(true);
+      } catch (NoSuchFileException e) {
+        // deleted meanwhile: nothing to make durable
+      } catch (IOException e) {
+        failed = e;
+      }
+      synchronized (syncLock) {
+        dirsToSync.add(next.getParent());
+        if (failed != null && syncFailure == null) {
+          syncFailure = failed;
+        }
+        syncing--;
+        syncLock.notifyAll();
+      }
+    }
+  }
+
+  @Override
+  public void barrier() throws IOException {
+    if (!fsync) {
+      return;
+    }
+    java.util.List<Path> dirs;
+    synchronized (syncLock) {
+      while (syncing > 0) {
+        try {
+          syncLock.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while forcing files to disk in " + root);
+        }
+      }
+      dirs = new ArrayList<>(dirsToSync);
+      dirsToSync.clear();
+      if (syncFailure != null) {
+        IOException f = syncFailure;
+        syncFailure = null;
+        throw new IOException("forcing files to disk in " + root + " failed: " + f.getMessage(), f);
+      }
+    }
+    for (Path d : dirs) {
+      syncDir(d);
     }
   }
 
@@ -227,6 +312,11 @@ public final class LocalFolderBackend implements Backend {
 
   @Override
   public void close() throws IOException {
+    barrier();
+    synchronized (syncLock) {
+      syncer = null;
+      syncLock.notifyAll();
+    }
     synchronized (open) {
       for (FileChannel ch : open.values()) {
         ch.close();

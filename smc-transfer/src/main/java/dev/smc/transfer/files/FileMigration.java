@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -213,11 +214,13 @@ public final class FileMigration {
     private final Excludes excludes;
     private final TaskId task;
     private final ExecutorService pool;
+    private final ExecutorService scanPool;
+    private final java.util.concurrent.Semaphore prefetchSlots = new java.util.concurrent.Semaphore(512);
     private final ArrayDeque<Node> queue = new ArrayDeque<>();
     private final int chunkSize;
     private final TreeFormat.Writer tree;
     private final List<CycleWarning> warnings = new ArrayList<>();
-    private final Map<Long, Node> hardLinks = new HashMap<>();
+    private final Map<Inode, Node> hardLinks = new HashMap<>();
     private long treeCount;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicLong bytesRead = new AtomicLong();
@@ -249,6 +252,11 @@ public final class FileMigration {
         t.setDaemon(true);
         return t;
       });
+      this.scanPool = Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "smc-scan-" + task + "-" + THREADS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
     }
 
     CycleReport run(CycleType type) throws IOException {
@@ -258,7 +266,7 @@ public final class FileMigration {
           bytesTotal = p.get().longProperty("bytes");
           parent = ParentTree.open(store, p.get().ref(), chunkSize);
         }
-        walkDir(new byte[0], root, rootStat);
+        walkDir(entryOf(new byte[0], root, rootStat), root, rootStat, null);
         waitAll();
         flushTree(true);
         ImageInfo info = writer.commit(Map.of(
@@ -272,6 +280,7 @@ public final class FileMigration {
             chunksNew.get(), chunksReused.get(), filesReused, elapsed, warnings);
       } finally {
         pool.shutdownNow();
+        scanPool.shutdownNow();
         try {
           pool.awaitTermination(1, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
@@ -283,54 +292,109 @@ public final class FileMigration {
       }
     }
 
-    private void walkDir(byte[] rel, byte[] abs, Stat st) throws IOException {
-      Entry dir = entryOf(rel, abs, st);
+    /** One listed entry of a folder: its name, paths, stat and entry, or why it cannot be read. */
+    private record Child(byte[] rel, byte[] abs, @Nullable Stat stat, @Nullable Entry entry,
+        @Nullable PosixException error) {}
+
+    /**
+     * Lists a folder and reads every child's metadata (stat, attributes, link target), sorted by
+     * name bytes. Runs on the scan pool ahead of the walk, or inline.
+     */
+    private List<Child> list(byte[] rel, byte[] abs) throws PosixException {
+      List<DirEntry> names = posix.readDir(abs);
+      names.sort((a, b) -> Arrays.compareUnsigned(a.name(), b.name()));
+      List<Child> out = new ArrayList<>(names.size());
+      for (DirEntry d : names) {
+        byte[] crel = rel.length == 0 ? d.name() : PathBytes.join(rel, d.name());
+        byte[] cabs = PathBytes.join(abs, d.name());
+        Stat cs = null;
+        try {
+          cs = posix.lstat(cabs);
+          out.add(new Child(crel, cabs, cs, entryOf(crel, cabs, cs), null));
+        } catch (PosixException e) {
+          out.add(new Child(crel, cabs, cs, null, e));
+        }
+      }
+      return out;
+    }
+
+    private void walkDir(Entry dir, byte[] abs, Stat st, @Nullable Future<List<Child>> prefetched)
+        throws IOException {
+      byte[] rel = dir.path;
       emit(new Node(dir, abs, true));
       if (!crossFileSystems && st.dev() != rootStat.dev()) {
+        if (prefetched != null) {
+          prefetched.cancel(false);
+          prefetchSlots.release();
+        }
         return;
       }
-      List<DirEntry> children;
+      List<Child> children;
       try {
-        children = posix.readDir(abs);
+        if (prefetched != null && !prefetched.isDone() && prefetched.cancel(false)) {
+          prefetchSlots.release(); // still queued: faster to list it here than to wait behind others
+          prefetched = null;
+        }
+        children = prefetched != null ? take(prefetched) : list(rel, abs);
       } catch (PosixException e) {
         warn(rel, "folder cannot be listed: " + e.getMessage());
         return;
       }
-      children.sort((a, b) -> Arrays.compareUnsigned(a.name(), b.name()));
-      for (DirEntry d : children) {
-        byte[] crel = rel.length == 0 ? d.name() : PathBytes.join(rel, d.name());
-        byte[] cabs = PathBytes.join(abs, d.name());
-        Stat cs;
-        try {
-          cs = posix.lstat(cabs);
-        } catch (PosixException e) {
-          if (!e.isNotFound()) {
-            warn(crel, "cannot be read: " + e.getMessage());
+      // read the metadata of sub-folders ahead of the walk, on the scan pool
+      List<Future<List<Child>>> ahead = new ArrayList<>(children.size());
+      for (Child c : children) {
+        Future<List<Child>> f = null;
+        if (c.stat != null && c.stat.isDirectory() && (crossFileSystems || c.stat.dev() == rootStat.dev())
+            && !excludes.excludes(c.rel, true) && prefetchSlots.tryAcquire()) {
+          f = scanPool.submit(() -> list(c.rel, c.abs));
+        }
+        ahead.add(f);
+      }
+      for (int i = 0; i < children.size(); i++) {
+        Child c = children.get(i);
+        Future<List<Child>> f = ahead.get(i);
+        if (c.error != null) {
+          if (!c.error.isNotFound()) {
+            warn(c.rel, "cannot be read: " + c.error.getMessage());
           }
           continue;
         }
-        if (excludes.excludes(crel, cs.isDirectory())) {
+        if (excludes.excludes(c.rel, c.stat.isDirectory())) {
           continue;
         }
-        if (cs.isDirectory()) {
-          walkDir(crel, cabs, cs);
+        if (c.stat.isDirectory()) {
+          walkDir(c.entry, c.abs, c.stat, f);
         } else {
-          visit(crel, cabs, cs);
+          visit(c.entry, c.abs, c.stat);
         }
         checkFailure();
       }
     }
 
-    private void visit(byte[] rel, byte[] abs, Stat st) throws IOException {
-      Entry e;
+    private List<Child> take(Future<List<Child>> f) throws IOException {
       try {
-        e = entryOf(rel, abs, st);
-      } catch (PosixException ex) {
-        if (!ex.isNotFound()) {
-          warn(rel, "cannot be read: " + ex.getMessage());
+        return f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SmcException(ErrorCode.CANCELLED, "cycle of " + task + " interrupted");
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof PosixException pe) {
+          throw pe;
         }
-        return;
+        if (c instanceof IOException io) {
+          throw io;
+        }
+        if (c instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IOException(c);
+      } finally {
+        prefetchSlots.release();
       }
+    }
+
+    private void visit(Entry e, byte[] abs, Stat st) throws IOException {
       if (e.kind != Entry.REG) {
         emit(new Node(e, abs, true));
         return;
@@ -338,7 +402,7 @@ public final class FileMigration {
       files++;
       bytesScanned += e.size;
       if (e.nlink > 1) {
-        long key = st.dev() * 31 + st.ino();
+        Inode key = new Inode(st.dev(), st.ino());
         Node first = hardLinks.get(key);
         if (first != null) {
           e.kind = Entry.HARDLINK;
@@ -371,7 +435,7 @@ public final class FileMigration {
 
     private void rememberLink(Node n, Stat st) {
       if (st.nlink() > 1) {
-        hardLinks.put(st.dev() * 31 + st.ino(), n);
+        hardLinks.put(new Inode(st.dev(), st.ino()), n);
       }
     }
 
@@ -705,6 +769,8 @@ public final class FileMigration {
       safe(() -> listener.progress(task, p));
     }
   }
+
+  private record Inode(long dev, long ino) {}
 
   /** Per-thread read buffers. */
   private static final class Buffers {

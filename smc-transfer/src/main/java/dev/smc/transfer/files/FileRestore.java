@@ -191,23 +191,35 @@ public final class FileRestore {
           metadata(e, abs);
         }
         default -> {
-          posix.mknod(abs, e.mode, e.rdev);
+          try {
+            posix.mknod(abs, e.mode, e.rdev);
+          } catch (PosixException ex) {
+            if ((e.kind == Entry.CHR || e.kind == Entry.BLK) && ex.isPermissionDenied()) {
+              warn(e, "device node not restored (" + ex.getMessage() + "); device nodes need root");
+              return;
+            }
+            throw ex;
+          }
           metadata(e, abs);
         }
       }
     }
 
+    private final ThreadLocal<ByteBuffer[]> directs = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+
     private void fill(int fd, Entry e) throws IOException {
       try {
         ChunkId[] cs = e.chunks;
-        ByteBuffer direct = null;
+        ByteBuffer[] holder = directs.get();
         for (int i = 0; i < cs.length; i++) {
           if (cs[i] == null) {
             continue;
           }
           ByteBuffer data = reader.chunk(cs[i]);
+          ByteBuffer direct = holder[0];
           if (direct == null || direct.capacity() < data.remaining()) {
             direct = ByteBuffer.allocateDirect(Math.max(chunkSize, data.remaining()));
+            holder[0] = direct;
           }
           direct.clear();
           direct.put(data).flip();

@@ -2,7 +2,6 @@ package dev.smc.transfer.files;
 
 import dev.smc.IntegrityException;
 import dev.smc.spi.ChunkId;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +29,7 @@ final class TreeFormat {
 
   /** Serialises entries; not thread-safe. */
   static final class Writer {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
+    private final Out out = new Out();
     private byte[] prev = new byte[0];
 
     Writer(int chunkSize) {
@@ -105,9 +104,8 @@ final class TreeFormat {
 
     void drainTo(Sink sink) throws IOException {
       if (out.size() > 0) {
-        byte[] b = out.toByteArray();
+        sink.write(out.buf, 0, out.size());
         out.reset();
-        sink.write(b, 0, b.length);
       }
     }
 
@@ -117,6 +115,86 @@ final class TreeFormat {
         v >>>= 7;
       }
       out.write((int) v);
+    }
+  }
+
+  /** An unsynchronised growable byte buffer (ByteArrayOutputStream locks on every byte). */
+  private static final class Out {
+    private byte[] buf = new byte[1 << 17];
+    private int len;
+
+    void write(int b) {
+      if (len == buf.length) {
+        buf = Arrays.copyOf(buf, buf.length * 2);
+      }
+      buf[len++] = (byte) b;
+    }
+
+    void write(byte[] b, int off, int n) {
+      if (len + n > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+      }
+      System.arraycopy(b, off, buf, len, n);
+      len += n;
+    }
+
+    void writeBytes(byte[] b) {
+      write(b, 0, b.length);
+    }
+
+    int size() {
+      return len;
+    }
+
+    void reset() {
+      len = 0;
+    }
+  }
+
+  /** An unsynchronised buffered reader over the tree stream. */
+  private static final class In {
+    private final InputStream in;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+    private int lim;
+
+    In(InputStream in) {
+      this.in = in;
+    }
+
+    int read() throws IOException {
+      if (pos == lim && !fill()) {
+        return -1;
+      }
+      return buf[pos++] & 0xff;
+    }
+
+    int readNBytes(byte[] b, int off, int n) throws IOException {
+      int done = 0;
+      while (done < n) {
+        if (pos == lim && !fill()) {
+          break;
+        }
+        int k = Math.min(n - done, lim - pos);
+        System.arraycopy(buf, pos, b, off + done, k);
+        pos += k;
+        done += k;
+      }
+      return done;
+    }
+
+    private boolean fill() throws IOException {
+      int n = in.read(buf, 0, buf.length);
+      if (n <= 0) {
+        return false;
+      }
+      pos = 0;
+      lim = n;
+      return true;
+    }
+
+    void close() throws IOException {
+      in.close();
     }
   }
 
@@ -130,15 +208,15 @@ final class TreeFormat {
 
   /** Reads entries back in order; not thread-safe. */
   static final class Reader implements AutoCloseable {
-    private final InputStream in;
+    private final In in;
     private final int chunkSize;
     private byte[] prev = new byte[0];
     private long ordinal;
 
     Reader(InputStream in) throws IOException {
-      this.in = in.markSupported() ? in : new java.io.BufferedInputStream(in, 1 << 16);
-      byte[] magic = this.in.readNBytes(MAGIC.length);
-      if (!Arrays.equals(magic, MAGIC)) {
+      this.in = new In(in);
+      byte[] magic = new byte[MAGIC.length];
+      if (this.in.readNBytes(magic, 0, magic.length) != magic.length || !Arrays.equals(magic, MAGIC)) {
         throw new IntegrityException("not a file tree image (bad magic)");
       }
       this.chunkSize = (int) varint();

@@ -84,13 +84,7 @@ public final class Checker {
         if (readData) {
           ByteBuffer whole = b.get(name);
           bytesRead += whole.remaining();
-          if (!Hashing.sha256Hex(whole).equals(pack)) {
-            errors.add("pack " + pack + ": content does not match its name (damaged)");
-          }
-          fromPack = PackFormat.parse(whole, pack);
-          for (PackFormat.Entry en : fromPack) {
-            verifyChunk(whole, en, pack, errors);
-          }
+          fromPack = PackVerifier.verify(whole, pack, ex -> errors.add(ex.getMessage()));
         } else {
           long size = e.getValue();
           ByteBuffer tail = b.get(name, size - 12, 12);
@@ -98,8 +92,11 @@ public final class Checker {
           if (len < 16 || len > size) {
             throw new IntegrityException("pack " + pack + ": trailer length " + len + " out of range");
           }
-          ByteBuffer tr = b.get(name, size - len, len - 12);
-          fromPack = PackFormat.parseTrailer(tr, size, pack);
+          ByteBuffer whole = b.get(name, size - len, len);
+          if (!Hashing.sha256Hex(whole).equals(pack)) {
+            errors.add("pack " + pack + ": trailer does not match the pack's name");
+          }
+          fromPack = PackFormat.parseTrailer(whole.slice(0, len - 12), size, pack);
         }
         List<PackFormat.Entry> inIndex = indexed.get(pack);
         if (inIndex != null && !new HashSet<>(fromPack).equals(new HashSet<>(inIndex))) {
@@ -148,17 +145,5 @@ public final class Checker {
     return new Report(errors, notes, images, present.size(), chunks.size(), bytesRead);
   }
 
-  private static void verifyChunk(ByteBuffer pack, PackFormat.Entry en, String name, List<String> errors) {
-    byte[] src = new byte[en.storedLength()];
-    pack.duplicate().position(en.offset()).get(src);
-    byte[] raw = new byte[en.rawLength()];
-    try {
-      en.codec().decompress(src, 0, src.length, raw, raw.length);
-      if (!Arrays.equals(Hashing.sha256(raw, 0, raw.length), en.id().toBytes())) {
-        errors.add("pack " + name + " at " + en.offset() + ": chunk " + en.id() + " does not match its hash");
-      }
-    } catch (IntegrityException ex) {
-      errors.add("pack " + name + " at " + en.offset() + ": chunk " + en.id() + ": " + ex.getMessage());
-    }
-  }
+
 }

@@ -139,6 +139,7 @@ public final class GarbageCollector {
         }
       }
       rp.flush();
+      repo.backend().barrier(); // new packs are durable before the index that lists them
       // 2. one index for everything that stays, 3. old indexes go, 4. old packs go
       Map<String, List<PackFormat.Entry>> all = new LinkedHashMap<>();
       for (String p : plan.keep()) {
@@ -159,6 +160,7 @@ public final class GarbageCollector {
           // unchanged since the last collection
         }
       }
+      repo.backend().barrier();
       for (String name : oldIndexes) {
         if (!name.equals(newIndex)) {
           repo.backend().delete(name);
@@ -228,9 +230,10 @@ public final class GarbageCollector {
       if (entries.isEmpty()) {
         return;
       }
+      int start = buf.position();
       PackFormat.writeTrailer(buf, entries);
       buf.flip();
-      String id = Hashing.sha256Hex(buf);
+      String id = Hashing.sha256Hex(buf.slice(start, buf.limit() - start));
       try {
         repo.backend().put(Repository.packObject(id), buf, Backend.PutMode.CREATE_NEW);
       } catch (FileAlreadyExistsException e) {

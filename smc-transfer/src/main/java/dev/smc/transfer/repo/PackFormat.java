@@ -114,6 +114,18 @@ final class PackFormat {
     return out;
   }
 
+  /** The whole trailer of a pack held in memory (entries, length and magic): what names the pack. */
+  static ByteBuffer trailerBytes(ByteBuffer pack, String name) {
+    if (pack.remaining() < 12) {
+      throw new IntegrityException("pack " + name + ": only " + pack.remaining() + " bytes");
+    }
+    int len = trailerLength(pack.slice(pack.limit() - 12, 12), name);
+    if (len < 16 || len > pack.remaining()) {
+      throw new IntegrityException("pack " + name + ": trailer length " + len + " out of range");
+    }
+    return pack.slice(pack.limit() - len, len);
+  }
+
   /** Parses a whole pack's trailer. */
   static List<Entry> parse(ByteBuffer pack, String name) {
     if (pack.remaining() < 12) {

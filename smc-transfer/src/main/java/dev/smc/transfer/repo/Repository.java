@@ -254,11 +254,7 @@ public final class Repository implements ImageStore {
         }
         try {
           ByteBuffer whole = backend.get(o.name());
-          if (!Hashing.sha256Hex(whole).equals(pack)) {
-            LOG.warn("pack {} does not match its name; leaving it for check", o.name());
-            continue;
-          }
-          List<PackFormat.Entry> entries = PackFormat.parse(whole, pack);
+          List<PackFormat.Entry> entries = PackVerifier.verify(whole, pack);
           idx.addPack(pack, entries);
           adopted.put(pack, entries);
         } catch (NoSuchFileException e) {
@@ -282,6 +278,7 @@ public final class Repository implements ImageStore {
     }
     ByteBuffer b = IndexFormat.encode(packs);
     String name = INDEX_PREFIX + Hashing.sha256Hex(b);
+    backend.barrier(); // the packs an index lists are durable before the index
     try {
       backend.put(name, b, Backend.PutMode.CREATE_NEW);
     } catch (FileAlreadyExistsException e) {

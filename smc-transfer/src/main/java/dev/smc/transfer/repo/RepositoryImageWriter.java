@@ -46,6 +46,8 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   private static final Logger LOG = LoggerFactory.getLogger(RepositoryImageWriter.class);
   static final int PACKS_IN_FLIGHT = 3;
   static final int INDEX_EVERY = 8;
+  /** Caps a pack's trailer (46 bytes an entry) when chunks are tiny. */
+  static final int MAX_ENTRIES = 16384;
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final Repository repo;
@@ -58,6 +60,10 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   private final Locks.Lock lock;
   private final ExecutorService uploader;
   private final Semaphore packSlots = new Semaphore(PACKS_IN_FLIGHT);
+  private final java.util.concurrent.BlockingQueue<ByteBuffer> pool =
+      new java.util.concurrent.ArrayBlockingQueue<>(PACKS_IN_FLIGHT + 1);
+  private final int packCapacity;
+  private int buffers;
   private final Set<ChunkId> inflight = ConcurrentHashMap.newKeySet();
   private final Set<ChunkId> parentTree;
   private final AtomicLong stored = new AtomicLong();
@@ -67,6 +73,8 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   private final ThreadLocal<byte[]> scratch = new ThreadLocal<>();
   private final ThreadLocal<byte[]> rawScratch = new ThreadLocal<>();
   private final TreeChunker tree;
+  /** Guards {@link #pending}, {@link #unindexed} and {@link #packsWritten}; never held while waiting for a pack. */
+  private final Object state = new Object();
   private Pack current;
   private int pending;
   private boolean committed;
@@ -93,7 +101,9 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       t.setDaemon(true);
       return t;
     });
-    this.current = new Pack(repo.packSize());
+    this.packCapacity = repo.packSize() + (2 << 20);
+    this.current = new Pack(ByteBuffer.allocateDirect(packCapacity));
+    this.buffers = 1;
   }
 
   @Override
@@ -147,16 +157,17 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       }
     }
     throttle.acquire(outLen);
-    Pack full = null;
-    synchronized (this) {
-      current.add(id, type, codec, out, outOff, outLen, len);
-      if (current.size() >= repo.packSize()) {
-        full = current;
-        current = new Pack(repo.packSize());
-      }
+    if (outLen + PackFormat.trailerSize(1) > packCapacity) {
+      throw new IllegalArgumentException("chunk " + id + " of " + outLen + " bytes does not fit a pack");
     }
-    if (full != null) {
-      upload(full);
+    synchronized (this) {
+      while (!current.fits(outLen)) {
+        rotate();
+      }
+      current.add(id, type, codec, out, outOff, outLen, len);
+      if (current.size() >= repo.packSize() || current.count() >= MAX_ENTRIES) {
+        rotate();
+      }
     }
     stored.addAndGet(outLen);
     return outLen;
@@ -180,6 +191,28 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     put(id, BlobType.TREE, ByteBuffer.wrap(b, 0, len), Optional.of(CompressionLevels.METADATA));
   }
 
+  /** Hands the current pack to the uploaders and starts a new one. Caller holds the writer's lock. */
+  private void rotate() throws IOException {
+    Pack full = current;
+    ByteBuffer next;
+    try {
+      // blocks while PACKS_IN_FLIGHT packs are being uploaded: bounded memory, back-pressure
+      next = pool.poll();
+      if (next == null && buffers <= PACKS_IN_FLIGHT) {
+        next = ByteBuffer.allocateDirect(packCapacity);
+        buffers++;
+      }
+      while (next == null && (next = pool.poll(100, TimeUnit.MILLISECONDS)) == null) {
+        checkFailure();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SmcException(ErrorCode.CANCELLED, "interrupted while writing " + ref);
+    }
+    current = new Pack(next);
+    upload(full);
+  }
+
   private void upload(Pack pack) throws IOException {
     try {
       packSlots.acquire();
@@ -187,7 +220,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       Thread.currentThread().interrupt();
       throw new SmcException(ErrorCode.CANCELLED, "interrupted while writing " + ref);
     }
-    synchronized (this) {
+    synchronized (state) {
       pending++;
     }
     try {
@@ -199,16 +232,18 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
         } catch (Throwable t) {
           failure.compareAndSet(null, t);
         } finally {
+          pool.add(pack.buffer());
           packSlots.release();
-          synchronized (this) {
+          synchronized (state) {
             pending--;
-            notifyAll();
+            state.notifyAll();
           }
         }
       });
     } catch (RuntimeException e) {
+      pool.add(pack.buffer());
       packSlots.release();
-      synchronized (this) {
+      synchronized (state) {
         pending--;
       }
       throw e;
@@ -216,8 +251,9 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   }
 
   private void store(Pack pack) throws IOException {
-    ByteBuffer bytes = pack.seal();
-    String id = Hashing.sha256Hex(bytes);
+    ByteBuffer[] trailer = new ByteBuffer[1];
+    ByteBuffer bytes = pack.seal(trailer);
+    String id = Hashing.sha256Hex(trailer[0]);
     String name = Repository.packObject(id);
     try {
       repo.backend().put(name, bytes, Backend.PutMode.CREATE_NEW);
@@ -226,14 +262,15 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     }
     if (transfer.checksum()) {
       ByteBuffer back = repo.backend().get(name);
-      if (!Hashing.sha256Hex(back).equals(id)) {
+      if (!back.equals(bytes)) {
         throw new IntegrityException("pack " + name + " read back differs from what was written");
       }
+      PackVerifier.verify(back, id);
     }
     List<PackFormat.Entry> entries = pack.entries();
     repo.index().addPack(id, entries);
     Map<String, List<PackFormat.Entry>> batch = null;
-    synchronized (this) {
+    synchronized (state) {
       unindexed.put(id, entries);
       packsWritten.add(id);
       if (unindexed.size() >= INDEX_EVERY) {
@@ -266,20 +303,15 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
 
   /** Waits for every pack handed to the uploaders, then writes the index of what they stored. */
   private void drain(boolean flushCurrent) throws IOException {
-    Pack last = null;
     synchronized (this) {
       if (flushCurrent && current.count() > 0) {
-        last = current;
-        current = new Pack(64 * 1024);
+        rotate();
       }
     }
-    if (last != null) {
-      upload(last);
-    }
-    synchronized (this) {
+    synchronized (state) {
       while (pending > 0) {
         try {
-          wait();
+          state.wait();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new SmcException(ErrorCode.CANCELLED, "interrupted while writing " + ref);
@@ -287,7 +319,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       }
     }
     Map<String, List<PackFormat.Entry>> batch;
-    synchronized (this) {
+    synchronized (state) {
       batch = new LinkedHashMap<>(unindexed);
       unindexed.clear();
     }
@@ -313,7 +345,9 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       verifyBeforeCommit(m);
     }
     try {
+      repo.backend().barrier(); // data and index are durable before the manifest names them
       repo.backend().put(ImageManifest.objectName(ref), m.encode(), Backend.PutMode.CREATE_NEW);
+      repo.backend().barrier();
     } catch (FileAlreadyExistsException e) {
       throw new SmcException(ErrorCode.ALREADY_EXISTS, "image " + ref + " was committed by another writer first;"
           + " its chunks are kept and the next cycle reuses them");
@@ -370,27 +404,29 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     }
   }
 
-  /** A pack being filled: chunk bytes back to back, then its trailer. Guarded by the writer. */
+  /**
+   * A pack being filled: chunk bytes back to back in a pooled direct buffer, then its trailer.
+   * Guarded by the writer.
+   */
   private static final class Pack {
-    private byte[] buf;
-    private int size;
+    private final ByteBuffer buf;
     private final List<PackFormat.Entry> entries = new ArrayList<>();
 
-    Pack(int capacity) {
-      this.buf = new byte[capacity + capacity / 8];
+    Pack(ByteBuffer buf) {
+      this.buf = buf.clear();
+    }
+
+    boolean fits(int len) {
+      return buf.position() + len + PackFormat.trailerSize(entries.size() + 1) <= buf.capacity();
     }
 
     void add(ChunkId id, BlobType type, Codec codec, byte[] b, int off, int len, int rawLen) {
-      if (size + len > buf.length) {
-        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + len));
-      }
-      System.arraycopy(b, off, buf, size, len);
-      entries.add(new PackFormat.Entry(id, type, codec, size, len, rawLen));
-      size += len;
+      entries.add(new PackFormat.Entry(id, type, codec, buf.position(), len, rawLen));
+      buf.put(b, off, len);
     }
 
     int size() {
-      return size;
+      return buf.position();
     }
 
     int count() {
@@ -401,16 +437,17 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       return entries;
     }
 
-    ByteBuffer seal() {
-      int total = size + PackFormat.trailerSize(entries.size());
-      if (total > buf.length) {
-        buf = java.util.Arrays.copyOf(buf, total);
-      }
-      ByteBuffer b = ByteBuffer.wrap(buf, 0, total);
-      b.position(size);
-      PackFormat.writeTrailer(b, entries);
-      b.flip();
-      return b;
+    ByteBuffer buffer() {
+      return buf;
+    }
+
+    /** Appends the trailer; returns the whole pack, and in {@code trailer} the part that names it. */
+    ByteBuffer seal(ByteBuffer[] trailer) {
+      int start = buf.position();
+      PackFormat.writeTrailer(buf, entries);
+      ByteBuffer whole = buf.duplicate().flip();
+      trailer[0] = whole.slice(start, whole.limit() - start);
+      return whole;
     }
   }
 }
