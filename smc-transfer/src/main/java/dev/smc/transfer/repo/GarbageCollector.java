@@ -166,8 +166,8 @@ public final class GarbageCollector {
           repo.backend().delete(name);
         }
       }
-      // A rewritten pack is named by its content, so it can be a pack this plan drops: the one an
-      // interrupted collection already wrote. It is in the new index now and must stay.
+      // A rewritten pack's name follows from the chunks it holds, so it can be a pack this plan drops:
+      // the one an interrupted collection already wrote. It is in the new index now and must stay.
       for (String p : plan.delete()) {
         if (!fresh.containsKey(p)) {
           repo.backend().delete(Repository.packObject(p));
