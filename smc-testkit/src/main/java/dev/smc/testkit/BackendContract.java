@@ -212,6 +212,22 @@ public abstract class BackendContract {
     assertEquals(Optional.empty(), backend.size("nothing/here/at/all"));
   }
 
+  @Test
+  void aBarrierReturnsWithEverythingPutBeforeItStillReadable() throws IOException {
+    backend.barrier(); // nothing put yet
+    for (int i = 0; i < 20; i++) {
+      put("data/" + String.format("%02x", i) + "/p" + i, bytes(5000, i));
+    }
+    backend.put("pins/x", ByteBuffer.wrap(bytes(10, 99)), PutMode.REPLACE);
+    backend.barrier();
+    for (int i = 0; i < 20; i++) {
+      assertArrayEquals(bytes(5000, i), array(backend.get("data/" + String.format("%02x", i) + "/p" + i)));
+    }
+    backend.delete("pins/x");
+    backend.barrier();
+    assertEquals(21 - 1, listing("").size());
+  }
+
   // ------------------------------------------------------------------ list and delete
 
   @Test

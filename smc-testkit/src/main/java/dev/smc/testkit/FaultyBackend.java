@@ -191,6 +191,13 @@ public final class FaultyBackend implements Backend {
     }
   }
 
+  /** Forwards the barrier, so a decorated backend keeps its durability; refused after a crash. */
+  @Override
+  public void barrier() throws IOException {
+    checkCrashed("barrier", "");
+    delegate.barrier();
+  }
+
   @Override
   public ByteBuffer get(String name) throws IOException {
     checkCrashed("get", name);

@@ -68,6 +68,7 @@ class FaultyBackendTest extends BackendContract {
     assertThrows(InjectedFault.class, () -> backend().size("a"));
     assertThrows(InjectedFault.class, () -> backend().list(""));
     assertThrows(InjectedFault.class, () -> backend().delete("a"));
+    assertThrows(InjectedFault.class, () -> backend().barrier());
     assertThrows(InjectedFault.class, () -> put("c"));
     faulty().disarm();
     assertEquals(List.of(new Backend.ObjectInfo("a", 3)), backend().list(""));
@@ -102,6 +103,61 @@ class FaultyBackendTest extends BackendContract {
       assertEquals(n, new FaultyBackend(new InMemoryBackend()).crashAtRandomPut(seed, 17));
     }
     assertEquals(1, new FaultyBackend(new InMemoryBackend()).crashAtRandomPut(99, 1));
+  }
+
+  @Test
+  void forwardsBarriersToTheDecoratedBackend() throws IOException {
+    int[] barriers = {0};
+    FaultyBackend f = new FaultyBackend(new ForwardingCounter(inner, barriers));
+    f.barrier();
+    f.barrier();
+    assertEquals(2, barriers[0], "barriers that reached the decorated backend");
+  }
+
+  /** Counts barriers, forwards everything else. */
+  private record ForwardingCounter(Backend d, int[] barriers) implements Backend {
+    @Override
+    public void put(String name, ByteBuffer data, PutMode mode) throws IOException {
+      d.put(name, data, mode);
+    }
+
+    @Override
+    public void barrier() {
+      barriers[0]++;
+    }
+
+    @Override
+    public ByteBuffer get(String name) throws IOException {
+      return d.get(name);
+    }
+
+    @Override
+    public ByteBuffer get(String name, long offset, int length) throws IOException {
+      return d.get(name, offset, length);
+    }
+
+    @Override
+    public Optional<Long> size(String name) throws IOException {
+      return d.size(name);
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) throws IOException {
+      return d.list(prefix);
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+      d.delete(name);
+    }
+
+    @Override
+    public String location() {
+      return d.location();
+    }
+
+    @Override
+    public void close() {}
   }
 
   @Test
