@@ -65,7 +65,7 @@ class IncrementalCycleTest {
       Trees.write(f, random(i == 0 ? 0 : rnd.nextInt(200_000)));
       files.add(f);
     }
-    POSIX.symlink("d0".getBytes(), Trees.join(src, "link"));
+    POSIX.symlink(dev.smc.transfer.internal.posix.PathBytes.of("d0"), Trees.join(src, "link"));
     RecordingListener events = new RecordingListener();
     List<CycleReport> reports = new ArrayList<>();
     try (Repository repo = Repository.open(LocalFolderBackend.openWithoutSync(tmp.resolve("repo")))) {
