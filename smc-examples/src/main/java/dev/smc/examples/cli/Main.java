@@ -138,7 +138,7 @@ public final class Main {
     String repoDir = a.required("repo", "the repository folder (created when missing)");
     String name = a.required("image-name", "2-128 characters, starting with a letter");
     Checks c = new Checks();
-    c.name("imageName", name);
+    c.name("--image-name", name);
     c.throwIfAny();
     long compress = a.longValue("compress", 0, 0, TransferOptions.MAX_COMPRESSION_LEVEL);
     long bw = a.longValue("bwlimit", 0, 0, TransferOptions.MAX_BANDWIDTH_KBPS);
@@ -228,7 +228,7 @@ public final class Main {
   private int restore(List<String> argv) throws IOException {
     Args a = new Args("restore", argv, Set.of("repo", "image", "target", "threads"), Set.of("json"));
     a.noPositional();
-    ImageRef ref = ImageRef.parse("image", a.required("image", "an image like NAME-CYCLE_3"));
+    ImageRef ref = ImageRef.parse("--image", a.required("image", "an image like NAME-CYCLE_3"));
     String target = a.required("target", "an empty or missing folder");
     int threads = (int) a.longValue("threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
     try (Repository repo = existingRepo(a)) {

@@ -3,6 +3,8 @@ package dev.smc.transfer.backend;
 import dev.smc.spi.Backend;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -86,6 +88,8 @@ public final class LocalFolderBackend implements Backend {
         }
       } else {
         Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // a cached channel still reads the replaced file
+        forget(name);
       }
       if (fsync) {
         enqueueSync(target);
@@ -195,44 +199,58 @@ public final class LocalFolderBackend implements Backend {
 
   @Override
   public ByteBuffer get(String name, long offset, int length) throws IOException {
-    FileChannel ch = channel(name);
-    ByteBuffer buf = ByteBuffer.allocate(length);
-    long pos = offset;
-    while (buf.hasRemaining()) {
-      int n = ch.read(buf, pos);
-      if (n < 0) {
-        throw new IOException(name + ": " + length + " bytes at " + offset + " asked, object ends at " + pos);
+    for (int attempt = 1; ; attempt++) {
+      FileChannel ch = channel(name);
+      ByteBuffer buf = ByteBuffer.allocate(length);
+      long pos = offset;
+      try {
+        while (buf.hasRemaining()) {
+          int n = ch.read(buf, pos);
+          if (n < 0) {
+            throw new IOException(name + ": " + length + " bytes at " + offset + " asked, object ends at " + pos);
+          }
+          pos += n;
+        }
+        return buf.flip();
+      } catch (ClosedChannelException e) {
+        // another thread evicted, replaced or deleted the cached channel while this one read: open it again
+        if (e instanceof ClosedByInterruptException || attempt >= 5) {
+          throw e;
+        }
       }
-      pos += n;
     }
-    return buf.flip();
   }
 
+  /** The cached read channel of {@code name}; opened under the lock so a REPLACE cannot leave a stale one cached. */
   private FileChannel channel(String name) throws IOException {
+    Path p = path(name);
     synchronized (open) {
       FileChannel ch = open.get(name);
       if (ch != null && ch.isOpen()) {
         return ch;
       }
-    }
-    FileChannel ch;
-    try {
-      ch = FileChannel.open(path(name), StandardOpenOption.READ);
-    } catch (NoSuchFileException e) {
-      throw new NoSuchFileException(name);
-    }
-    synchronized (open) {
-      FileChannel old = open.put(name, ch);
-      if (old != null) {
-        old.close();
+      try {
+        ch = FileChannel.open(p, StandardOpenOption.READ);
+      } catch (NoSuchFileException e) {
+        throw new NoSuchFileException(name);
       }
+      open.put(name, ch);
       if (open.size() > OPEN_FILES) {
         var it = open.entrySet().iterator();
         it.next().getValue().close();
         it.remove();
       }
+      return ch;
     }
-    return ch;
+  }
+
+  private void forget(String name) throws IOException {
+    synchronized (open) {
+      FileChannel ch = open.remove(name);
+      if (ch != null) {
+        ch.close();
+      }
+    }
   }
 
   @Override
@@ -282,13 +300,9 @@ public final class LocalFolderBackend implements Backend {
 
   @Override
   public void delete(String name) throws IOException {
-    synchronized (open) {
-      FileChannel ch = open.remove(name);
-      if (ch != null) {
-        ch.close();
-      }
-    }
-    Files.deleteIfExists(path(name));
+    Path p = path(name);
+    forget(name);
+    Files.deleteIfExists(p);
   }
 
   @Override

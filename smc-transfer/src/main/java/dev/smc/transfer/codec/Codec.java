@@ -1,6 +1,7 @@
 package dev.smc.transfer.codec;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
 import dev.smc.IntegrityException;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
@@ -60,7 +61,13 @@ public enum Codec {
         }
       }
       case ZSTD -> {
-        long n = Zstd.decompressByteArray(dst, 0, rawLength, src, off, len);
+        long n;
+        try {
+          n = Zstd.decompressByteArray(dst, 0, rawLength, src, off, len);
+        } catch (ZstdException e) {
+          // zstd-jni throws (rather than returning an error code) on most damage
+          throw new IntegrityException("zstd chunk is damaged: " + e.getMessage(), e);
+        }
         if (Zstd.isError(n) || n != rawLength) {
           throw new IntegrityException("zstd chunk is damaged: "
               + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " bytes, expected " + rawLength));

@@ -16,7 +16,8 @@ import java.util.regex.PatternSyntaxException;
  *       from the root ({@code /var/lib/mysql}, {@code home/*}{@code /.cache});</li>
  *   <li>a pattern without {@code /} matches a name at any depth ({@code *.tmp}, {@code core});</li>
  *   <li>{@code *} matches within one name, {@code **} across folders, {@code ?} one character,
- *       {@code [a-z]} a class.</li>
+ *       {@code [a-z]} a class; a leading {@code **}{@code /} also matches no folder at all
+ *       ({@code **}{@code /node_modules/} excludes a top-level {@code node_modules} too), as in rsync.</li>
  * </ul>
  * An excluded folder is not descended into. Immutable and thread-safe.
  */
@@ -44,14 +45,19 @@ public final class Excludes {
         p = p.substring(0, p.length() - 1);
       }
       boolean anchored = p.contains("/");
+      // as in rsync, a leading "**/" also matches at the top (no folder), unless the pattern starts with "/"
+      String anyDepth = "";
       if (p.startsWith("/")) {
         p = p.substring(1);
+      } else if (p.startsWith("**/")) {
+        p = p.substring(3);
+        anyDepth = "(?:.*/)?";
       }
       if (p.isEmpty()) {
         throw InvalidSpecException.of("exclude", raw, "a path relative to the mount point, e.g. var/cache/ or *.tmp");
       }
       try {
-        rules.add(new Rule(raw, Pattern.compile(toRegex(latin1(p)), Pattern.DOTALL), dirOnly, anchored));
+        rules.add(new Rule(raw, Pattern.compile(anyDepth + toRegex(latin1(p)), Pattern.DOTALL), dirOnly, anchored));
       } catch (PatternSyntaxException e) {
         throw InvalidSpecException.of("exclude", raw, "a glob with *, **, ? and [...] classes");
       }

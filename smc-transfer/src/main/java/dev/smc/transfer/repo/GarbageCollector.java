@@ -167,11 +167,17 @@ public final class GarbageCollector {
           repo.backend().delete(name);
         }
       }
+      // A rewritten pack's name follows from the chunks it holds, so it can be a pack this plan drops:
+      // the one an interrupted collection already wrote. It is in the new index now and must stay.
       for (String p : plan.delete()) {
-        repo.backend().delete(Repository.packObject(p));
+        if (!fresh.containsKey(p)) {
+          repo.backend().delete(Repository.packObject(p));
+        }
       }
       for (String p : plan.repack()) {
-        repo.backend().delete(Repository.packObject(p));
+        if (!fresh.containsKey(p)) {
+          repo.backend().delete(Repository.packObject(p));
+        }
       }
       repo.invalidateIndex();
       long after = storedBytes();

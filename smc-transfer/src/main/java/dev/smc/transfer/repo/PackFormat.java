@@ -21,6 +21,9 @@ import java.util.List;
 final class PackFormat {
   static final byte[] MAGIC = "SMCPACK1".getBytes(StandardCharsets.US_ASCII);
   static final int ENTRY = 1 + 1 + 4 + 4 + 4 + ChunkId.LENGTH;
+  /** The largest chunk: the largest chunk size a repository may have (tree chunks are smaller). */
+  static final int MAX_RAW_LENGTH = 8 << 20;
+  static final int MAX_STORED_LENGTH = Codec.maxCompressedLength(MAX_RAW_LENGTH);
 
   /** One chunk in a pack. */
   record Entry(ChunkId id, BlobType type, Codec codec, int offset, int storedLength, int rawLength) {
@@ -43,6 +46,10 @@ final class PackFormat {
     b.put(id);
   }
 
+  /**
+   * Reads one entry. Lengths beyond the largest chunk are damage, reported before anyone allocates a
+   * buffer of that size for it.
+   */
   static Entry readEntry(ByteBuffer b) {
     BlobType t = BlobType.byId(b.get());
     Codec c = Codec.byId(b.get());
@@ -51,7 +58,12 @@ final class PackFormat {
     int raw = b.getInt();
     byte[] id = new byte[ChunkId.LENGTH];
     b.get(id);
-    return new Entry(ChunkId.of(id), t, c, off, stored, raw);
+    ChunkId chunk = ChunkId.of(id);
+    if (raw < 0 || raw > MAX_RAW_LENGTH || stored < 0 || stored > MAX_STORED_LENGTH) {
+      throw new IntegrityException("chunk " + chunk + ": lengths " + stored + " stored / " + raw
+          + " raw are out of range (damaged)");
+    }
+    return new Entry(chunk, t, c, off, stored, raw);
   }
 
   /** Appends the trailer for {@code entries} to {@code out} (little-endian). */

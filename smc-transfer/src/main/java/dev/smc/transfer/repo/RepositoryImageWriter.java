@@ -402,6 +402,10 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
         } catch (IOException | RuntimeException e) {
           LOG.debug("while abandoning {}: {}", ref, e.toString());
         }
+        // After a failure some stored packs may be in the cached index but in no index file (their
+        // index write failed or never came). The next writer must reload, which adopts such packs and
+        // writes their index, rather than dedup against them and commit an image no index covers.
+        repo.invalidateIndex();
       }
     } finally {
       uploader.shutdown();

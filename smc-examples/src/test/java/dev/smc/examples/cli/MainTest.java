@@ -1,0 +1,241 @@
+package dev.smc.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.smc.transfer.files.TreeCompare;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The smc command line, run in-process: exit codes, messages, and what each command does to a repository. */
+class MainTest {
+  @TempDir
+  Path tmp;
+
+  private Path src;
+  private Path repo;
+
+  /** What one run printed. */
+  private record Run(int code, String out, String err) {
+    List<String> errLines() {
+      return err.lines().toList();
+    }
+  }
+
+  private static Run smc(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code;
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      code = new Main(o, e).run(args);
+    }
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static Run ok(String... args) {
+    Run r = smc(args);
+    assertEquals(0, r.code(), "smc " + String.join(" ", args) + " failed: " + r.err() + r.out());
+    return r;
+  }
+
+  @BeforeEach
+  void aSmallServer() throws IOException {
+    src = tmp.resolve("server");
+    repo = tmp.resolve("repo");
+    Random rnd = new Random(5);
+    Files.createDirectories(src.resolve("etc/app"));
+    Files.createDirectories(src.resolve("var/lib/db"));
+    Files.createDirectories(src.resolve("empty"));
+    for (int i = 0; i < 20; i++) {
+      Files.writeString(src.resolve("etc/app/conf-" + i + ".ini"), "key" + i + " = " + rnd.nextInt() + "\n".repeat(i));
+    }
+    byte[] db = new byte[3 << 20];
+    rnd.nextBytes(db);
+    Files.write(src.resolve("var/lib/db/data.bin"), db);
+    Files.createSymbolicLink(src.resolve("etc/current"), Path.of("app/conf-0.ini"));
+    Files.createLink(src.resolve("etc/app/hard"), src.resolve("etc/app/conf-1.ini"));
+    Files.setPosixFilePermissions(src.resolve("etc/app/conf-2.ini"), PosixFilePermissions.fromString("rw-------"));
+  }
+
+  private String[] migrate(String... extra) {
+    return Stream.concat(Stream.of("migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name",
+        "web"), Stream.of(extra)).toArray(String[]::new);
+  }
+
+  private static byte[] bytes(Path p) {
+    return p.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  // ------------------------------------------------------------------ bad arguments
+
+  static Stream<Arguments> badArguments() {
+    return Stream.of(
+        Arguments.of(List.of("--compress", "11"), List.of("--compress", "'11'", "0..10")),
+        Arguments.of(List.of("--bwlimit", "-1"), List.of("--bwlimit", "'-1'", "0..")),
+        Arguments.of(List.of("--threads", "many"), List.of("--threads", "'many'", "1..256")),
+        Arguments.of(List.of("--frobnicate"), List.of("unknown option --frobnicate", "allowed:", "--compress")),
+        Arguments.of(List.of("--compress"), List.of("--compress", "needs a value")),
+        Arguments.of(List.of("--checksum=yes"), List.of("--checksum", "takes no value")),
+        Arguments.of(List.of("--image-name", "other"), List.of("--image-name", "given 2 times")));
+  }
+
+  @ParameterizedTest(name = "migrate ... {0}")
+  @MethodSource("badArguments")
+  void aBadMigrateOptionExitsWithTwoAndOneLineNamingItAndWhatIsAllowed(List<String> extra, List<String> said) {
+    assertBadArguments(smc(migrate(extra.toArray(String[]::new))), said);
+  }
+
+  @Test
+  void missingOrMalformedArgumentsExitWithTwoAndNameTheOption() throws IOException {
+    assertBadArguments(smc("migrate", "--repo", repo.toString(), "--image-name", "web"),
+        List.of("--source is required"));
+    assertBadArguments(smc("migrate", "--source", src.resolve("nope").toString(), "--repo", repo.toString(),
+        "--image-name", "web"), List.of("--source", "must be a folder"));
+    assertBadArguments(smc("migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "1abc"),
+        List.of("--image-name", "'1abc'", "starting with a letter"));
+    ok(migrate());
+    assertBadArguments(smc("restore", "--repo", repo.toString(), "--image", "web-3", "--target",
+        tmp.resolve("t").toString()), List.of("--image", "'web-3'", "NAME-CYCLE_3"));
+    assertBadArguments(smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_0", "--target",
+        tmp.resolve("t").toString()), List.of("--image", "NAME-CYCLE_3"));
+    assertBadArguments(smc("forget", "--repo", repo.toString(), "--image-name", "web", "--keep", "0"),
+        List.of("--keep", "'0'", "1..10"));
+    assertBadArguments(smc("check"), List.of("--repo is required"));
+    assertBadArguments(smc("check", "--repo", tmp.resolve("no-repo-here").toString()), List.of("--repo", "no smc"
+        + " repository"));
+    assertBadArguments(smc("images", "--repo", repo.toString(), "extra"), List.of("unexpected argument 'extra'"));
+    assertBadArguments(smc("transmogrify"), List.of("unknown command 'transmogrify'", "allowed:"));
+    assertEquals(2, smc().code(), "no command at all");
+  }
+
+  private static void assertBadArguments(Run r, List<String> said) {
+    assertEquals(2, r.code(), "exit code; stderr: " + r.err());
+    assertEquals(1, r.errLines().size(), "stderr is one line: " + r.err());
+    for (String s : said) {
+      assertTrue(r.err().contains(s), "stderr '" + r.err().strip() + "' does not say " + s);
+    }
+    assertEquals("", r.out(), "stdout on bad arguments");
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  @Test
+  void migrateTwiceMakesCycleOneAndTwoAndImagesJsonListsBoth() throws IOException {
+    Run first = ok(migrate("--json"));
+    assertTrue(first.out().contains("\"image\": \"web-CYCLE_1\""), first.out());
+    assertTrue(first.out().contains("\"type\": \"FULL\""), first.out());
+    Files.writeString(src.resolve("etc/app/conf-3.ini"), "changed\n");
+    Run second = ok(migrate("--json", "--compress", "3", "--checksum"));
+    assertTrue(second.out().contains("\"image\": \"web-CYCLE_2\""), second.out());
+    assertTrue(second.out().contains("\"type\": \"INCREMENTAL\""), second.out());
+    assertTrue(second.out().contains("\"filesReused\": 20"), "21 files, one changed: " + second.out());
+    assertTrue(second.out().contains("\"bytesRead\": 8"), "only the changed file is read: " + second.out());
+
+    Run images = ok("images", "--repo", repo.toString(), "--json");
+    assertTrue(images.out().contains("\"image\": \"web-CYCLE_1\""), images.out());
+    assertTrue(images.out().contains("\"image\": \"web-CYCLE_2\""), images.out());
+    assertTrue(images.out().contains("\"parent\": \"web-CYCLE_1\""), images.out());
+    Run table = ok("images", "--repo", repo.toString());
+    assertEquals(3, table.out().lines().count(), "a header and two images: " + table.out());
+  }
+
+  @Test
+  void restoreMakesATreeEqualToTheSource() throws IOException {
+    ok(migrate());
+    Path target = tmp.resolve("restored");
+    Run r = ok("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString());
+    assertTrue(r.out().contains("restored web-CYCLE_1"), r.out());
+    assertEquals(List.of(), TreeCompare.differences(bytes(src), bytes(target)));
+
+    Run again = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString());
+    assertEquals(1, again.code(), "restoring into a non-empty folder: " + again.err());
+    assertTrue(again.err().contains("must be an empty folder"), again.err());
+    Run missing = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_9", "--target",
+        tmp.resolve("t9").toString());
+    assertEquals(1, missing.code());
+    assertTrue(missing.err().contains("web-CYCLE_9"), missing.err());
+  }
+
+  @Test
+  void checkExitsZeroThenOneUnderReadDataAfterAByteOfAPackFlips() throws IOException {
+    ok(migrate());
+    ok("check", "--repo", repo.toString());
+    Run clean = ok("check", "--repo", repo.toString(), "--read-data", "--json");
+    assertTrue(clean.out().contains("\"ok\": true"), clean.out());
+
+    Path pack;
+    try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
+      pack = s.filter(Files::isRegularFile).max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+    }
+    try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
+      f.seek(1000);
+      int b = f.read();
+      f.seek(1000);
+      f.write(b ^ 0x10);
+    }
+    ok("check", "--repo", repo.toString()); // the structure is intact
+    Run damaged = smc("check", "--repo", repo.toString(), "--read-data");
+    assertEquals(1, damaged.code(), damaged.out());
+    assertTrue(damaged.out().contains("error: ") && damaged.out().contains(pack.getFileName().toString()),
+        "the damaged pack is not named: " + damaged.out());
+  }
+
+  @Test
+  void forgetAndGcKeepOnlyTheNewestCycleWhichStillRestores() throws IOException {
+    ok(migrate());
+    byte[] other = new byte[2 << 20];
+    new Random(6).nextBytes(other);
+    Files.write(src.resolve("var/lib/db/data.bin"), other); // cycle 1's 3 MiB are used by cycle 1 only
+    ok(migrate());
+    long before = dataBytes();
+
+    Run forget = ok("forget", "--repo", repo.toString(), "--image-name", "web", "--keep", "1");
+    assertTrue(forget.out().contains("web-CYCLE_1"), forget.out());
+    Run dry = ok("gc", "--repo", repo.toString(), "--dry-run", "--json");
+    assertTrue(dry.out().contains("\"bytesFreed\": "), dry.out());
+    assertEquals(before, dataBytes(), "gc --dry-run changed data/");
+    Run gc = ok("gc", "--repo", repo.toString(), "--json");
+    assertTrue(gc.out().contains("\"bytesAfter\": "), gc.out());
+    assertTrue(dataBytes() < before - (3 << 20) * 9 / 10, "data/ went from " + before + " to " + dataBytes());
+
+    Run images = ok("images", "--repo", repo.toString(), "--json");
+    assertTrue(!images.out().contains("\"image\": \"web-CYCLE_1\"") && images.out().contains("\"image\": \"web-CYCLE_2\""),
+        images.out());
+    ok("check", "--repo", repo.toString(), "--read-data");
+    Path target = tmp.resolve("restored");
+    ok("restore", "--repo", repo.toString(), "--image", "web-CYCLE_2", "--target", target.toString());
+    assertEquals(List.of(), TreeCompare.differences(bytes(src), bytes(target)));
+    assertEquals("nothing to forget", ok("forget", "--repo", repo.toString(), "--image-name", "web", "--keep", "1")
+        .out().strip());
+  }
+
+  private long dataBytes() throws IOException {
+    try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
+      return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  @Test
+  void demoExitsZero() {
+    Run r = ok("demo", "--dir", tmp.resolve("demo").toString());
+    assertTrue(r.out().contains("verified"), r.out());
+    assertTrue(r.out().contains("demo-web-CYCLE_3"), r.out());
+  }
+}

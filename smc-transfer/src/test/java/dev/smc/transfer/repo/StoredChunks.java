@@ -1,0 +1,32 @@
+package dev.smc.transfer.repo;
+
+import dev.smc.spi.Backend;
+import dev.smc.spi.ChunkId;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/** What a backend's packs hold, read from the packs themselves (not from any index). */
+final class StoredChunks {
+  private StoredChunks() {}
+
+  /** Every chunk in every readable pack, with its stored (compressed) length. */
+  static Map<ChunkId, Integer> in(Backend backend) throws IOException {
+    Map<ChunkId, Integer> out = new HashMap<>();
+    for (Backend.ObjectInfo o : backend.list(Repository.DATA_PREFIX)) {
+      for (PackFormat.Entry e : PackFormat.parse(backend.get(o.name()), o.name())) {
+        out.putIfAbsent(e.id(), e.storedLength());
+      }
+    }
+    return out;
+  }
+
+  /** Bytes of all objects under {@code prefix}. */
+  static long bytes(Backend backend, String prefix) throws IOException {
+    long n = 0;
+    for (Backend.ObjectInfo o : backend.list(prefix)) {
+      n += o.size();
+    }
+    return n;
+  }
+}
