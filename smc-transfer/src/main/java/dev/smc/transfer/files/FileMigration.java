@@ -239,7 +239,7 @@ public final class FileMigration {
     Cycle(ImageStore store, ImageStore.ImageWriter writer, byte[] root, Stat rootStat,
         Excludes excludes, TaskId task, int chunkSize) {
       this.chunkSize = chunkSize;
-      this.tree = new TreeFormat.Writer(chunkSize);
+      this.tree = new TreeFormat.Writer(chunkSize, writer::writeTree);
       this.buffers = ThreadLocal.withInitial(() -> new Buffers(chunkSize));
       this.store = store;
       this.writer = writer;
@@ -544,15 +544,12 @@ public final class FileMigration {
         if (e.chunks != null || e.kind != Entry.REG) {
           head.treeOrdinal = treeCount++;
           tree.write(e);
-          if (tree.pieceEndsAfter(e)) {
-            tree.drainTo(writer::writeTree);
-          }
         }
       }
     }
 
     private void flushTree() throws IOException {
-      tree.drainTo(writer::writeTree);
+      tree.finish();
     }
 
     private void submit(Node n) throws IOException {

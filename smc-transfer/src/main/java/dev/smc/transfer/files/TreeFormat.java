@@ -29,10 +29,15 @@ final class TreeFormat {
 
   /** Serialises entries; not thread-safe. */
   static final class Writer {
+    /** Pieces are not cut inside an entry before they hold this many bytes. */
+    static final int MIN_INNER_PIECE = 2048;
     private final Out out = new Out();
+    private final Sink sink;
     private byte[] prev = new byte[0];
 
-    Writer(int chunkSize) {
+    /** Writes the stream as pieces to {@code sink} (see {@link #pieceEndsAfter}). */
+    Writer(int chunkSize, Sink sink) {
+      this.sink = sink;
       out.writeBytes(MAGIC);
       varint(chunkSize);
     }
@@ -54,8 +59,32 @@ final class TreeFormat {
       return (h & 7) == 0 || out.size() >= 64 * 1024;
     }
 
-    /** Encodes one entry into the internal buffer; {@link #drainTo} hands the bytes on. */
-    void write(Entry e) {
+    /**
+     * Encodes one entry. A piece ends after it when {@link #pieceEndsAfter} says so, and inside a
+     * long chunk list after a chunk id whose first byte has its low 5 bits clear (so appending to
+     * a log or rewriting a few pages of a database file changes only the pieces around them).
+     */
+    void write(Entry e) throws IOException {
+      encode(e);
+      if (pieceEndsAfter(e)) {
+        emit();
+      }
+    }
+
+    /** Hands on what is buffered as the last piece. */
+    void finish() throws IOException {
+      emit();
+    }
+
+    private void emit() throws IOException {
+      if (out.size() > 0) {
+        sink.write(out.buf, 0, out.size());
+        out.reset();
+      }
+      prev = new byte[0];
+    }
+
+    private void encode(Entry e) throws IOException {
       out.write(e.kind);
       int shared = 0;
       int max = Math.min(prev.length, e.path.length);
@@ -93,6 +122,10 @@ final class TreeFormat {
               out.write(1);
               c.copyTo(id, 0);
               out.write(id, 0, id.length);
+              if ((id[0] & 0x1f) == 0 && out.size() >= MIN_INNER_PIECE) {
+                sink.write(out.buf, 0, out.size()); // prev stays: this entry goes on in the next piece
+                out.reset();
+              }
             }
           }
         }
@@ -111,22 +144,10 @@ final class TreeFormat {
       }
     }
 
-    int buffered() {
-      return out.size();
-    }
-
     interface Sink {
       void write(byte[] b, int off, int len) throws IOException;
     }
 
-    /** Hands the buffered bytes on as one piece; the next entry's path is written in full. */
-    void drainTo(Sink sink) throws IOException {
-      if (out.size() > 0) {
-        sink.write(out.buf, 0, out.size());
-        out.reset();
-      }
-      prev = new byte[0];
-    }
 
     private void varint(long v) {
       while ((v & ~0x7fL) != 0) {
