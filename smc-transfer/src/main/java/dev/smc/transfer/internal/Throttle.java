@@ -10,24 +10,36 @@ import java.util.function.LongSupplier;
  */
 public final class Throttle {
   /** No limit: {@link #acquire} returns at once. */
-  public static final Throttle UNLIMITED = new Throttle(0, System::nanoTime);
+  public static final Throttle UNLIMITED = new Throttle(0, System::nanoTime, LockSupport::parkNanos);
+
+  /** Waits a number of nanoseconds (parking in production, advancing a fake clock in tests). */
+  @FunctionalInterface
+  public interface Sleeper {
+    void sleepNanos(long nanos);
+  }
 
   private final double bytesPerNano;
   private final double burst;
   private final LongSupplier nanoTime;
+  private final Sleeper sleeper;
   private double tokens;
   private long last;
 
   /** @param bytesPerSecond the rate; 0 = unlimited */
-  public Throttle(long bytesPerSecond, LongSupplier nanoTime) {
+  public Throttle(long bytesPerSecond, LongSupplier nanoTime, Sleeper sleeper) {
+    if (bytesPerSecond < 0) {
+      throw new IllegalArgumentException("bytesPerSecond " + bytesPerSecond + ": must be >= 0");
+    }
     this.bytesPerNano = bytesPerSecond / 1e9;
     this.burst = Math.max(64 * 1024, bytesPerSecond / 4.0);
     this.nanoTime = nanoTime;
+    this.sleeper = sleeper;
     this.last = nanoTime.getAsLong();
   }
 
+  /** A throttle of {@code kbps} KiB/s on the system's monotonic clock; 0 = unlimited. */
   public static Throttle ofKBps(long kbps) {
-    return kbps <= 0 ? UNLIMITED : new Throttle(kbps * 1024, System::nanoTime);
+    return kbps <= 0 ? UNLIMITED : new Throttle(kbps * 1024, System::nanoTime, LockSupport::parkNanos);
   }
 
   /** Blocks until {@code bytes} may be sent. */
@@ -41,11 +53,11 @@ public final class Throttle {
       tokens = Math.min(burst, tokens + (now - last) * bytesPerNano);
       last = now;
       tokens -= bytes;
-      waitNanos = tokens >= 0 ? 0 : (long) (-tokens / bytesPerNano);
+      waitNanos = tokens >= 0 ? 0 : (long) Math.ceil(-tokens / bytesPerNano);
     }
     while (waitNanos > 0) {
       long start = nanoTime.getAsLong();
-      LockSupport.parkNanos(waitNanos);
+      sleeper.sleepNanos(waitNanos);
       waitNanos -= nanoTime.getAsLong() - start;
     }
   }
