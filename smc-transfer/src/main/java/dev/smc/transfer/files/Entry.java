@@ -38,6 +38,18 @@ final class Entry {
   List<byte[][]> xattrs = List.of();
   @Nullable ChunkId[] chunks;
 
+  /** Takes the metadata a stat gives: mode, owner, times, inode, links and (for files) size. */
+  void setStat(dev.smc.transfer.internal.posix.Stat st) {
+    mode = st.mode();
+    uid = st.uid();
+    gid = st.gid();
+    mtimeNs = st.mtimeNs();
+    ctimeNs = st.ctimeNs();
+    ino = st.ino();
+    nlink = st.nlink();
+    size = st.isRegular() ? st.size() : 0;
+  }
+
   static List<byte[][]> newXattrs() {
     return new ArrayList<>(2);
   }

@@ -61,6 +61,8 @@ public final class FileMigration {
   /** Large files are read as segments of this many bytes, so both cores share one big file. */
   static final long SEGMENT = 16L << 20;
   private static final int MAX_ATTEMPTS = 3;
+  /** Entries kept in memory while waiting to be written in order. */
+  static final int MAX_QUEUED = 65_536;
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final MigrationListener listener;
@@ -456,16 +458,9 @@ public final class FileMigration {
     private Entry describe(byte[] rel, byte[] abs, Stat st) throws IOException {
       Entry e = new Entry();
       e.path = rel;
-      e.mode = st.mode();
-      e.uid = st.uid();
-      e.gid = st.gid();
-      e.mtimeNs = st.mtimeNs();
-      e.ctimeNs = st.ctimeNs();
-      e.ino = st.ino();
-      e.nlink = st.nlink();
+      e.setStat(st);
       if (st.isRegular()) {
         e.kind = Entry.REG;
-        e.size = st.size();
       } else if (st.isDirectory()) {
         e.kind = Entry.DIR;
       } else if (st.isSymlink()) {
@@ -514,6 +509,10 @@ public final class FileMigration {
 
     private void emit(Node n) throws IOException {
       synchronized (this) {
+        // entries wait behind a file still being read; bound them too, not only the bytes to read
+        while (queue.size() >= MAX_QUEUED && !queue.peek().done && failure.get() == null) {
+          waitForWorkers();
+        }
         queue.add(n);
       }
       drainDone();
@@ -738,14 +737,7 @@ public final class FileMigration {
               n.warning = "changed type while read; left out";
               n.entry.chunks = null;
             } else if (n.attempts < MAX_ATTEMPTS) {
-              Entry e = n.entry;
-              e.size = st.size();
-              e.mtimeNs = st.mtimeNs();
-              e.ctimeNs = st.ctimeNs();
-              e.ino = st.ino();
-              e.mode = st.mode();
-              e.uid = st.uid();
-              e.gid = st.gid();
+              n.entry.setStat(st);
               retry = true;
             } else {
               n.warning = "changed while read " + MAX_ATTEMPTS + " times; the image holds the content as last read";

@@ -35,14 +35,7 @@ class IncrementalCycleTest {
   private final SplittableRandom rnd = new SplittableRandom(2);
 
   private byte[] random(int n) {
-    byte[] b = new byte[n];
-    for (int i = 0; i < n; i += 8) {
-      long v = rnd.nextLong();
-      for (int k = 0; k < 8 && i + k < n; k++) {
-        b[i + k] = (byte) (v >>> (8 * k));
-      }
-    }
-    return b;
+    return RandomTree.randomBytes(rnd, n);
   }
 
   private static long repositoryBytes(Backend b) throws IOException {

@@ -279,6 +279,11 @@ public final class RandomTree {
   }
 
   private byte[] binary(int n) {
+    return randomBytes(rnd, n);
+  }
+
+  /** {@code n} bytes from {@code rnd}, the same for the same seed. */
+  static byte[] randomBytes(SplittableRandom rnd, int n) {
     byte[] b = new byte[n];
     for (int i = 0; i < n; i += 8) {
       long v = rnd.nextLong();
