@@ -184,17 +184,39 @@ class MainTest {
     try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
       pack = s.filter(Files::isRegularFile).max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
     }
+    long at = middleOfFirstDataChunk(pack);
     try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
-      f.seek(1000);
+      f.seek(at);
       int b = f.read();
-      f.seek(1000);
+      f.seek(at);
       f.write(b ^ 0x10);
     }
-    ok("check", "--repo", repo.toString()); // the structure is intact
+    ok("check", "--repo", repo.toString()); // file data is not read without --read-data: the structure is intact
     Run damaged = smc("check", "--repo", repo.toString(), "--read-data");
     assertEquals(1, damaged.code(), damaged.out());
     assertTrue(damaged.out().contains("error: ") && damaged.out().contains(pack.getFileName().toString()),
         "the damaged pack is not named: " + damaged.out());
+  }
+
+  /**
+   * Where to flip a byte so that only file data is damaged (not a tree piece, which a structural
+   * check reads): the middle of the first data chunk, from the pack's trailer (docs/architecture.md:
+   * entries of type u8, codec u8, offset u32, stored u32, raw u32, id 32; then length u32, magic).
+   */
+  private static long middleOfFirstDataChunk(Path pack) throws IOException {
+    byte[] all = Files.readAllBytes(pack);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(all).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int trailer = b.getInt(all.length - 12);
+    int start = all.length - trailer;
+    int count = b.getInt(start);
+    for (int i = 0; i < count; i++) {
+      int e = start + 4 + i * 46;
+      int stored = b.getInt(e + 6);
+      if (all[e] == 0 && stored >= 2) {
+        return b.getInt(e + 2) + stored / 2;
+      }
+    }
+    throw new AssertionError("no data chunk in " + pack);
   }
 
   @Test

@@ -55,7 +55,8 @@ class RepositoryCheckTest {
       migrateSmallTree(repo, 0);
       assertTrue(repo.check(true).ok(), "a fresh repository does not check clean: " + repo.check(true).errors());
       Backend.ObjectInfo pack = largestPack(backend);
-      backend.corrupt(pack.name(), 12_345);
+      long at = StoredChunks.insideData(backend, pack.name());
+      backend.corrupt(pack.name(), at);
 
       Checker.Report full = repo.check(true);
       assertFalse(full.ok(), "check --read-data missed a flipped byte in " + pack.name());
@@ -65,7 +66,7 @@ class RepositoryCheckTest {
       Checker.Report structure = repo.check(false);
       assertTrue(structure.ok(), "the structure check failed on a flipped data byte: " + structure.errors());
 
-      backend.corrupt(pack.name(), 12_345); // flips it back
+      backend.corrupt(pack.name(), at); // flips it back
       assertTrue(repo.check(true).ok());
     }
   }
@@ -104,10 +105,11 @@ class RepositoryCheckTest {
     try (LocalFolderBackend backend = LocalFolderBackend.openWithoutSync(dir); Repository repo = Repository.open(backend)) {
       CycleReport r = migrateSmallTree(repo, 0);
       Backend.ObjectInfo pack = largestPack(backend);
+      long at = StoredChunks.insideData(backend, pack.name());
       try (RandomAccessFile f = new RandomAccessFile(dir.resolve(pack.name()).toFile(), "rw")) {
-        f.seek(100);
+        f.seek(at);
         int b = f.read();
-        f.seek(100);
+        f.seek(at);
         f.write(b ^ 0x01);
       }
       assertFalse(repo.check(true).ok(), "check --read-data missed a flipped bit in " + pack.name());

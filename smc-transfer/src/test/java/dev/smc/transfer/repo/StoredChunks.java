@@ -21,6 +21,23 @@ final class StoredChunks {
     return out;
   }
 
+  /**
+   * An offset inside file data of a pack: the middle of its largest data chunk. Flipping a byte
+   * there damages content only; tree pieces, which a structural check reads, stay intact.
+   */
+  static long insideData(Backend backend, String packName) throws IOException {
+    PackFormat.Entry best = null;
+    for (PackFormat.Entry e : PackFormat.parse(backend.get(packName), packName)) {
+      if (e.type() == BlobType.DATA && (best == null || e.storedLength() > best.storedLength())) {
+        best = e;
+      }
+    }
+    if (best == null) {
+      throw new AssertionError("pack " + packName + " holds no file data");
+    }
+    return best.offset() + best.storedLength() / 2;
+  }
+
   /** Bytes of all objects under {@code prefix}. */
   static long bytes(Backend backend, String prefix) throws IOException {
     long n = 0;
