@@ -15,6 +15,11 @@ public enum Codec {
   NONE(0), LZ4(1), ZSTD(2);
 
   private static final LZ4Factory LZ4_FACTORY = LZ4Factory.fastestInstance();
+  /** zstd contexts are costly to create (a tree has thousands of small pieces): one per thread. */
+  private static final ThreadLocal<com.github.luben.zstd.ZstdDecompressCtx> ZSTD_D =
+      ThreadLocal.withInitial(com.github.luben.zstd.ZstdDecompressCtx::new);
+  private static final ThreadLocal<com.github.luben.zstd.ZstdCompressCtx> ZSTD_C =
+      ThreadLocal.withInitial(com.github.luben.zstd.ZstdCompressCtx::new);
 
   private final int id;
 
@@ -63,7 +68,7 @@ public enum Codec {
       case ZSTD -> {
         long n;
         try {
-          n = Zstd.decompressByteArray(dst, 0, rawLength, src, off, len);
+          n = ZSTD_D.get().decompressByteArray(dst, 0, rawLength, src, off, len);
         } catch (ZstdException e) {
           // zstd-jni throws (rather than returning an error code) on most damage
           throw new IntegrityException("zstd chunk is damaged: " + e.getMessage(), e);
@@ -79,6 +84,16 @@ public enum Codec {
 
   /** Compresses with one codec at one native level. Thread-safe. */
   public record Compressor(Codec codec, int nativeLevel) {
+    /** zstd with this thread's context; -1 when it fails or does not shrink the input. */
+    private static int zstd(int level, byte[] src, int off, int len, byte[] dst) {
+      try {
+        int n = ZSTD_C.get().setLevel(level).compressByteArray(dst, 0, dst.length, src, off, len);
+        return n < len ? n : -1;
+      } catch (com.github.luben.zstd.ZstdException e) {
+        return -1;
+      }
+    }
+
     /** zstd levels from here on are probed with zstd 1 first (see CompressionBenchmark). */
     static final int SLOW_LEVEL = 15;
 
@@ -96,16 +111,14 @@ public enum Codec {
         case ZSTD -> {
           if (nativeLevel >= SLOW_LEVEL) {
             // slow levels crawl on incompressible data: let zstd 1 decide first (~3 % of the slow cost)
-            long probe = Zstd.compressByteArray(dst, 0, dst.length, src, off, len, 1);
-            if (Zstd.isError(probe) || probe >= len) {
+            if (zstd(1, src, off, len, dst) < 0) {
               return -1;
             }
           }
-          long r = Zstd.compressByteArray(dst, 0, dst.length, src, off, len, nativeLevel);
-          if (Zstd.isError(r)) {
+          n = zstd(nativeLevel, src, off, len, dst);
+          if (n < 0) {
             return -1;
           }
-          n = (int) r;
         }
         default -> {
           return -1;

@@ -216,7 +216,7 @@ public final class FileMigration {
     private final Excludes excludes;
     private final TaskId task;
     private final ExecutorService pool;
-    private final ExecutorService scanPool;
+    private final java.util.concurrent.ThreadPoolExecutor scanPool;
     private final java.util.concurrent.Semaphore prefetchSlots = new java.util.concurrent.Semaphore(512);
     private final ArrayDeque<Node> queue = new ArrayDeque<>();
     private final int chunkSize;
@@ -254,11 +254,13 @@ public final class FileMigration {
         t.setDaemon(true);
         return t;
       });
-      this.scanPool = Executors.newFixedThreadPool(threads, r -> {
-        Thread t = new Thread(r, "smc-scan-" + task + "-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      // folders are listed in walk order: the one the walk needs soonest first
+      this.scanPool = new java.util.concurrent.ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
+          new java.util.concurrent.PriorityBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "smc-scan-" + task + "-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
     }
 
     CycleReport run(CycleType type) throws IOException {
@@ -330,8 +332,9 @@ public final class FileMigration {
       }
       List<Child> children;
       try {
-        if (prefetched != null && !prefetched.isDone() && prefetched.cancel(false)) {
-          prefetchSlots.release(); // still queued: faster to list it here than to wait behind others
+        if (prefetched != null && !prefetched.isDone() && scanPool.getActiveCount() == scanPool.getMaximumPoolSize()
+            && prefetched.cancel(false)) {
+          prefetchSlots.release(); // still queued behind busy listers: faster to list it here
           prefetched = null;
         }
         children = prefetched != null ? take(prefetched) : list(rel, abs);
@@ -345,7 +348,9 @@ public final class FileMigration {
         Future<List<Child>> f = null;
         if (c.stat != null && c.stat.isDirectory() && (crossFileSystems || c.stat.dev() == rootStat.dev())
             && !excludes.excludes(c.rel, true) && prefetchSlots.tryAcquire()) {
-          f = scanPool.submit(() -> list(c.rel, c.abs));
+          ScanTask t = new ScanTask(c.rel, () -> list(c.rel, c.abs));
+          scanPool.execute(t);
+          f = t;
         }
         ahead.add(f);
       }
@@ -785,6 +790,22 @@ public final class FileMigration {
   }
 
   private record Inode(long dev, long ino) {}
+
+  /** Listing a folder ahead of the walk; ordered by the folder's place in walk order. */
+  private static final class ScanTask<T> extends java.util.concurrent.FutureTask<T>
+      implements Comparable<ScanTask<?>> {
+    private final byte[] rel;
+
+    ScanTask(byte[] rel, java.util.concurrent.Callable<T> work) {
+      super(work);
+      this.rel = rel;
+    }
+
+    @Override
+    public int compareTo(ScanTask<?> o) {
+      return TreeFormat.compare(rel, o.rel);
+    }
+  }
 
   /** Per-thread read buffers. */
   private static final class Buffers {

@@ -8,7 +8,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Which chunks the repository holds and where. Thread-safe. */
 final class ChunkIndex {
-  private final ConcurrentHashMap<ChunkId, Location> chunks = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ChunkId, Location> chunks;
+
+  ChunkIndex() {
+    this(16);
+  }
+
+  /** An index sized for {@code expected} chunks, so loading it never rehashes. */
+  ChunkIndex(int expected) {
+    chunks = new ConcurrentHashMap<>(Math.max(16, expected + expected / 3));
+  }
   private final Set<String> packs = ConcurrentHashMap.newKeySet();
 
   void addPack(String pack, List<PackFormat.Entry> entries) {

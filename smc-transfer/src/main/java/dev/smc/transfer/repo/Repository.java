@@ -235,16 +235,23 @@ public final class Repository implements ImageStore {
 
   /** Reads every index file; with {@code adopt}, also indexes complete packs no index lists (a crashed writer's). */
   ChunkIndex loadIndex(boolean adopt) throws IOException {
-    ChunkIndex idx = new ChunkIndex();
+    List<Map<String, List<PackFormat.Entry>>> files = new ArrayList<>();
+    int expected = 0;
     for (Backend.ObjectInfo o : backend.list(INDEX_PREFIX)) {
       try {
-        idx.addAll(IndexFormat.decode(backend.get(o.name()), o.name()));
+        Map<String, List<PackFormat.Entry>> f = IndexFormat.decode(backend.get(o.name()), o.name());
+        files.add(f);
+        for (List<PackFormat.Entry> es : f.values()) {
+          expected += es.size();
+        }
       } catch (NoSuchFileException e) {
         // removed by a concurrent garbage collection after it wrote its replacement
       } catch (IntegrityException e) {
         LOG.warn("skipping damaged index file {}: {}", o.name(), e.getMessage());
       }
     }
+    ChunkIndex idx = new ChunkIndex(expected);
+    files.forEach(idx::addAll);
     if (adopt) {
       Map<String, List<PackFormat.Entry>> adopted = new LinkedHashMap<>();
       for (Backend.ObjectInfo o : backend.list(DATA_PREFIX)) {
