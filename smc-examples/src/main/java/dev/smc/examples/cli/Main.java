@@ -232,7 +232,14 @@ public final class Main {
     String target = a.required("target", "an empty or missing folder");
     int threads = (int) a.longValue("threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
     try (Repository repo = existingRepo(a)) {
-      FileRestore.Report r = new FileRestore(threads).restore(repo, ref, Path.of(target));
+      TerminalProgress progress = new TerminalProgress(err);
+      FileRestore.Report r;
+      try {
+        r = new FileRestore(threads, a.flag("json") ? MigrationListener.NONE : progress)
+            .restore(repo, ref, Path.of(target));
+      } finally {
+        progress.clear();
+      }
       if (a.flag("json")) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("image", r.image().toString());
@@ -362,14 +369,20 @@ public final class Main {
 
     @Override
     public void cycleFinished(TaskId task, int cycle, CycleReport report) {
-      if (printed) {
-        err.print("\r" + " ".repeat(100) + "\r");
-      }
+      clear();
     }
 
     @Override
     public void cycleFailed(TaskId task, int cycle, SmcException cause) {
-      cycleFinished(task, cycle, null);
+      clear();
+    }
+
+    /** Erases the progress line, if one was printed. */
+    void clear() {
+      if (printed) {
+        err.print("\r" + " ".repeat(100) + "\r");
+        printed = false;
+      }
     }
   }
 }

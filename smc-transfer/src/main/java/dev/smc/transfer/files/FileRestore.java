@@ -39,12 +39,22 @@ public final class FileRestore {
   private static final Logger LOG = LoggerFactory.getLogger(FileRestore.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
   private final int threads;
+  private final dev.smc.MigrationListener listener;
 
   public FileRestore(int threads) {
+    this(threads, dev.smc.MigrationListener.NONE);
+  }
+
+  /**
+   * A restore on {@code threads} writer threads that reports {@link dev.smc.Progress} to
+   * {@code listener} about four times a second (bytes scanned = bytes restored so far).
+   */
+  public FileRestore(int threads, dev.smc.MigrationListener listener) {
     if (threads < 1 || threads > 256) {
       throw new IllegalArgumentException("threads " + threads + ": allowed 1..256");
     }
     this.threads = threads;
+    this.listener = listener;
   }
 
   public FileRestore() {
@@ -132,6 +142,7 @@ public final class FileRestore {
           break;
         }
         entries++;
+        progress(false);
         byte[] abs = e.path.length == 0 ? target : PathBytes.join(target, e.path);
         try {
           one(e, abs, ord);
@@ -143,6 +154,7 @@ public final class FileRestore {
       slots.acquireUninterruptibly(64);
       slots.release(64);
       checkFailure();
+      progress(true);
       for (int i = dirs.size() - 1; i >= 0; i--) {
         Entry d = dirs.get(i);
         byte[] abs = d.path.length == 0 ? target : PathBytes.join(target, d.path);
@@ -206,6 +218,27 @@ public final class FileRestore {
     }
 
     private final ThreadLocal<ByteBuffer[]> directs = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+
+    private final long started = System.nanoTime();
+    private long lastProgress;
+
+    private void progress(boolean last) {
+      long now = System.nanoTime();
+      if (!last && now - lastProgress < 250_000_000L) {
+        return;
+      }
+      lastProgress = now;
+      long done = bytes.get();
+      long total = reader.info().longProperty("bytes");
+      java.time.Duration elapsed = java.time.Duration.ofNanos(now - started);
+      double rate = done / Math.max(1e-3, elapsed.toNanos() / 1e9);
+      dev.smc.Progress p = new dev.smc.Progress(done, Math.max(total, done), done, 0, files, rate, elapsed);
+      try {
+        listener.progress(new dev.smc.TaskId(reader.info().ref().toString()), p);
+      } catch (RuntimeException ex) {
+        LOG.warn("listener failed (ignored): {}", ex.toString());
+      }
+    }
 
     private void fill(int fd, Entry e) throws IOException {
       try {
