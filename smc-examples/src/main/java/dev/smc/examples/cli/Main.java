@@ -11,7 +11,6 @@ import dev.smc.TaskId;
 import dev.smc.TransferOptions;
 import dev.smc.internal.Checks;
 import dev.smc.spi.ImageInfo;
-import dev.smc.transfer.backend.LocalFolderBackend;
 import dev.smc.transfer.files.Excludes;
 import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.files.FileRestore;
@@ -114,17 +113,19 @@ public final class Main {
     return msg;
   }
 
-  static Repository openRepo(String dir, TransferOptions options) throws IOException {
-    Path p = Path.of(dir);
-    if (Files.exists(p) && !Files.isDirectory(p)) {
-      throw new UsageException("--repo '" + dir + "': must be a folder (it is created when missing)");
+  static Repository openRepo(String location, TransferOptions options) throws IOException {
+    boolean uri = location.indexOf(':') > 1 && !location.startsWith("/");
+    Path p = Path.of(uri ? "." : location);
+    if (!uri && Files.exists(p) && !Files.isDirectory(p)) {
+      throw new UsageException("--repo '" + location + "': must be a folder (it is created when missing)");
     }
-    return Repository.open(LocalFolderBackend.open(p), Repository.options().transfer(options));
+    return Repository.open(dev.smc.transfer.backend.Backends.open(location), Repository.options().transfer(options));
   }
 
   private Repository existingRepo(Args a) throws IOException {
     String dir = a.required("repo", "the repository folder");
-    if (!Files.exists(Path.of(dir, "config"))) {
+    boolean uri = dir.indexOf(':') > 1 && !dir.startsWith("/");
+    if (!uri && !Files.exists(Path.of(dir, "config"))) {
       throw new UsageException("--repo '" + dir + "': no smc repository there (no 'config'); migrate creates one");
     }
     return openRepo(dir, TransferOptions.DEFAULTS);
