@@ -13,6 +13,8 @@ import java.util.List;
  * @param chunksNew chunks the repository did not have
  * @param chunksReused chunks already stored, by this or any earlier cycle or image
  * @param filesReused files taken from the parent image without being opened
+ * @param details engine-specific counters, e.g. a block cycle's {@code blocksScanned},
+ *     {@code blocksFree}, {@code blocksZero}, {@code blocksUnchanged}, {@code blocksStored}
  */
 public record CycleReport(
     ImageRef image,
@@ -25,9 +27,19 @@ public record CycleReport(
     long chunksReused,
     long filesReused,
     Duration elapsed,
-    List<CycleWarning> warnings) {
+    List<CycleWarning> warnings,
+    java.util.Map<String, Long> details) {
 
   public CycleReport {
     warnings = List.copyOf(warnings);
+    details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
+  }
+
+  /** A report without engine-specific counters. */
+  public CycleReport(ImageRef image, CycleType type, long filesScanned, long bytesScanned, long bytesRead,
+      long bytesStored, long chunksNew, long chunksReused, long filesReused, Duration elapsed,
+      List<CycleWarning> warnings) {
+    this(image, type, filesScanned, bytesScanned, bytesRead, bytesStored, chunksNew, chunksReused, filesReused,
+        elapsed, warnings, java.util.Map.of());
   }
 }

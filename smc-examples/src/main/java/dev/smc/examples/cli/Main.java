@@ -38,10 +38,10 @@ public final class Main {
   static final String USAGE = """
       usage: smc <command> [options]
         demo                                   migrate a sample server through three cycles, restore, verify
-        migrate --source DIR --repo REPO --image-name NAME [--exclude PAT]... [--exclude-from FILE]
-                [--compress 0-10] [--checksum] [--bwlimit KBPS] [--json]
+        migrate --source DIR|DISK --repo REPO --image-name NAME [--mode file|block] [--exclude PAT]...
+                [--exclude-from FILE] [--compress 0-10] [--checksum] [--bwlimit KBPS] [--json]
         images  --repo REPO [--json]
-        restore --repo REPO --image NAME-CYCLE_N --target DIR [--json]
+        restore --repo REPO --image NAME-CYCLE_N --target DIR|FILE|DEVICE [--json]
         check   --repo REPO [--read-data] [--json]
         forget  --repo REPO --image-name NAME --keep N
         gc      --repo REPO [--dry-run] [--json]
@@ -133,7 +133,7 @@ public final class Main {
 
   private int migrate(List<String> argv) throws IOException {
     Args a = new Args("migrate", argv, Set.of("source", "repo", "image-name", "exclude", "exclude-from", "compress",
-        "bwlimit", "threads"), Set.of("checksum", "json"));
+        "bwlimit", "threads", "mode"), Set.of("checksum", "json"));
     a.noPositional();
     String source = a.required("source", "the folder to migrate");
     String repoDir = a.required("repo", "the repository folder (created when missing)");
@@ -155,21 +155,44 @@ public final class Main {
     }
     Excludes excludes = Excludes.of(patterns);
     Path src = Path.of(source);
-    if (!Files.isDirectory(src)) {
-      throw new UsageException("--source '" + source + "': must be a folder");
+    String mode = a.get("mode");
+    if (mode == null) {
+      mode = Files.isDirectory(src) ? "file" : "block";
+    }
+    if (!mode.equals("file") && !mode.equals("block")) {
+      throw new UsageException("migrate: --mode '" + mode + "': allowed file (a folder) or block (a disk image or device)");
+    }
+    if (mode.equals("file") && !Files.isDirectory(src)) {
+      throw new UsageException("migrate: --source '" + source + "': must be a folder for --mode file");
+    }
+    if (mode.equals("block") && (!Files.exists(src) || Files.isDirectory(src))) {
+      throw new UsageException("migrate: --source '" + source + "': must be a disk image file or a block device"
+          + " for --mode block (or a folder for --mode file)");
+    }
+    if (mode.equals("block") && !excludes.isEmpty()) {
+      throw new UsageException("migrate: --exclude applies to --mode file only; a disk is copied block by block");
     }
     try (Repository repo = openRepo(repoDir, options)) {
-      FileMigration engine = FileMigration.builder().threads(threads)
-          .listener(a.flag("json") ? MigrationListener.NONE : new TerminalProgress(err)).build();
-      CycleReport r = engine.run(repo, src, name, excludes, options);
+      MigrationListener progress = a.flag("json") ? MigrationListener.NONE : new TerminalProgress(err);
+      CycleReport r = mode.equals("file")
+          ? FileMigration.builder().threads(threads).listener(progress).build().run(repo, src, name, excludes, options)
+          : dev.smc.transfer.blocks.BlockMigration.builder().threads(threads).listener(progress).build()
+              .run(repo, src, name, options);
       if (a.flag("json")) {
         out.println(Json.of(report(r)));
-      } else {
+      } else if (mode.equals("file")) {
         out.printf(Locale.ROOT, "%s: %s cycle, %d files, %s scanned, %s read, %s stored (%d new chunks, %d reused,"
                 + " %d files unchanged) in %.2f s%n", r.image(), r.type().name().toLowerCase(Locale.ROOT),
             r.filesScanned(), size(r.bytesScanned()), size(r.bytesRead()), size(r.bytesStored()), r.chunksNew(),
             r.chunksReused(), r.filesReused(), r.elapsed().toNanos() / 1e9);
         r.warnings().forEach(w -> out.println("warning: " + w));
+      } else {
+        Map<String, Long> d = r.details();
+        out.printf(Locale.ROOT, "%s: %s cycle, %s disk, %s read, %s stored; blocks: %d scanned, %d free, %d zero,"
+                + " %d unchanged, %d stored, %d deduplicated in %.2f s%n", r.image(),
+            r.type().name().toLowerCase(Locale.ROOT), size(r.bytesScanned()), size(r.bytesRead()),
+            size(r.bytesStored()), d.get("blocksScanned"), d.get("blocksFree"), d.get("blocksZero"),
+            d.get("blocksUnchanged"), d.get("blocksStored"), d.get("blocksDeduplicated"), r.elapsed().toNanos() / 1e9);
       }
       return 0;
     }
@@ -188,6 +211,7 @@ public final class Main {
     m.put("chunksReused", r.chunksReused());
     m.put("filesReused", r.filesReused());
     m.put("seconds", Math.round(r.elapsed().toNanos() / 1e6) / 1e3);
+    m.putAll(r.details());
     List<Object> w = new ArrayList<>();
     r.warnings().forEach(x -> w.add(Map.of("path", x.path(), "reason", x.reason())));
     m.put("warnings", w);
@@ -233,6 +257,26 @@ public final class Main {
     String target = a.required("target", "an empty or missing folder");
     int threads = (int) a.longValue("threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
     try (Repository repo = existingRepo(a)) {
+      ImageInfo info = repo.image(ref).orElseThrow(() -> new dev.smc.NotFoundException("image " + ref
+          + " does not exist in " + repo.backend().location()));
+      if (info.kind() == dev.smc.spi.ImageKind.BLOCKS) {
+        dev.smc.transfer.blocks.BlockRestore.Report br = new dev.smc.transfer.blocks.BlockRestore()
+            .restore(repo, ref, Path.of(target));
+        if (a.flag("json")) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("image", br.image().toString());
+          m.put("bytes", br.diskSize());
+          m.put("blocksWritten", br.blocksWritten());
+          m.put("blocksHoles", br.blocksHoles());
+          m.put("seconds", br.elapsed().toMillis() / 1e3);
+          out.println(Json.of(m));
+        } else {
+          out.printf(Locale.ROOT, "restored %s into %s: %s disk, %d blocks written, %d left as holes in %.2f s%n",
+              br.image(), target, size(br.diskSize()), br.blocksWritten(), br.blocksHoles(),
+              br.elapsed().toNanos() / 1e9);
+        }
+        return 0;
+      }
       TerminalProgress progress = new TerminalProgress(err);
       FileRestore.Report r;
       try {

@@ -69,6 +69,7 @@ public final class Repository implements ImageStore {
     this.packSize = o.packSize;
     this.locks = new Locks(backend, clock);
     references.put(ImageKind.FILES, new dev.smc.transfer.files.FileTreeReferences());
+    references.put(ImageKind.BLOCKS, new dev.smc.transfer.blocks.BlockTreeReferences());
     Map<String, String> config = readOrCreateConfig(backend, o.chunkSize);
     this.id = config.get("id");
     try {

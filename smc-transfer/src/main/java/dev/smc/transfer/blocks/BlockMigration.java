@@ -1,0 +1,430 @@
+package dev.smc.transfer.blocks;
+
+import dev.smc.CycleReport;
+import dev.smc.CycleType;
+import dev.smc.ErrorCode;
+import dev.smc.MigrationListener;
+import dev.smc.Progress;
+import dev.smc.SmcException;
+import dev.smc.TaskId;
+import dev.smc.TransferOptions;
+import dev.smc.spi.ChunkId;
+import dev.smc.spi.ImageInfo;
+import dev.smc.spi.ImageKind;
+import dev.smc.spi.ImageStore;
+import dev.smc.transfer.internal.posix.Posix;
+import dev.smc.transfer.internal.posix.PosixException;
+import dev.smc.transfer.repo.Hashing;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Block-level migration: one cycle reads a raw disk (an image file or a block device) in large
+ * sequential reads and writes a complete image of it in fixed, aligned blocks. All-zero blocks
+ * and the holes of a sparse image file are holes in the image, never data; every other block is
+ * hashed and compared with the parent image's block at the same offset, and only blocks the
+ * repository lacks are stored. Reads go ahead of the hashing threads through a bounded pool of
+ * buffers, so memory stays fixed whatever the disk's size. The partition tables and the gaps
+ * between partitions are copied like any other block, so a restored disk boots like the source.
+ *
+ * <p>Instances are immutable and thread-safe; each {@link #run} is one cycle.
+ */
+public final class BlockMigration {
+  private static final Logger LOG = LoggerFactory.getLogger(BlockMigration.class);
+  /** Bytes one sequential read covers. */
+  static final int SEGMENT = 4 << 20;
+  private static final int BUFFERS = 8;
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  private final MigrationListener listener;
+  private final int threads;
+  private final int blockSize;
+
+  private BlockMigration(Builder b) {
+    this.listener = b.listener;
+    this.threads = b.threads;
+    this.blockSize = b.blockSize;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Configures a {@link BlockMigration}. Not thread-safe. */
+  public static final class Builder {
+    private MigrationListener listener = MigrationListener.NONE;
+    private int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private int blockSize = 4096;
+
+    public Builder listener(MigrationListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    public Builder threads(int threads) {
+      if (threads < 1 || threads > 256) {
+        throw new IllegalArgumentException("threads " + threads + ": allowed 1..256");
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Block size (default 4 KiB, the block of ext4, xfs and most file systems: a changed file
+     * system block costs one block in the image; see docs/architecture.md).
+     */
+    public Builder blockSize(int bytes) {
+      if (bytes < 512 || bytes > SEGMENT || Integer.bitCount(bytes) != 1) {
+        throw new IllegalArgumentException("blockSize " + bytes + ": a power of two from 512 B to 4 MiB");
+      }
+      this.blockSize = bytes;
+      return this;
+    }
+
+    public BlockMigration build() {
+      return new BlockMigration(this);
+    }
+  }
+
+  /** Copies the disk at {@code disk} into the next image of {@code imageName}. */
+  public CycleReport run(ImageStore store, Path disk, String imageName, TransferOptions options) throws IOException {
+    long size;
+    try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.READ)) {
+      size = ch.size();
+    } catch (IOException e) {
+      throw new SmcException(ErrorCode.SOURCE_IO, "source " + disk + ": " + e.getMessage(), e);
+    }
+    byte[] path = disk.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+    try (ImageStore.ImageWriter writer = store.newImage(imageName, ImageKind.BLOCKS, options)) {
+      TaskId task = new TaskId(imageName);
+      CycleType type = writer.parent().isPresent() ? CycleType.INCREMENTAL : CycleType.FULL;
+      listener.cycleStarted(task, writer.ref().cycle(), type);
+      try {
+        CycleReport r = new Cycle(store, writer, path, size, task).run(type, disk.toString());
+        safe(() -> listener.cycleFinished(task, writer.ref().cycle(), r));
+        return r;
+      } catch (SmcException e) {
+        safe(() -> listener.cycleFailed(task, writer.ref().cycle(), e));
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        SmcException se = new SmcException(ErrorCode.STORE_IO, "cycle " + writer.ref() + " failed: " + e.getMessage(), e);
+        safe(() -> listener.cycleFailed(task, writer.ref().cycle(), se));
+        throw e;
+      }
+    }
+  }
+
+  private static void safe(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.warn("listener failed (ignored): {}", e.toString());
+    }
+  }
+
+  /** One read of the disk: its blocks' ids are filled in by a hashing thread. */
+  private static final class Segment {
+    final long offset;
+    final int length;
+    final ChunkId[] ids;
+    final ChunkId[] parent;
+    @Nullable ByteBuffer data;
+    volatile boolean done;
+
+    Segment(long offset, int length, int blocks, ChunkId[] parent) {
+      this.offset = offset;
+      this.length = length;
+      this.ids = new ChunkId[blocks];
+      this.parent = parent;
+    }
+  }
+
+  private final class Cycle {
+    private final Posix posix = Posix.get();
+    private final ImageStore store;
+    private final ImageStore.ImageWriter writer;
+    private final byte[] path;
+    private final long size;
+    private final TaskId task;
+    private final ExecutorService pool;
+    private final BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(BUFFERS);
+    private final ArrayDeque<Segment> queue = new ArrayDeque<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong zero = new AtomicLong();
+    private final AtomicLong unchanged = new AtomicLong();
+    private final AtomicLong stored = new AtomicLong();
+    private final AtomicLong reused = new AtomicLong();
+    private final long started = System.nanoTime();
+    private long holes;
+    private long scanned;
+    private long lastProgress;
+    private BlockTree.Writer tree;
+
+    Cycle(ImageStore store, ImageStore.ImageWriter writer, byte[] path, long size, TaskId task) {
+      this.store = store;
+      this.writer = writer;
+      this.path = path;
+      this.size = size;
+      this.task = task;
+      this.pool = Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "smc-block-" + task + "-" + THREADS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      for (int i = 0; i < BUFFERS; i++) {
+        buffers.add(ByteBuffer.allocateDirect(SEGMENT));
+      }
+    }
+
+    CycleReport run(CycleType type, String source) throws IOException {
+      BlockTree.Reader parent = null;
+      int fd = -1;
+      try {
+        if (writer.parent().isPresent()) {
+          ImageStore.ImageReader r = store.openImage(writer.parent().get().ref());
+          BlockTree.Reader pr = new BlockTree.Reader(r.tree());
+          if (pr.blockSize() == blockSize && pr.diskSize() == size) {
+            parent = pr;
+          } else {
+            pr.close(); // another geometry: blocks are still deduplicated against the repository
+          }
+        }
+        tree = new BlockTree.Writer(writer::writeTree, blockSize, size);
+        fd = posix.open(path, Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
+        posix.fadviseSequential(fd);
+        long dataAt = 0;
+        long holeAt = -1;
+        for (long off = 0; off < size; off += SEGMENT) {
+          int len = (int) Math.min(SEGMENT, size - off);
+          int blocks = (len + blockSize - 1) / blockSize;
+          ChunkId[] prev = new ChunkId[blocks];
+          if (parent != null) {
+            for (int i = 0; i < blocks; i++) {
+              prev[i] = parent.next();
+            }
+          }
+          Segment s = new Segment(off, len, blocks, prev);
+          // a sparse image file: skip what the file system says is a hole
+          if (holeAt < off) {
+            dataAt = seekData(fd, off);
+            holeAt = dataAt == Long.MAX_VALUE ? Long.MAX_VALUE : seekHole(fd, dataAt);
+          }
+          if (dataAt >= off + len) {
+            holes += blocks;
+            s.done = true;
+            enqueue(s);
+            continue;
+          }
+          ByteBuffer buf = takeBuffer();
+          buf.clear().limit(len);
+          int got = 0;
+          while (got < len) {
+            int n = posix.pread(fd, buf, off + got);
+            if (n <= 0) {
+              throw new SmcException(ErrorCode.SOURCE_IO, "source " + source + " ended at " + (off + got)
+                  + " of " + size + " bytes while read");
+            }
+            got += n;
+          }
+          bytesRead.addAndGet(len);
+          buf.flip();
+          s.data = buf;
+          enqueue(s);
+          pool.execute(() -> hash(s));
+        }
+        waitAll();
+        tree.finish();
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("bytes", Long.toString(size));
+        props.put("files", "1");
+        props.put("blockSize", Integer.toString(blockSize));
+        props.put("source", source);
+        ImageInfo info = writer.commit(props);
+        progress(true);
+        Map<String, Long> details = new LinkedHashMap<>();
+        long total = (size + blockSize - 1) / blockSize;
+        details.put("blocksScanned", total);
+        details.put("blocksFree", holes);
+        details.put("blocksZero", zero.get());
+        details.put("blocksUnchanged", unchanged.get());
+        details.put("blocksStored", stored.get());
+        details.put("blocksDeduplicated", reused.get());
+        return new CycleReport(info.ref(), type, 1, size, bytesRead.get(), writer.bytesStored(), stored.get(),
+            unchanged.get() + reused.get(), 0, Duration.ofNanos(System.nanoTime() - started), List.of(), details);
+      } finally {
+        pool.shutdownNow();
+        try {
+          pool.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        if (fd >= 0) {
+          posix.close(fd);
+        }
+        if (parent != null) {
+          parent.close();
+        }
+      }
+    }
+
+    private long seekData(int fd, long off) {
+      try {
+        long d = posix.seekData(fd, off);
+        return d < 0 ? Long.MAX_VALUE : d;
+      } catch (PosixException e) {
+        return off; // no SEEK_DATA here (a block device): everything is data
+      }
+    }
+
+    private long seekHole(int fd, long off) {
+      try {
+        return posix.seekHole(fd, off);
+      } catch (PosixException e) {
+        return Long.MAX_VALUE;
+      }
+    }
+
+    private ByteBuffer takeBuffer() throws IOException {
+      while (true) {
+        drain();
+        try {
+          ByteBuffer b = buffers.poll(50, TimeUnit.MILLISECONDS);
+          if (b != null) {
+            return b;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SmcException(ErrorCode.CANCELLED, "cycle of " + task + " interrupted");
+        }
+      }
+    }
+
+    private void enqueue(Segment s) throws IOException {
+      synchronized (this) {
+        queue.add(s);
+      }
+      drain();
+    }
+
+    /** Writes finished segments, in disk order, to the tree. */
+    private void drain() throws IOException {
+      checkFailure();
+      while (true) {
+        Segment head;
+        synchronized (this) {
+          head = queue.peek();
+          if (head == null || !head.done) {
+            break;
+          }
+          queue.poll();
+        }
+        for (ChunkId id : head.ids) {
+          tree.block(id);
+        }
+        scanned += head.length;
+        progress(false);
+      }
+    }
+
+    private void waitAll() throws IOException {
+      while (true) {
+        synchronized (this) {
+          if (queue.isEmpty()) {
+            return;
+          }
+          if (!queue.peek().done && failure.get() == null) {
+            try {
+              wait(100);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new SmcException(ErrorCode.CANCELLED, "cycle of " + task + " interrupted");
+            }
+          }
+        }
+        drain();
+      }
+    }
+
+    private void checkFailure() throws IOException {
+      Throwable t = failure.get();
+      if (t instanceof IOException io) {
+        throw io;
+      }
+      if (t instanceof RuntimeException re) {
+        throw re;
+      }
+      if (t != null) {
+        throw new IOException(t);
+      }
+    }
+
+    /** Hashing thread: names every block of a segment, stores the new ones. */
+    private void hash(Segment s) {
+      ByteBuffer buf = s.data;
+      byte[] block = new byte[blockSize];
+      byte[] zeros = new byte[blockSize];
+      try {
+        for (int i = 0; i < s.ids.length && failure.get() == null; i++) {
+          int len = Math.min(blockSize, s.length - i * blockSize);
+          buf.get(i * blockSize, block, 0, len);
+          if (Arrays.mismatch(block, 0, len, zeros, 0, len) < 0) {
+            zero.incrementAndGet();
+            continue;
+          }
+          ChunkId id = ChunkId.of(Hashing.sha256(block, 0, len));
+          s.ids[i] = id;
+          if (id.equals(s.parent[i])) {
+            unchanged.incrementAndGet();
+          } else if (writer.putChunk(id, ByteBuffer.wrap(block, 0, len)) > 0) {
+            stored.incrementAndGet();
+          } else {
+            reused.incrementAndGet();
+          }
+        }
+      } catch (Throwable t) {
+        failure.compareAndSet(null, t);
+      } finally {
+        s.data = null;
+        buffers.add(buf);
+        synchronized (this) {
+          s.done = true;
+          notifyAll();
+        }
+      }
+    }
+
+    private void progress(boolean last) {
+      long now = System.nanoTime();
+      if (!last && now - lastProgress < 250_000_000L) {
+        return;
+      }
+      lastProgress = now;
+      Duration elapsed = Duration.ofNanos(now - started);
+      double rate = scanned / Math.max(1e-3, elapsed.toNanos() / 1e9);
+      Progress p = new Progress(scanned, size, bytesRead.get(), writer.bytesStored(), 1, rate, elapsed);
+      safe(() -> listener.progress(task, p));
+    }
+  }
+}
