@@ -155,6 +155,10 @@ public final class Main {
     }
     Excludes excludes = Excludes.of(patterns);
     Path src = Path.of(source);
+    if (!Files.exists(src)) {
+      throw new UsageException("migrate: --source '" + source + "': does not exist; must be a folder, a disk image file"
+          + " or a block device");
+    }
     String mode = a.get("mode");
     if (mode == null) {
       mode = Files.isDirectory(src) ? "file" : "block";
