@@ -238,21 +238,10 @@ public final class BlockMigration {
             continue;
           }
           ByteBuffer buf = takeBuffer();
-          buf.clear().limit(len);
-          int got = 0;
-          while (got < len) {
-            int n = posix.pread(fd, buf, off + got);
-            if (n <= 0) {
-              throw new SmcException(ErrorCode.SOURCE_IO, "source " + source + " ended at " + (off + got)
-                  + " of " + size + " bytes while read");
-            }
-            got += n;
-          }
-          bytesRead.addAndGet(len);
-          buf.flip();
           s.data = buf;
           enqueue(s);
-          pool.execute(() -> hash(s));
+          int fdr = fd;
+          pool.execute(() -> readAndHash(s, fdr, source));
         }
         waitAll();
         tree.finish();
@@ -380,12 +369,24 @@ public final class BlockMigration {
       }
     }
 
-    /** Hashing thread: names every block of a segment, stores the new ones. */
-    private void hash(Segment s) {
+    /** Pool thread: reads a segment, names every block, stores the new ones. */
+    private void readAndHash(Segment s, int fd, String source) {
       ByteBuffer buf = s.data;
       byte[] block = new byte[blockSize];
       byte[] zeros = new byte[blockSize];
       try {
+        buf.clear().limit(s.length);
+        int got = 0;
+        while (got < s.length) {
+          int n = posix.pread(fd, buf, s.offset + got);
+          if (n <= 0) {
+            throw new SmcException(ErrorCode.SOURCE_IO, "source " + source + " ended at " + (s.offset + got)
+                + " of " + size + " bytes while read");
+          }
+          got += n;
+        }
+        bytesRead.addAndGet(s.length);
+        buf.flip();
         for (int i = 0; i < s.ids.length && failure.get() == null; i++) {
           int len = Math.min(blockSize, s.length - i * blockSize);
           buf.get(i * blockSize, block, 0, len);
