@@ -12,6 +12,7 @@ import dev.smc.spi.ChunkId;
 import dev.smc.spi.ImageInfo;
 import dev.smc.spi.ImageKind;
 import dev.smc.spi.ImageStore;
+import dev.smc.transfer.internal.Cycles;
 import dev.smc.transfer.internal.posix.Posix;
 import dev.smc.transfer.internal.posix.PosixException;
 import dev.smc.transfer.repo.Hashing;
@@ -118,29 +119,12 @@ public final class BlockMigration {
     byte[] path = disk.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
     try (ImageStore.ImageWriter writer = store.newImage(imageName, ImageKind.BLOCKS, options)) {
       TaskId task = new TaskId(imageName);
-      CycleType type = writer.parent().isPresent() ? CycleType.INCREMENTAL : CycleType.FULL;
-      listener.cycleStarted(task, writer.ref().cycle(), type);
-      try {
-        CycleReport r = new Cycle(store, writer, path, size, task).run(type, disk.toString());
-        safe(() -> listener.cycleFinished(task, writer.ref().cycle(), r));
-        return r;
-      } catch (SmcException e) {
-        safe(() -> listener.cycleFailed(task, writer.ref().cycle(), e));
-        throw e;
-      } catch (IOException | RuntimeException e) {
-        SmcException se = new SmcException(ErrorCode.STORE_IO, "cycle " + writer.ref() + " failed: " + e.getMessage(), e);
-        safe(() -> listener.cycleFailed(task, writer.ref().cycle(), se));
-        throw e;
-      }
+      return Cycles.run(listener, writer, type -> new Cycle(store, writer, path, size, task).run(type, disk.toString()));
     }
   }
 
   private static void safe(Runnable r) {
-    try {
-      r.run();
-    } catch (RuntimeException e) {
-      LOG.warn("listener failed (ignored): {}", e.toString());
-    }
+    Cycles.safe(r);
   }
 
   /** One read of the disk: its blocks' ids are filled in by a hashing thread. */
@@ -357,16 +341,7 @@ public final class BlockMigration {
     }
 
     private void checkFailure() throws IOException {
-      Throwable t = failure.get();
-      if (t instanceof IOException io) {
-        throw io;
-      }
-      if (t instanceof RuntimeException re) {
-        throw re;
-      }
-      if (t != null) {
-        throw new IOException(t);
-      }
+      Cycles.rethrow(failure.get());
     }
 
     /** Pool thread: reads a segment, names every block, stores the new ones. */

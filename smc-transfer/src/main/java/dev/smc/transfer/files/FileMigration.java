@@ -19,6 +19,7 @@ import dev.smc.transfer.internal.posix.PathBytes;
 import dev.smc.transfer.internal.posix.Posix;
 import dev.smc.transfer.internal.posix.PosixException;
 import dev.smc.transfer.internal.posix.Stat;
+import dev.smc.transfer.internal.Cycles;
 import dev.smc.transfer.repo.Hashing;
 import java.io.IOException;
 import java.io.InputStream;
@@ -161,30 +162,13 @@ public final class FileMigration {
     }
     try (ImageStore.ImageWriter writer = store.newImage(imageName, ImageKind.FILES, options)) {
       TaskId task = new TaskId(imageName);
-      CycleType type = writer.parent().isPresent() ? CycleType.INCREMENTAL : CycleType.FULL;
-      listener.cycleStarted(task, writer.ref().cycle(), type);
-      try {
-        Cycle c = new Cycle(store, writer, root, rootStat, excludes, task, chunkSize);
-        CycleReport report = c.run(type);
-        safe(() -> listener.cycleFinished(task, writer.ref().cycle(), report));
-        return report;
-      } catch (SmcException e) {
-        safe(() -> listener.cycleFailed(task, writer.ref().cycle(), e));
-        throw e;
-      } catch (IOException | RuntimeException e) {
-        SmcException se = new SmcException(ErrorCode.STORE_IO, "cycle " + writer.ref() + " failed: " + e.getMessage(), e);
-        safe(() -> listener.cycleFailed(task, writer.ref().cycle(), se));
-        throw e;
-      }
+      return Cycles.run(listener, writer,
+          type -> new Cycle(store, writer, root, rootStat, excludes, task, chunkSize).run(type));
     }
   }
 
   private static void safe(Runnable r) {
-    try {
-      r.run();
-    } catch (RuntimeException e) {
-      LOG.warn("listener failed (ignored): {}", e.toString());
-    }
+    Cycles.safe(r);
   }
 
   /** A file being read: its entry, and how many segments are still being read. */
@@ -609,17 +593,7 @@ public final class FileMigration {
     }
 
     private void checkFailure() throws IOException {
-      Throwable t = failure.get();
-      if (t == null) {
-        return;
-      }
-      if (t instanceof IOException io) {
-        throw io;
-      }
-      if (t instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IOException(t);
+      Cycles.rethrow(failure.get());
     }
 
     // ------------------------------------------------------------ reading (pool threads)

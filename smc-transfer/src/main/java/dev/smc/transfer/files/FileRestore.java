@@ -305,16 +305,7 @@ public final class FileRestore {
     }
 
     private void checkFailure() throws IOException {
-      Throwable t = failure.get();
-      if (t instanceof IOException io) {
-        throw io;
-      }
-      if (t instanceof RuntimeException re) {
-        throw re;
-      }
-      if (t != null) {
-        throw new IOException(t);
-      }
+      dev.smc.transfer.internal.Cycles.rethrow(failure.get());
     }
 
     @Override
