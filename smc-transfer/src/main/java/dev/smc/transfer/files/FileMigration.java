@@ -378,17 +378,8 @@ public final class FileMigration {
         Thread.currentThread().interrupt();
         throw new SmcException(ErrorCode.CANCELLED, "cycle of " + task + " interrupted");
       } catch (java.util.concurrent.ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof PosixException pe) {
-          throw pe;
-        }
-        if (c instanceof IOException io) {
-          throw io;
-        }
-        if (c instanceof RuntimeException re) {
-          throw re;
-        }
-        throw new IOException(c);
+        Cycles.rethrow(e.getCause()); // a PosixException stays one: the caller reports the folder
+        throw new IllegalStateException("no cause", e);
       } finally {
         prefetchSlots.release();
       }
