@@ -445,7 +445,7 @@ public final class Main {
     if (fs.isEmpty() && whole.isEmpty()) {
       out.println("no partitions, no file system recognised");
     } else {
-      String row = "%-3s %12s %12s %10s  %-20s %-12s %-11s %-12s %10s%n";
+      String row = "%-3s %12s %12s %10s  %-20s %-12s %-12s %-12s %10s%n";
       out.printf(Locale.ROOT, row, "#", "START", "SECTORS", "SIZE", "TYPE", "NAME", "FS", "LABEL", "USED");
       for (int i = 0; i < fs.size(); i++) {
         Partition p = l.partitions().get(i);

@@ -29,7 +29,7 @@ public record DiskLayout(TableType tableType, long sizeBytes, int sectorSize, St
   }
 
   /**
-   * The state of a GPT's two copies.
+   * The state of a GPT's two copies. Immutable and thread-safe.
    *
    * @param primaryValid whether the header at LBA 1 and its entries pass their CRC32 and structure checks
    * @param backupValid the same for the backup header (at the last LBA)

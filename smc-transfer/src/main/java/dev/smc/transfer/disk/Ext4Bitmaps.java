@@ -27,7 +27,7 @@ import java.util.NoSuchElementException;
 public final class Ext4Bitmaps {
   private static final int BG_BLOCK_UNINIT = 0x2;
 
-  /** A run of used blocks, in file-system blocks. */
+  /** A run of used blocks, in file-system blocks. Immutable and thread-safe. */
   public record Extent(long firstBlock, long blocks) {
     public Extent {
       if (firstBlock < 0 || blocks < 1) {

@@ -84,8 +84,9 @@ public final class FileSystems {
     int bps = Bytes.u16(b, 11);
     int spc = Bytes.u8(b, 13);
     // a value above 128 is a negative power of two: 2^-(signed value) sectors per cluster
-    long cluster = spc > 128 ? (long) bps << (256 - spc) : (long) bps * spc;
-    if (bps < 256 || bps > 4096 || Integer.bitCount(bps) != 1 || spc == 0 || cluster > (2 << 20)) {
+    int shift = spc > 128 ? 256 - spc : 0;
+    long cluster = spc > 128 ? (long) bps << Math.min(shift, 32) : (long) bps * spc;
+    if (bps < 256 || bps > 4096 || Integer.bitCount(bps) != 1 || spc == 0 || shift > 12 || cluster > (2 << 20)) {
       throw new IntegrityException("NTFS boot sector: " + bps + " bytes per sector, sectors per cluster code " + spc);
     }
     long sectors = Bytes.u64(b, 0x28);

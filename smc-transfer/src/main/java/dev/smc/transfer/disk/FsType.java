@@ -1,6 +1,6 @@
 package dev.smc.transfer.disk;
 
-/** The file systems (and volume signatures) {@link FileSystems#detect} recognises. */
+/** The file systems (and volume signatures) {@link FileSystems#detect} recognises. Immutable and thread-safe. */
 public enum FsType {
   EXT2("ext2"),
   EXT3("ext3"),

@@ -177,6 +177,38 @@ class Ext4BitmapsTest {
   }
 
   @Test
+  void randomBytesInTheGroupDescriptorsGiveBitmapsOrAnIntegrityErrorButNeverAnotherError() throws IOException {
+    Path img = Disks.blank(tmp.resolve("fs.img"), 32 * MIB);
+    Disks.run("mke2fs", "-q", "-F", "-t", "ext4", "-b", "1024", "-d", small.toString(), img.toString());
+    byte[] clean = Disks.readAt(img, 0, 8192);
+    int errors = 0;
+    for (int seed = 0; seed < 150; seed++) {
+      Random rnd = new Random(seed);
+      byte[] b = clean.clone();
+      // group descriptors: block 2 on (1 KiB blocks); hit them, and sometimes the superblock
+      for (int i = 0; i < 1 + rnd.nextInt(8); i++) {
+        int at = rnd.nextInt(10) == 0 ? 1024 + rnd.nextInt(1024) : 2048 + rnd.nextInt(4 * 64);
+        b[at] = (byte) rnd.nextInt(256);
+      }
+      Disks.writeAt(img, 0, b);
+      try {
+        Ext4Bitmaps bm = bitmaps(img, 0, 32 * MIB);
+        long n = 0;
+        for (Ext4Bitmaps.Extent e : bm.usedExtents()) {
+          n += e.blocks();
+        }
+        assertEquals(bm.usedBlocks(), n, "seed " + seed);
+      } catch (IntegrityException e) {
+        assertTrue(e.getMessage().contains("offset"), "seed " + seed + ": " + e.getMessage());
+        errors++;
+      } catch (RuntimeException e) {
+        throw new AssertionError("seed " + seed + ": " + e, e);
+      }
+    }
+    assertTrue(errors > 10, errors + " of 150 were errors");
+  }
+
+  @Test
   void fileSystemLargerThanItsPartitionOrNotExtIsAnIntegrityError() throws IOException {
     Path img = Disks.blank(tmp.resolve("fs.img"), 16 * MIB);
     Disks.run("mke2fs", "-q", "-F", "-t", "ext4", img.toString());

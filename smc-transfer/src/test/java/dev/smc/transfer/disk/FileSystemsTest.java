@@ -9,11 +9,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -153,6 +155,36 @@ class FileSystemsTest {
           () -> FileSystems.detect(r, MIB - 100, 101));
       assertTrue(e.getMessage().contains("offset " + (MIB - 100)), e.getMessage());
     }
+  }
+
+  @Test
+  void randomBytesAroundEachMagicGiveAFileSystemOrNoneButNeverAnotherError() throws IOException {
+    String[][] magics = {{"3", "NTFS    "}, {"82", "FAT32   "}, {"54", "FAT16   "}, {"0", "XFSB"}, {"1080", "S\u00ef"},
+        {"65600", "_BHRfS_M"}, {"4086", "SWAPSPACE2"}, {"512", "LABELONE"}};
+    Path img = tmp.resolve("fuzz.img");
+    int found = 0;
+    for (int seed = 0; seed < 400; seed++) {
+      Random rnd = new Random(seed);
+      byte[] b = new byte[0x11000];
+      rnd.nextBytes(b);
+      String[] m = magics[seed % magics.length];
+      byte[] magic = m[1].getBytes(StandardCharsets.ISO_8859_1);
+      System.arraycopy(magic, 0, b, Integer.parseInt(m[0]), magic.length);
+      if (m[1].equals("LABELONE")) {
+        System.arraycopy(ascii("LVM2 001"), 0, b, 512 + 24, 8);
+      }
+      if (rnd.nextBoolean()) {
+        b[510] = 0x55;
+        b[511] = (byte) 0xaa;
+      }
+      Files.write(img, b);
+      try {
+        found += detect(img).isPresent() ? 1 : 0;
+      } catch (RuntimeException e) {
+        throw new AssertionError("seed " + seed + " (" + m[1].trim() + "): " + e, e);
+      }
+    }
+    assertTrue(found >= 400 / magics.length, found + " of 400 found: at least every swap signature");
   }
 
   private static ByteBuffer sector() {
