@@ -359,7 +359,7 @@ public final class Main {
 
   /** Opens a disk; what makes it unusable as a source is a bad argument naming --source. */
   private static DiskReader openDisk(String source) {
-    String bad = "--source '" + source + "': ";
+    String bad = "describe: --source '" + source + "': ";
     try {
       return DiskReader.open(Path.of(source));
     } catch (NoSuchFileException e) {

@@ -348,7 +348,8 @@ class MainTest {
   @Test
   void describeWithAMissingOrUnusableSourceExitsTwoNamingSource() throws IOException, InterruptedException {
     assertBadArguments(smc("describe"), List.of("--source is required", "disk image"));
-    assertBadArguments(smc("describe", "--source", tmp.toString()), List.of("--source '" + tmp + "'", "a folder"));
+    assertBadArguments(smc("describe", "--source", tmp.toString()),
+        List.of("describe: --source '" + tmp + "'", "a folder"));
     assertBadArguments(smc("describe", "--source", tmp.resolve("nope.img").toString()),
         List.of("--source", "nope.img", "no such file"));
     Path fifo = tmp.resolve("fifo");
