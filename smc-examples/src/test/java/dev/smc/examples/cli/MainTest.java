@@ -12,9 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -259,5 +262,113 @@ class MainTest {
     Run r = ok("demo", "--dir", tmp.resolve("demo").toString());
     assertTrue(r.out().contains("verified"), r.out());
     assertTrue(r.out().contains("demo-web-CYCLE_3"), r.out());
+  }
+
+  // ------------------------------------------------------------------ describe
+
+  /** Runs a disk tool (from /usr/sbin too); returns its output. */
+  private static String tool(String... cmd) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("PATH", pb.environment().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+    return out;
+  }
+
+  /** A 64 MiB GPT disk by sgdisk: 1 root (ext4 "rootfs"), 2 swap, 3 data (nothing in it). */
+  private Path gptDisk() throws IOException, InterruptedException {
+    Path disk = tmp.resolve("disk.img");
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+      f.setLength(64 << 20);
+    }
+    tool("sgdisk", "-n", "1:2048:+24M", "-t", "1:8300", "-c", "1:root", "-n", "2:0:+8M", "-t", "2:8200", "-c",
+        "2:swap", "-n", "3:0:0", "-t", "3:0700", "-c", "3:data", disk.toString());
+    tool("mke2fs", "-q", "-F", "-t", "ext4", "-L", "rootfs", "-E", "offset=" + 2048 * 512, disk.toString(), "24M");
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+      f.seek(51200L * 512 + 4096 - 10);
+      f.write("SWAPSPACE2".getBytes(StandardCharsets.US_ASCII));
+    }
+    return disk;
+  }
+
+  @Test
+  void describeListsEachPartitionOfAGptDiskWithTheStartAndSizeSfdiskGives() throws IOException, InterruptedException {
+    Path disk = gptDisk();
+    List<long[]> sfdisk = new ArrayList<>();
+    Matcher m = Pattern.compile("\"start\": (\\d+),\\s*\"size\": (\\d+)").matcher(tool("sfdisk", "-J",
+        disk.toString()));
+    while (m.find()) {
+      sfdisk.add(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+    }
+    assertEquals(3, sfdisk.size());
+
+    String json = ok("describe", "--source", disk.toString(), "--json").out();
+    assertTrue(json.contains("\"table\": \"GPT\"") && json.contains("\"backupHeaderValid\": true"), json);
+    for (int i = 0; i < 3; i++) {
+      long start = sfdisk.get(i)[0];
+      long size = sfdisk.get(i)[1];
+      String expected = "\"number\": " + (i + 1) + ",\n      \"startSector\": " + start + ",\n      \"sectors\": "
+          + size + ",\n      \"startBytes\": " + start * 512 + ",\n      \"sizeBytes\": " + size * 512 + ",";
+      assertTrue(json.contains(expected), "no " + expected + " in " + json);
+    }
+    assertTrue(json.contains("\"type\": \"ext4\",\n        \"label\": \"rootfs\""), json);
+    assertTrue(json.contains("\"type\": \"swap\""), json);
+
+    List<String> text = ok("describe", "--source", disk.toString()).out().lines().toList();
+    assertTrue(text.get(0).startsWith(disk + ": 64.0 MiB (67108864 bytes), 512-byte sectors, GPT, disk GUID "),
+        text.get(0));
+    assertEquals("GPT headers: primary valid, backup (LBA 131071) valid", text.get(1));
+    assertEquals(List.of("#", "START", "SECTORS", "SIZE", "TYPE", "NAME", "FS", "LABEL", "USED"),
+        List.of(text.get(2).trim().split("\\s+")));
+    assertTrue(text.get(3).matches("1\\s+2048\\s+49152\\s+24\\.0 MiB\\s+Linux filesystem\\s+root\\s+ext4\\s+rootfs"
+        + "\\s+\\d+\\.\\d (KiB|MiB)"), text.get(3));
+    assertTrue(text.get(4).matches("2\\s+51200\\s+16384\\s+8\\.0 MiB\\s+Linux swap\\s+swap\\s+swap\\s+-\\s+-"),
+        text.get(4));
+    assertTrue(text.get(5).matches("3\\s+67584\\s+63455\\s+31\\.0 MiB\\s+Microsoft basic data\\s+data\\s+-\\s+-\\s+-"),
+        text.get(5));
+    assertEquals(6, text.size(), String.join("\n", text));
+  }
+
+  @Test
+  void describeFindsTheFileSystemOfADiskWithoutAPartitionTable() throws IOException, InterruptedException {
+    Path disk = tmp.resolve("bare.img");
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+      f.setLength(16 << 20);
+    }
+    tool("mke2fs", "-q", "-F", "-t", "ext3", "-L", "bare", disk.toString());
+    String json = ok("describe", "--source", disk.toString(), "--json").out();
+    assertTrue(json.contains("\"table\": \"NONE\"") && json.contains("\"partitions\": []")
+        && json.contains("\"type\": \"ext3\",\n    \"label\": \"bare\""), json);
+    String text = ok("describe", "--source", disk.toString()).out();
+    assertTrue(text.contains("no partition table") && text.lines().anyMatch(l -> l.matches(
+        "-\\s+0\\s+32768\\s+16\\.0 MiB\\s+whole disk\\s+-\\s+ext3\\s+bare\\s+.*")), text);
+  }
+
+  @Test
+  void describeWithAMissingOrUnusableSourceExitsTwoNamingSource() throws IOException, InterruptedException {
+    assertBadArguments(smc("describe"), List.of("--source is required", "disk image"));
+    assertBadArguments(smc("describe", "--source", tmp.toString()),
+        List.of("describe: --source '" + tmp + "'", "a folder"));
+    assertBadArguments(smc("describe", "--source", tmp.resolve("nope.img").toString()),
+        List.of("--source", "nope.img", "no such file"));
+    Path fifo = tmp.resolve("fifo");
+    tool("mkfifo", fifo.toString());
+    assertBadArguments(smc("describe", "--source", fifo.toString()),
+        List.of("--source", "neither a regular file nor a block device"));
+    assertBadArguments(smc("describe", "--source", "x", "--frob"), List.of("unknown option --frob"));
+  }
+
+  @Test
+  void describeOfADamagedTableExitsOneWithTheOffset() throws IOException {
+    Path disk = tmp.resolve("bad.img");
+    byte[] s0 = new byte[1 << 20];
+    s0[446 + 4] = (byte) 0xee; // a protective MBR entry, and no GPT anywhere
+    s0[510] = 0x55;
+    s0[511] = (byte) 0xaa;
+    Files.write(disk, s0);
+    Run r = smc("describe", "--source", disk.toString());
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().startsWith("smc describe: error: ") && r.err().contains("at offset 446"), r.err());
   }
 }
