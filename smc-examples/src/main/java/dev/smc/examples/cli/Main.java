@@ -50,7 +50,8 @@ public final class Main {
       usage: smc <command> [options]
         demo                                   migrate a sample server through three cycles, restore, verify
         migrate --source DIR|DISK --repo REPO --image-name NAME [--mode file|block] [--exclude PAT]...
-                [--exclude-from FILE] [--compress 0-10] [--checksum] [--bwlimit KBPS] [--json]
+                [--exclude-from FILE] [--partitions 1,3] [--pre-snapshot CMD] [--post-snapshot CMD]
+                [--compress 0-10] [--checksum] [--bwlimit KBPS] [--json]
         images  --repo REPO [--json]
         restore --repo REPO --image NAME-CYCLE_N --target DIR|FILE|DEVICE [--json]
         check   --repo REPO [--read-data] [--json]
@@ -146,7 +147,7 @@ public final class Main {
 
   private int migrate(List<String> argv) throws IOException {
     Args a = new Args("migrate", argv, Set.of("source", "repo", "image-name", "exclude", "exclude-from", "compress",
-        "bwlimit", "threads", "mode"), Set.of("checksum", "json"));
+        "bwlimit", "threads", "mode", "partitions", "pre-snapshot", "post-snapshot"), Set.of("checksum", "json"));
     a.noPositional();
     String source = a.required("source", "the folder to migrate");
     String repoDir = a.required("repo", "the repository folder (created when missing)");
@@ -186,15 +187,36 @@ public final class Main {
       throw new UsageException("migrate: --source '" + source + "': must be a disk image file or a block device"
           + " for --mode block (or a folder for --mode file)");
     }
+    java.util.Set<Integer> parts = null;
+    if (a.get("partitions") != null) {
+      if (!mode.equals("block")) {
+        throw new UsageException("migrate: --partitions applies to --mode block only");
+      }
+      parts = new java.util.TreeSet<>();
+      for (String n : a.get("partitions").split(",")) {
+        try {
+          int v = Integer.parseInt(n.trim());
+          if (v < 1) {
+            throw new NumberFormatException();
+          }
+          parts.add(v);
+        } catch (NumberFormatException e) {
+          throw new UsageException("migrate: --partitions '" + a.get("partitions")
+              + "': allowed partition numbers separated by commas, e.g. 1,3 (see smc describe)");
+        }
+      }
+    }
+    dev.smc.spi.SnapshotHooks hooks = new dev.smc.transfer.source.CommandHooks(
+        java.util.Optional.ofNullable(a.get("pre-snapshot")), java.util.Optional.ofNullable(a.get("post-snapshot")), 600);
     if (mode.equals("block") && !excludes.isEmpty()) {
       throw new UsageException("migrate: --exclude applies to --mode file only; a disk is copied block by block");
     }
     try (Repository repo = openRepo(repoDir, options)) {
       MigrationListener progress = a.flag("json") ? MigrationListener.NONE : new TerminalProgress(err);
       CycleReport r = mode.equals("file")
-          ? FileMigration.builder().threads(threads).listener(progress).build().run(repo, src, name, excludes, options)
-          : dev.smc.transfer.blocks.BlockMigration.builder().threads(threads).listener(progress).build()
-              .run(repo, src, name, options);
+          ? FileMigration.builder().threads(threads).listener(progress).hooks(hooks).build()
+              .run(repo, src, name, excludes, options)
+          : blockEngine(threads, progress, hooks, parts).run(repo, src, name, options);
       if (a.flag("json")) {
         out.println(Json.of(report(r)));
       } else if (mode.equals("file")) {
@@ -205,14 +227,24 @@ public final class Main {
         r.warnings().forEach(w -> out.println("warning: " + w));
       } else {
         Map<String, Long> d = r.details();
-        out.printf(Locale.ROOT, "%s: %s cycle, %s disk, %s read, %s stored; blocks: %d scanned, %d free, %d zero,"
-                + " %d unchanged, %d stored, %d deduplicated in %.2f s%n", r.image(),
+        out.printf(Locale.ROOT, "%s: %s cycle, %s disk, %s read, %s stored; blocks: %d scanned, %d skipped as free,"
+                + " %d holes, %d zero, %d unchanged, %d stored, %d deduplicated in %.2f s%n", r.image(),
             r.type().name().toLowerCase(Locale.ROOT), size(r.bytesScanned()), size(r.bytesRead()),
-            size(r.bytesStored()), d.get("blocksScanned"), d.get("blocksFree"), d.get("blocksZero"),
+            size(r.bytesStored()), d.get("blocksScanned"), d.get("blocksFree"), d.get("blocksHoles"), d.get("blocksZero"),
             d.get("blocksUnchanged"), d.get("blocksStored"), d.get("blocksDeduplicated"), r.elapsed().toNanos() / 1e9);
       }
       return 0;
     }
+  }
+
+  private static dev.smc.transfer.blocks.BlockMigration blockEngine(int threads, MigrationListener progress,
+      dev.smc.spi.SnapshotHooks hooks, java.util.Set<Integer> partitions) {
+    dev.smc.transfer.blocks.BlockMigration.Builder b = dev.smc.transfer.blocks.BlockMigration.builder()
+        .threads(threads).listener(progress).hooks(hooks);
+    if (partitions != null) {
+      b.partitions(partitions);
+    }
+    return b.build();
   }
 
   static Map<String, Object> report(CycleReport r) {

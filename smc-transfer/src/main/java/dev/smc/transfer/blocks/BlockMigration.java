@@ -12,6 +12,15 @@ import dev.smc.spi.ChunkId;
 import dev.smc.spi.ImageInfo;
 import dev.smc.spi.ImageKind;
 import dev.smc.spi.ImageStore;
+import dev.smc.spi.ChangeHints;
+import dev.smc.spi.SnapshotHooks;
+import dev.smc.transfer.disk.DiskLayout;
+import dev.smc.transfer.disk.DiskReader;
+import dev.smc.transfer.disk.Ext4Bitmaps;
+import dev.smc.transfer.disk.FileSystems;
+import dev.smc.transfer.disk.FsInfo;
+import dev.smc.transfer.disk.Partition;
+import dev.smc.transfer.disk.PartitionTable;
 import dev.smc.transfer.internal.Cycles;
 import dev.smc.transfer.internal.posix.Posix;
 import dev.smc.transfer.internal.posix.PosixException;
@@ -61,11 +70,19 @@ public final class BlockMigration {
   private final MigrationListener listener;
   private final int threads;
   private final int blockSize;
+  private final ChangeHints hints;
+  private final SnapshotHooks hooks;
+  @Nullable private final java.util.Set<Integer> partitions;
+  private final boolean skipFreeSpace;
 
   private BlockMigration(Builder b) {
     this.listener = b.listener;
     this.threads = b.threads;
     this.blockSize = b.blockSize;
+    this.hints = b.hints;
+    this.hooks = b.hooks;
+    this.partitions = b.partitions == null ? null : java.util.Set.copyOf(b.partitions);
+    this.skipFreeSpace = b.skipFreeSpace;
   }
 
   public static Builder builder() {
@@ -77,6 +94,41 @@ public final class BlockMigration {
     private MigrationListener listener = MigrationListener.NONE;
     private int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private int blockSize = 4096;
+    private ChangeHints hints = ChangeHints.NONE;
+    private SnapshotHooks hooks = SnapshotHooks.NONE;
+    private java.util.Set<Integer> partitions;
+    private boolean skipFreeSpace = true;
+
+    /** Where the source knows which ranges changed since the parent cycle (default: none; read all). */
+    public Builder hints(ChangeHints hints) {
+      this.hints = hints;
+      return this;
+    }
+
+    /** Actions run before and after the read of each cycle (freeze, snapshot). */
+    public Builder hooks(SnapshotHooks hooks) {
+      this.hooks = hooks;
+      return this;
+    }
+
+    /**
+     * Copies only these partitions (numbers as {@code smc describe} shows them) block by block,
+     * plus the partition tables and the gaps between partitions; the others become holes.
+     * Default: every partition.
+     */
+    public Builder partitions(java.util.Set<Integer> numbers) {
+      this.partitions = java.util.Set.copyOf(numbers);
+      return this;
+    }
+
+    /**
+     * Whether blocks that an ext2/3/4 file system marks free are neither read nor stored (default
+     * yes); they restore as zeros. Other file systems are read whole.
+     */
+    public Builder skipFreeSpace(boolean on) {
+      this.skipFreeSpace = on;
+      return this;
+    }
 
     public Builder listener(MigrationListener listener) {
       this.listener = listener;
@@ -119,7 +171,8 @@ public final class BlockMigration {
     byte[] path = disk.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
     try (ImageStore.ImageWriter writer = store.newImage(imageName, ImageKind.BLOCKS, options)) {
       TaskId task = new TaskId(imageName);
-      return Cycles.run(listener, writer, type -> new Cycle(store, writer, path, size, task).run(type, disk.toString()));
+      return Cycles.run(listener, writer, hooks,
+          type -> new Cycle(store, writer, path, size, task).run(type, disk.toString()));
     }
   }
 
@@ -134,6 +187,8 @@ public final class BlockMigration {
     final ChunkId[] ids;
     final ChunkId[] parent;
     @Nullable ByteBuffer data;
+    BlockRanges skip = BlockRanges.EMPTY;
+    @Nullable BlockRanges changed;
     volatile boolean done;
 
     Segment(long offset, int length, int blocks, ChunkId[] parent) {
@@ -162,6 +217,8 @@ public final class BlockMigration {
     private final AtomicLong reused = new AtomicLong();
     private final long started = System.nanoTime();
     private long holes;
+    private long free;
+    private final AtomicLong freeInRead = new AtomicLong();
     private long scanned;
     private long lastProgress;
     private BlockTree.Writer tree;
@@ -196,6 +253,18 @@ public final class BlockMigration {
           }
         }
         tree = new BlockTree.Writer(writer::writeTree, blockSize, size);
+        BlockRanges skip = skipped(java.nio.file.Path.of(source));
+        BlockRanges changed = null;
+        if (parent != null) {
+          java.util.Optional<List<ChangeHints.Range>> hint = hints.changedSince(writer.parent().get().ref());
+          if (hint.isPresent()) {
+            BlockRanges.Builder b = new BlockRanges.Builder();
+            for (ChangeHints.Range r : hint.get()) {
+              b.add(r.start() / blockSize, (r.end() + blockSize - 1) / blockSize);
+            }
+            changed = b.build();
+          }
+        }
         fd = posix.open(path, Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
         posix.fadviseSequential(fd);
         long dataAt = 0;
@@ -210,6 +279,30 @@ public final class BlockMigration {
             }
           }
           Segment s = new Segment(off, len, blocks, prev);
+          long first = off / blockSize;
+          if (skip.containsAll(first, first + blocks)) {
+            free += blocks; // free space or a partition left out: holes, not read
+            s.done = true;
+            enqueue(s);
+            continue;
+          }
+          if (changed != null && !changed.intersects(first, first + blocks)) {
+            // the source says nothing here changed since the parent: take the parent's blocks unread
+            System.arraycopy(prev, 0, s.ids, 0, blocks);
+            for (int i = 0; i < blocks; i++) {
+              if (skip.contains(first + i)) {
+                s.ids[i] = null;
+                free++;
+              } else if (prev[i] != null) {
+                unchanged.incrementAndGet();
+              }
+            }
+            s.done = true;
+            enqueue(s);
+            continue;
+          }
+          s.skip = skip;
+          s.changed = changed;
           // a sparse image file: skip what the file system says is a hole
           if (holeAt < off) {
             dataAt = seekData(fd, off);
@@ -239,7 +332,8 @@ public final class BlockMigration {
         Map<String, Long> details = new LinkedHashMap<>();
         long total = (size + blockSize - 1) / blockSize;
         details.put("blocksScanned", total);
-        details.put("blocksFree", holes);
+        details.put("blocksFree", free + freeInRead.get());
+        details.put("blocksHoles", holes);
         details.put("blocksZero", zero.get());
         details.put("blocksUnchanged", unchanged.get());
         details.put("blocksStored", stored.get());
@@ -260,6 +354,62 @@ public final class BlockMigration {
           parent.close();
         }
       }
+    }
+
+    /**
+     * Blocks neither read nor stored: partitions left out, and blocks an ext2/3/4 file system marks
+     * free (when its blocks line up with ours). The partition tables and gaps are always copied.
+     */
+    private BlockRanges skipped(Path disk) throws IOException {
+      if (partitions == null && !skipFreeSpace) {
+        return BlockRanges.EMPTY;
+      }
+      BlockRanges.Builder b = new BlockRanges.Builder();
+      try (DiskReader reader = DiskReader.open(disk)) {
+        DiskLayout layout = PartitionTable.read(reader);
+        if (partitions != null) {
+          for (int n : partitions) {
+            if (layout.partition(n).isEmpty()) {
+              throw new SmcException(ErrorCode.INVALID_SPEC, "partitions: disk " + disk + " has no partition " + n
+                  + " (it has " + layout.partitions().stream().map(p -> String.valueOf(p.number())).toList() + ")");
+            }
+          }
+        }
+        for (Partition p : layout.partitions()) {
+          if (p.isExtended()) {
+            continue;
+          }
+          long first = (p.startBytes() + blockSize - 1) / blockSize;
+          long end = (p.startBytes() + p.sizeBytes()) / blockSize;
+          if (partitions != null && !partitions.contains(p.number())) {
+            b.add(first, end);
+            continue;
+          }
+          if (!skipFreeSpace || p.startBytes() % blockSize != 0) {
+            continue;
+          }
+          java.util.Optional<FsInfo> fs = FileSystems.detect(reader, p.startBytes(), p.sizeBytes());
+          if (fs.isEmpty() || !fs.get().type().isExt() || fs.get().blockSize().orElse(0) != blockSize) {
+            continue;
+          }
+          Ext4Bitmaps bitmaps = Ext4Bitmaps.read(reader, p.startBytes(), p.sizeBytes());
+          long base = p.startBytes() / blockSize;
+          long at = 0;
+          for (Ext4Bitmaps.Extent used : bitmaps.usedExtents()) {
+            b.add(base + at, base + used.firstBlock());
+            at = used.endBlock();
+          }
+          b.add(base + at, base + Math.min(bitmaps.blockCount(), p.sizeBytes() / blockSize));
+        }
+      } catch (dev.smc.IntegrityException e) {
+        if (partitions != null) {
+          throw new SmcException(ErrorCode.INVALID_SPEC, "partitions: the partition table of " + disk
+              + " cannot be read: " + e.getMessage(), e);
+        }
+        LOG.warn("{}: partition table or file system not understood ({}); reading every block", disk, e.getMessage());
+        return BlockRanges.EMPTY;
+      }
+      return b.build();
     }
 
     private long seekData(int fd, long off) {
@@ -364,6 +514,16 @@ public final class BlockMigration {
         buf.flip();
         for (int i = 0; i < s.ids.length && failure.get() == null; i++) {
           int len = Math.min(blockSize, s.length - i * blockSize);
+          long no = s.offset / blockSize + i;
+          if (s.skip.contains(no)) {
+            freeInRead.incrementAndGet();
+            continue;
+          }
+          if (s.changed != null && !s.changed.contains(no) && s.parent[i] != null) {
+            s.ids[i] = s.parent[i];
+            unchanged.incrementAndGet();
+            continue;
+          }
           buf.get(i * blockSize, block, 0, len);
           if (Arrays.mismatch(block, 0, len, zeros, 0, len) < 0) {
             zero.incrementAndGet();

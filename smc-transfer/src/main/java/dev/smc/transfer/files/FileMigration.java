@@ -71,8 +71,10 @@ public final class FileMigration {
   private final long maxInFlightBytes;
   private final int chunkSize;
   private final boolean crossFileSystems;
+  private final dev.smc.spi.SnapshotHooks hooks;
 
   private FileMigration(Builder b) {
+    this.hooks = b.hooks;
     this.listener = b.listener;
     this.threads = b.threads;
     this.maxInFlightBytes = b.maxInFlightBytes;
@@ -91,6 +93,13 @@ public final class FileMigration {
     private long maxInFlightBytes = 256L << 20;
     private int chunkSize = 64 * 1024;
     private boolean crossFileSystems;
+    private dev.smc.spi.SnapshotHooks hooks = dev.smc.spi.SnapshotHooks.NONE;
+
+    /** Actions run before and after the read of each cycle (freeze, snapshot, stopping a service). */
+    public Builder hooks(dev.smc.spi.SnapshotHooks hooks) {
+      this.hooks = hooks;
+      return this;
+    }
 
     public Builder listener(MigrationListener listener) {
       this.listener = listener;
@@ -162,7 +171,7 @@ public final class FileMigration {
     }
     try (ImageStore.ImageWriter writer = store.newImage(imageName, ImageKind.FILES, options)) {
       TaskId task = new TaskId(imageName);
-      return Cycles.run(listener, writer,
+      return Cycles.run(listener, writer, hooks,
           type -> new Cycle(store, writer, root, rootStat, excludes, task, chunkSize).run(type));
     }
   }

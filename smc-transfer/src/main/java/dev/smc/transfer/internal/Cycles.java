@@ -30,6 +30,36 @@ public final class Cycles {
    */
   public static CycleReport run(MigrationListener listener, ImageStore.ImageWriter writer, Body body)
       throws IOException {
+    return run(listener, writer, dev.smc.spi.SnapshotHooks.NONE, body);
+  }
+
+  /**
+   * As {@link #run(MigrationListener, ImageStore.ImageWriter, Body)}, with {@code hooks} around the
+   * read: {@code before()} first (its failure fails the cycle), {@code after()} always once the
+   * read ends (its failure fails the cycle, or is added to the cycle's own failure).
+   */
+  public static CycleReport run(MigrationListener listener, ImageStore.ImageWriter writer,
+      dev.smc.spi.SnapshotHooks hooks, Body body) throws IOException {
+    return run0(listener, writer, type -> {
+      CycleReport r;
+      try {
+        hooks.before();
+        r = body.run(type);
+      } catch (IOException | RuntimeException e) {
+        try {
+          hooks.after();
+        } catch (IOException | RuntimeException post) {
+          e.addSuppressed(post);
+        }
+        throw e;
+      }
+      hooks.after();
+      return r;
+    });
+  }
+
+  private static CycleReport run0(MigrationListener listener, ImageStore.ImageWriter writer, Body body)
+      throws IOException {
     TaskId task = new TaskId(writer.ref().name());
     int cycle = writer.ref().cycle();
     CycleType type = writer.parent().isPresent() ? CycleType.INCREMENTAL : CycleType.FULL;

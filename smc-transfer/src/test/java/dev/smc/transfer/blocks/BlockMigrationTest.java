@@ -92,12 +92,23 @@ class BlockMigrationTest {
       reports.add(engine.run(repo, disk, "disk", TransferOptions.DEFAULTS));
       digests.add(sha256(disk));
 
-      // cycle 3: random 4 KiB blocks of the partition overwritten in place (the file system's
-      // check is not expected to pass on the source after this)
+      // cycle 3: random in-use 4 KiB blocks of the partition overwritten in place, as the benchmark's
+      // mutation does (free blocks are skipped by design and restore as zeros; the file system's check
+      // is not expected to pass on the source after this)
       SplittableRandom r = new SplittableRandom(5);
+      List<Long> usedBlocks = new ArrayList<>();
+      try (dev.smc.transfer.disk.DiskReader dr = dev.smc.transfer.disk.DiskReader.open(disk)) {
+        dev.smc.transfer.disk.Ext4Bitmaps bm = dev.smc.transfer.disk.Ext4Bitmaps.read(dr, PART_START,
+            64 * MIB - PART_START - 34 * 512);
+        for (long b = 100; b < bm.blockCount(); b++) {
+          if (bm.isUsed(b)) {
+            usedBlocks.add(b);
+          }
+        }
+      }
       try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
         for (int i = 0; i < 20; i++) {
-          f.seek(PART_START + 4096L * (1000 + r.nextInt(8000)));
+          f.seek(PART_START + 4096L * usedBlocks.get(r.nextInt(usedBlocks.size())));
           byte[] b = new byte[4096];
           r.nextBytes(b);
           f.write(b);
