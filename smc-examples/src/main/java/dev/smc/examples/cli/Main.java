@@ -104,6 +104,12 @@ public final class Main {
         err.println("smc " + cmd + ": " + f);
       }
       return 2;
+    } catch (SmcException e) {
+      err.println("smc " + cmd + ": " + (e.code() == dev.smc.ErrorCode.INVALID_SPEC ? "" : "error: ") + describe(e));
+      if (debug) {
+        e.printStackTrace(err);
+      }
+      return e.code() == dev.smc.ErrorCode.INVALID_SPEC ? 2 : 1;
     } catch (IOException | RuntimeException e) {
       err.println("smc " + cmd + ": error: " + describe(e));
       if (debug) {
