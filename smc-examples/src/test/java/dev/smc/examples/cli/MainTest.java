@@ -168,7 +168,7 @@ class MainTest {
     assertEquals(List.of(), TreeCompare.differences(bytes(src), bytes(target)));
 
     Run again = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString());
-    assertEquals(1, again.code(), "restoring into a non-empty folder: " + again.err());
+    assertEquals(2, again.code(), "restoring into a non-empty folder is bad input: " + again.err());
     assertTrue(again.err().contains("must be an empty folder"), again.err());
     Run missing = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_9", "--target",
         tmp.resolve("t9").toString());
