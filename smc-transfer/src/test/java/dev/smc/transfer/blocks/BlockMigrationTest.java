@@ -141,4 +141,54 @@ class BlockMigrationTest {
       assertArrayEquals(Files.readAllBytes(disk), Files.readAllBytes(tmp.resolve("restored-3.img")));
     }
   }
+
+  @Test
+  void anMbrDiskWithLogicalPartitionsRestoresBitForBit() throws Exception {
+    Path disk = tmp.resolve("mbr.img");
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+      f.setLength(48 * MIB);
+    }
+    Path layout = tmp.resolve("layout.sfdisk");
+    Files.writeString(layout, "label: dos\nstart=2048, size=32768, type=83, bootable\nstart=34816, type=5\n"
+        + "start=36864, size=20480, type=83\nstart=59392, type=82\n");
+    ProcessBuilder pb = new ProcessBuilder("sfdisk", "-q", disk.toString()).redirectInput(layout.toFile())
+        .redirectErrorStream(true);
+    pb.environment().put("PATH", System.getenv("PATH") + ":/usr/sbin:/sbin");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    Path content = Files.createDirectories(tmp.resolve("mbr-content"));
+    Files.writeString(content.resolve("motd"), "an MBR disk\n".repeat(300));
+    run("mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-E", "offset=" + PART_START, "-d", content.toString(),
+        disk.toString(), Long.toString(32768L * 512 / 4096));
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+      byte[] b = new byte[3 * MIB_INT];
+      new SplittableRandom(9).nextBytes(b);
+      f.seek(36864L * 512); // raw data in the first logical partition
+      f.write(b);
+    }
+    try (Repository repo = Repository.open(LocalFolderBackend.openWithoutSync(tmp.resolve("mbr-repo")))) {
+      BlockMigration engine = BlockMigration.builder().threads(2).build();
+      engine.run(repo, disk, "mbr", TransferOptions.DEFAULTS);
+      String first = sha256(disk);
+      try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+        f.seek(36864L * 512 + 5 * 4096);
+        f.write("changed in a logical partition".getBytes(StandardCharsets.US_ASCII));
+      }
+      CycleReport second = engine.run(repo, disk, "mbr", TransferOptions.DEFAULTS);
+      assertEquals(1L, second.details().get("blocksStored"));
+      Path r1 = tmp.resolve("mbr-1.img");
+      Path r2 = tmp.resolve("mbr-2.img");
+      new BlockRestore().restore(repo, new ImageRef("mbr", 1), r1);
+      new BlockRestore().restore(repo, second.image(), r2);
+      assertEquals(first, sha256(r1));
+      assertEquals(sha256(disk), sha256(r2));
+      String want = run("sfdisk", "-J", disk.toString()).replace(disk.toString(), "DISK");
+      assertTrue(want.contains("59392") || want.contains("61440"), "the test disk has its logical partitions: " + want);
+      assertEquals(want, run("sfdisk", "-J", r2.toString()).replace(r2.toString(), "DISK"), "partition table");
+      run("e2fsck", "-fn", r2 + "?offset=" + PART_START);
+    }
+  }
+
+  private static final int MIB_INT = 1 << 20;
 }
