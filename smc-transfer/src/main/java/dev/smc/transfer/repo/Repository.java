@@ -236,23 +236,32 @@ public final class Repository implements ImageStore {
 
   /** Reads every index file; with {@code adopt}, also indexes complete packs no index lists (a crashed writer's). */
   ChunkIndex loadIndex(boolean adopt) throws IOException {
-    List<Map<String, List<PackFormat.Entry>>> files = new ArrayList<>();
-    int expected = 0;
-    for (Backend.ObjectInfo o : backend.list(INDEX_PREFIX)) {
-      try {
-        Map<String, List<PackFormat.Entry>> f = IndexFormat.decode(backend.get(o.name()), o.name());
-        files.add(f);
-        for (List<PackFormat.Entry> es : f.values()) {
-          expected += es.size();
+    // decoded on all cores: a large repository has hundreds of thousands of entries
+    List<Map<String, List<PackFormat.Entry>>> files;
+    try {
+      files = backend.list(INDEX_PREFIX).parallelStream().map(o -> {
+        try {
+          return IndexFormat.decode(backend.get(o.name()), o.name());
+        } catch (NoSuchFileException e) {
+          return null; // removed by a concurrent garbage collection after it wrote its replacement
+        } catch (IntegrityException e) {
+          LOG.warn("skipping damaged index file {}: {}", o.name(), e.getMessage());
+          return null;
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
         }
-      } catch (NoSuchFileException e) {
-        // removed by a concurrent garbage collection after it wrote its replacement
-      } catch (IntegrityException e) {
-        LOG.warn("skipping damaged index file {}: {}", o.name(), e.getMessage());
+      }).filter(java.util.Objects::nonNull).toList();
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+    int expected = 0;
+    for (Map<String, List<PackFormat.Entry>> f : files) {
+      for (List<PackFormat.Entry> es : f.values()) {
+        expected += es.size();
       }
     }
     ChunkIndex idx = new ChunkIndex(expected);
-    files.forEach(idx::addAll);
+    files.parallelStream().forEach(idx::addAll);
     if (adopt) {
       Map<String, List<PackFormat.Entry>> adopted = new LinkedHashMap<>();
       for (Backend.ObjectInfo o : backend.list(DATA_PREFIX)) {
