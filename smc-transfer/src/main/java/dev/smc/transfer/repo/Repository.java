@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -518,10 +517,5 @@ public final class Repository implements ImageStore {
   @Override
   public String toString() {
     return "Repository[" + backend.location() + "]";
-  }
-
-  @Nullable
-  static String hexOrNull(@Nullable byte[] b) {
-    return b == null ? null : HexFormat.of().formatHex(b);
   }
 }

@@ -38,15 +38,9 @@ class BlockFeaturesTest {
   Path tmp;
 
   private static String run(String... cmd) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("PATH", System.getenv("PATH") + ":/usr/sbin:/sbin");
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new AssertionError(String.join(" ", cmd) + " failed:\n" + out);
-    }
-    return out;
+    return Tools.run(cmd);
   }
+
 
   /**
    * A 64 MiB GPT disk whose every byte was random before partitioning (so free blocks hold old

@@ -37,16 +37,9 @@ class BlockMigrationTest {
   Path tmp;
 
   private static String run(String... cmd) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("PATH", System.getenv("PATH") + ":/usr/sbin:/sbin");
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    int code = p.waitFor();
-    if (code != 0) {
-      throw new AssertionError(String.join(" ", cmd) + " exited " + code + ":\n" + out);
-    }
-    return out;
+    return Tools.run(cmd);
   }
+
 
   private Path makeDisk() throws Exception {
     Path content = Files.createDirectories(tmp.resolve("content/etc"));

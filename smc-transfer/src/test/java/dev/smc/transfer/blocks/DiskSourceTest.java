@@ -22,13 +22,10 @@ class DiskSourceTest {
   @TempDir
   Path tmp;
 
-  private static void run(String... cmd) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("PATH", System.getenv("PATH") + ":/usr/sbin:/sbin");
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+  private static String run(String... cmd) throws IOException, InterruptedException {
+    return Tools.run(cmd);
   }
+
 
   @Test
   void describesPartitionsAndUsedSpaceAndRefusesATooSmallTarget() throws Exception {
