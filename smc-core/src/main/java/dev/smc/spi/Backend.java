@@ -39,10 +39,16 @@ public interface Backend extends Closeable {
    */
   default void barrier() throws IOException {}
 
-  /** The whole object; {@link java.nio.file.NoSuchFileException} when it does not exist. */
+  /**
+   * The whole object; {@link java.nio.file.NoSuchFileException} when it does not exist. The
+   * returned buffer belongs to the caller.
+   */
   ByteBuffer get(String name) throws IOException;
 
-  /** {@code length} bytes from {@code offset}; fails if the object is shorter. */
+  /**
+   * {@code length} bytes from {@code offset}; fails if the object is shorter. The returned buffer
+   * belongs to the caller (a new buffer, never a view of the backend's own storage).
+   */
   ByteBuffer get(String name, long offset, int length) throws IOException;
 
   /** The object's size, or empty when it does not exist. */

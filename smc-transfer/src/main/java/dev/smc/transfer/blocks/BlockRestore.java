@@ -21,6 +21,54 @@ import java.time.Duration;
  * verified against its hash as it is read. Immutable and thread-safe.
  */
 public final class BlockRestore {
+  private static final int SEGMENT = 4 << 20;
+  private static final int THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+  /**
+   * Writes the blocks {@code ids} (from block {@code first}) through {@code buf}: every run of
+   * consecutive blocks is one write; holes are skipped in a file and written as zeros on a device.
+   * Returns the blocks written from the image.
+   */
+  private static long writeSegment(Posix posix, ImageStore.ImageReader reader, ImageRef ref, int fd, ByteBuffer buf,
+      ChunkId[] ids, long first, int bs, long size, boolean device) throws IOException {
+    buf.clear();
+    long written = 0;
+    for (int i = 0; i < ids.length; i++) {
+      long off = (first + i) * bs;
+      int len = (int) Math.min(bs, size - off);
+      if (ids[i] == null) {
+        for (int k = 0; k < len; k++) {
+          buf.put(i * bs + k, (byte) 0);
+        }
+        continue;
+      }
+      ByteBuffer data = reader.chunk(ids[i]);
+      if (data.remaining() != len) {
+        throw new SmcException(ErrorCode.INTEGRITY, "image " + ref + ": block " + (first + i) + " holds "
+            + data.remaining() + " bytes, expected " + len);
+      }
+      buf.put(i * bs, data, data.position(), len);
+      written++;
+    }
+    int i = 0;
+    while (i < ids.length) {
+      if (ids[i] == null && !device) {
+        i++;
+        continue;
+      }
+      int j = i;
+      long bytes = 0;
+      while (j < ids.length && (ids[j] != null || device)) {
+        bytes += Math.min(bs, size - (first + j) * bs);
+        j++;
+      }
+      ByteBuffer run = buf.duplicate();
+      run.position(i * bs).limit((int) (i * (long) bs + bytes));
+      posix.pwrite(fd, run, (first + i) * bs);
+      i = j;
+    }
+    return written;
+  }
   /** What a restore did. */
   public record Report(ImageRef image, long diskSize, long blocksWritten, long blocksHoles, Duration elapsed) {}
 
@@ -48,40 +96,51 @@ public final class BlockRestore {
         }
       }
       int fd = posix.open(path, Posix.O_WRONLY | (device ? 0 : Posix.O_CREAT) | Posix.O_CLOEXEC, 0644);
-      long written = 0;
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(THREADS, r -> {
+        Thread t = new Thread(r, "smc-block-restore");
+        t.setDaemon(true);
+        return t;
+      });
+      java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(THREADS * 2);
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
       long holes = 0;
+      boolean toDevice = device;
       try (BlockTree.Reader tr = new BlockTree.Reader(reader.tree())) {
         int bs = tr.blockSize();
         long size = tr.diskSize();
         if (!device) {
           posix.ftruncate(fd, size);
         }
-        ByteBuffer direct = ByteBuffer.allocateDirect(bs);
-        ByteBuffer zeros = ByteBuffer.allocateDirect(bs);
-        for (long i = 0; i < tr.blocks(); i++) {
-          ChunkId id = tr.next();
-          long off = i * bs;
-          int len = (int) Math.min(bs, size - off);
-          if (id == null) {
-            holes++;
-            if (device) {
-              posix.pwrite(fd, zeros.clear().limit(len), off);
+        int perSegment = Math.max(1, SEGMENT / bs);
+        ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(perSegment * bs));
+        for (long first = 0; first < tr.blocks() && failure.get() == null; first += perSegment) {
+          int n = (int) Math.min(perSegment, tr.blocks() - first);
+          ChunkId[] ids = new ChunkId[n];
+          for (int i = 0; i < n; i++) {
+            ids[i] = tr.next();
+            if (ids[i] == null) {
+              holes++;
             }
-            continue;
           }
-          ByteBuffer data = reader.chunk(id);
-          if (data.remaining() != len) {
-            throw new SmcException(ErrorCode.INTEGRITY, "image " + ref + ": block " + i + " holds "
-                + data.remaining() + " bytes, expected " + len);
-          }
-          direct.clear();
-          direct.put(data).flip();
-          posix.pwrite(fd, direct, off);
-          written++;
+          long segStart = first;
+          slots.acquireUninterruptibly();
+          pool.execute(() -> {
+            try {
+              written.addAndGet(writeSegment(posix, reader, ref, fd, buffers.get(), ids, segStart, bs, size, toDevice));
+            } catch (Throwable t) {
+              failure.compareAndSet(null, t);
+            } finally {
+              slots.release();
+            }
+          });
         }
+        slots.acquireUninterruptibly(THREADS * 2);
+        dev.smc.transfer.internal.Cycles.rethrow(failure.get());
         posix.fsync(fd);
-        return new Report(ref, size, written, holes, Duration.ofNanos(System.nanoTime() - start));
+        return new Report(ref, size, written.get(), holes, Duration.ofNanos(System.nanoTime() - start));
       } finally {
+        pool.shutdownNow();
         posix.close(fd);
       }
     }

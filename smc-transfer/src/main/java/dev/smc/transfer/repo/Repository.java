@@ -320,14 +320,31 @@ public final class Repository implements ImageStore {
 
   byte[] readChunk(ChunkId id, Location loc) throws IOException {
     ByteBuffer stored = backend.get(packObject(loc.pack()), loc.offset(), loc.storedLength());
-    byte[] src = new byte[stored.remaining()];
-    stored.get(src);
+    byte[] src;
+    int off;
+    if (stored.hasArray()) {
+      src = stored.array();
+      off = stored.arrayOffset() + stored.position();
+    } else {
+      src = new byte[stored.remaining()];
+      stored.duplicate().get(src);
+      off = 0;
+    }
+    int len = stored.remaining();
+    if (loc.codec() == dev.smc.transfer.codec.Codec.NONE && off == 0 && src.length == len
+        && len == loc.rawLength()) {
+      return verified(id, loc, src); // stored raw: the bytes read are the chunk, no copy
+    }
     byte[] raw = new byte[loc.rawLength()];
     try {
-      loc.codec().decompress(src, 0, src.length, raw, raw.length);
+      loc.codec().decompress(src, off, len, raw, raw.length);
     } catch (IntegrityException e) {
       throw new IntegrityException("pack " + loc.pack() + " at " + loc.offset() + ": chunk " + id + ": " + e.getMessage(), e);
     }
+    return verified(id, loc, raw);
+  }
+
+  private static byte[] verified(ChunkId id, Location loc, byte[] raw) {
     if (!Arrays.equals(Hashing.sha256(raw, 0, raw.length), id.toBytes())) {
       throw new IntegrityException("pack " + loc.pack() + " at " + loc.offset() + " (" + loc.storedLength()
           + " bytes): chunk " + id + " does not match its hash");
