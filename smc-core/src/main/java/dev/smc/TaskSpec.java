@@ -78,6 +78,10 @@ public record TaskSpec(
 
   /** Adds an error to {@code c} if a scheduled run time is not 10 minutes to 30 days after {@code now}. */
   public void validateRunTime(Checks c, Instant now) {
+    checkRunTime(c, runMode, now);
+  }
+
+  private static void checkRunTime(Checks c, @Nullable RunMode runMode, Instant now) {
     if (runMode instanceof RunMode.At at) {
       Duration ahead = Duration.between(now, at.when());
       if (ahead.compareTo(MIN_SCHEDULE_AHEAD) < 0 || ahead.compareTo(MAX_SCHEDULE_AHEAD) > 0) {
@@ -262,22 +266,13 @@ public record TaskSpec(
         c.add("tags", rawTags.size() + " tags", "at most " + MAX_TAGS + " tags");
       }
       validate(c, name, description, source, imageName, policy, validity, List.of(), Optional.ofNullable(clientToken));
-      TaskSpec spec = null;
-      if (c.ok()) {
-        spec = new TaskSpec(name, description == null ? "" : description, source, imageName, excludes, policy,
-            runMode, validity, tags, transfer, Optional.ofNullable(clientToken), targetType,
-            Optional.ofNullable(targetDisks), network);
-        if (now != null) {
-          spec.validateRunTime(c, now);
-        }
-      } else if (now != null && runMode instanceof RunMode.At) {
-        Duration ahead = Duration.between(now, ((RunMode.At) runMode).when());
-        if (ahead.compareTo(MIN_SCHEDULE_AHEAD) < 0 || ahead.compareTo(MAX_SCHEDULE_AHEAD) > 0) {
-          c.add("runMode", runMode.toString(), "a time 10 minutes to 30 days after now (" + now + ")");
-        }
+      if (now != null) {
+        checkRunTime(c, runMode, now);
       }
       c.throwIfAny();
-      return spec;
+      return new TaskSpec(name, description == null ? "" : description, source, imageName, excludes, policy,
+          runMode, validity, tags, transfer, Optional.ofNullable(clientToken), targetType,
+          Optional.ofNullable(targetDisks), network);
     }
   }
 }

@@ -134,7 +134,7 @@ public final class Main {
   }
 
   static Repository openRepo(String location, TransferOptions options) throws IOException {
-    boolean uri = location.indexOf(':') > 1 && !location.startsWith("/");
+    boolean uri = dev.smc.transfer.backend.Backends.isUri(location);
     Path p = Path.of(uri ? "." : location);
     if (!uri && Files.exists(p) && !Files.isDirectory(p)) {
       throw new UsageException("--repo '" + location + "': must be a folder (it is created when missing)");
@@ -144,7 +144,7 @@ public final class Main {
 
   private Repository existingRepo(Args a) throws IOException {
     String dir = a.required("repo", "the repository folder");
-    boolean uri = dir.indexOf(':') > 1 && !dir.startsWith("/");
+    boolean uri = dev.smc.transfer.backend.Backends.isUri(dir);
     if (!uri && !Files.exists(Path.of(dir, "config"))) {
       throw new UsageException("--repo '" + dir + "': no smc repository there (no 'config'); migrate creates one");
     }

@@ -18,10 +18,14 @@ import java.util.TreeSet;
 public final class Backends {
   private Backends() {}
 
+  /** Whether {@code location} is a URI ({@code scheme:...}) rather than a plain path. */
+  public static boolean isUri(String location) {
+    return location.indexOf(':') > 1 && !location.startsWith("/");
+  }
+
   /** Opens the backend at {@code location}; an unknown scheme names the schemes available. */
   public static Backend open(String location) throws IOException {
-    int colon = location.indexOf(':');
-    if (colon < 2 || location.startsWith("/")) {
+    if (!isUri(location)) {
       return LocalFolderBackend.open(Path.of(location)); // a plain path (also C:\\ style, colon at 1)
     }
     URI uri;

@@ -136,10 +136,7 @@ public final class BlockMigration {
     }
 
     public Builder threads(int threads) {
-      if (threads < 1 || threads > 256) {
-        throw new IllegalArgumentException("threads " + threads + ": allowed 1..256");
-      }
-      this.threads = threads;
+      this.threads = Cycles.checkThreads(threads);
       return this;
     }
 
@@ -174,10 +171,6 @@ public final class BlockMigration {
       return Cycles.run(listener, writer, hooks,
           type -> new Cycle(store, writer, path, size, task).run(type, disk.toString()));
     }
-  }
-
-  private static void safe(Runnable r) {
-    Cycles.safe(r);
   }
 
   /** One read of the disk: its blocks' ids are filled in by a hashing thread. */
@@ -560,7 +553,7 @@ public final class BlockMigration {
       Duration elapsed = Duration.ofNanos(now - started);
       double rate = scanned / Math.max(1e-3, elapsed.toNanos() / 1e9);
       Progress p = new Progress(scanned, size, bytesRead.get(), writer.bytesStored(), 1, rate, elapsed);
-      safe(() -> listener.progress(task, p));
+      Cycles.safe(() -> listener.progress(task, p));
     }
   }
 }

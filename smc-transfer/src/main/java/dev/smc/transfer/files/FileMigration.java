@@ -108,10 +108,7 @@ public final class FileMigration {
 
     /** Reader threads (default: the number of cores, at least 2). */
     public Builder threads(int threads) {
-      if (threads < 1 || threads > 256) {
-        throw new IllegalArgumentException("threads " + threads + ": allowed 1..256");
-      }
-      this.threads = threads;
+      this.threads = Cycles.checkThreads(threads);
       return this;
     }
 
@@ -174,10 +171,6 @@ public final class FileMigration {
       return Cycles.run(listener, writer, hooks,
           type -> new Cycle(store, writer, root, rootStat, excludes, task, chunkSize).run(type));
     }
-  }
-
-  private static void safe(Runnable r) {
-    Cycles.safe(r);
   }
 
   /** A file being read: its entry, and how many segments are still being read. */
@@ -341,7 +334,7 @@ public final class FileMigration {
         Future<List<Child>> f = null;
         if (c.stat != null && c.stat.isDirectory() && (crossFileSystems || c.stat.dev() == rootStat.dev())
             && !excludes.excludes(c.rel, true) && prefetchSlots.tryAcquire()) {
-          ScanTask t = new ScanTask(c.rel, () -> list(c.rel, c.abs));
+          ScanTask<List<Child>> t = new ScanTask<>(c.rel, () -> list(c.rel, c.abs));
           scanPool.execute(t);
           f = t;
         }
@@ -759,7 +752,7 @@ public final class FileMigration {
       long total = last ? bytesScanned : Math.max(bytesTotal, bytesScanned);
       Progress p = new Progress(bytesScanned, bytesTotal < 0 && !last ? -1 : total, bytesRead.get(),
           writer.bytesStored(), files, bytesScanned / secs, elapsed);
-      safe(() -> listener.progress(task, p));
+      Cycles.safe(() -> listener.progress(task, p));
     }
   }
 

@@ -50,10 +50,7 @@ public final class FileRestore {
    * {@code listener} about four times a second (bytes scanned = bytes restored so far).
    */
   public FileRestore(int threads, dev.smc.MigrationListener listener) {
-    if (threads < 1 || threads > 256) {
-      throw new IllegalArgumentException("threads " + threads + ": allowed 1..256");
-    }
-    this.threads = threads;
+    this.threads = dev.smc.transfer.internal.Cycles.checkThreads(threads);
     this.listener = listener;
   }
 

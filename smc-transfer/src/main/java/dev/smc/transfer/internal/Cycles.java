@@ -78,6 +78,14 @@ public final class Cycles {
     }
   }
 
+  /** Validates an engine's thread count (1..256); returns it. */
+  public static int checkThreads(int threads) {
+    if (threads < 1 || threads > 256) {
+      throw new IllegalArgumentException("threads " + threads + ": allowed 1..256");
+    }
+    return threads;
+  }
+
   /** Calls a listener; what it throws is logged and ignored. */
   public static void safe(Runnable call) {
     try {

@@ -1,7 +1,5 @@
 package dev.smc.transfer.repo;
 
-import dev.smc.ErrorCode;
-import dev.smc.SmcException;
 import dev.smc.spi.Backend;
 import dev.smc.spi.ChunkId;
 import java.io.IOException;
@@ -115,6 +113,7 @@ public final class GarbageCollector {
     return new Plan(images, used.size(), keep, delete, repack, total, freed);
   }
 
+  @SuppressWarnings("try") // the lock is held, not used, inside the block
   Result run() throws IOException {
     try (Locks.Lock lock = repo.locks().exclusive()) {
       long before = storedBytes();
@@ -182,9 +181,6 @@ public final class GarbageCollector {
       repo.invalidateIndex();
       long after = storedBytes();
       LOG.info("gc done: {} -> {} bytes", before, after);
-      if (lock == null) {
-        throw new SmcException(ErrorCode.INTERNAL, "no lock");
-      }
       return new Result(plan, fresh.size(), before, after);
     }
   }

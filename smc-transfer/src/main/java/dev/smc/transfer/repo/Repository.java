@@ -356,24 +356,15 @@ public final class Repository implements ImageStore {
 
   @Override
   public List<ImageInfo> images() throws IOException {
-    return manifests().stream().map(m -> m.info(isPinned(m.ref()))).toList();
-  }
-
-  private Set<String> pins;
-
-  private synchronized boolean isPinned(ImageRef ref) {
-    return pins != null && pins.contains(ref.toString());
+    Set<String> pins = new HashSet<>();
+    for (Backend.ObjectInfo o : backend.list(PIN_PREFIX)) {
+      pins.add(o.name().substring(PIN_PREFIX.length()));
+    }
+    return manifests().stream().map(m -> m.info(pins.contains(m.ref().toString()))).toList();
   }
 
   /** Every image manifest, sorted by name then cycle; damaged ones fail with {@link IntegrityException}. */
   List<ImageManifest> manifests() throws IOException {
-    Set<String> p = new HashSet<>();
-    for (Backend.ObjectInfo o : backend.list(PIN_PREFIX)) {
-      p.add(o.name().substring(PIN_PREFIX.length()));
-    }
-    synchronized (this) {
-      pins = p;
-    }
     List<ImageManifest> out = new ArrayList<>();
     for (Backend.ObjectInfo o : backend.list(ImageManifest.PREFIX)) {
       try {

@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,7 +57,6 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   private final Throttle throttle;
   private final Locks.Lock lock;
   private final ExecutorService uploader;
-  private final Semaphore packSlots = new Semaphore(PACKS_IN_FLIGHT);
   private final java.util.concurrent.BlockingQueue<ByteBuffer> pool =
       new java.util.concurrent.ArrayBlockingQueue<>(PACKS_IN_FLIGHT + 1);
   private final int packCapacity;
@@ -224,12 +222,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   }
 
   private void upload(Pack pack) throws IOException {
-    try {
-      packSlots.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SmcException(ErrorCode.CANCELLED, "interrupted while writing " + ref);
-    }
+    // no more than PACKS_IN_FLIGHT uploads: every one holds one of the pool's buffers
     synchronized (state) {
       pending++;
     }
@@ -243,7 +236,6 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
           failure.compareAndSet(null, t);
         } finally {
           pool.add(pack.buffer());
-          packSlots.release();
           synchronized (state) {
             pending--;
             state.notifyAll();
@@ -252,7 +244,6 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       });
     } catch (RuntimeException e) {
       pool.add(pack.buffer());
-      packSlots.release();
       synchronized (state) {
         pending--;
       }
