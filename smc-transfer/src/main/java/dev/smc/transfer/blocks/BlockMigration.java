@@ -62,8 +62,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class BlockMigration {
   private static final Logger LOG = LoggerFactory.getLogger(BlockMigration.class);
-  /** Bytes one sequential read covers. */
+  /** Bytes one task covers: read sequentially, in windows. */
   static final int SEGMENT = 4 << 20;
+  /**
+   * Bytes one read covers: small enough that the copy out of the page cache is still in the CPU's
+   * cache when the block is fingerprinted (4 MiB reads cost a third more), large enough to be a
+   * long sequential read.
+   */
+  static final int WINDOW = 256 << 10;
   private static final int BUFFERS = 8;
   private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -173,22 +179,49 @@ public final class BlockMigration {
     }
   }
 
-  /** One read of the disk: its blocks' ids are filled in by a hashing thread. */
+  /**
+   * One read of the disk: its blocks' records ({@link BlockTree#SLOT}-byte slots, holes until set)
+   * are filled in by a hashing thread, next to the parent image's records for the same blocks.
+   */
   private static final class Segment {
     final long offset;
     final int length;
-    final ChunkId[] ids;
-    final ChunkId[] parent;
-    @Nullable ByteBuffer data;
+    final int blocks;
+    final Frame frame;
+    final byte[] records;
+    final byte[] parent;
     BlockRanges skip = BlockRanges.EMPTY;
     @Nullable BlockRanges changed;
     volatile boolean done;
 
-    Segment(long offset, int length, int blocks, ChunkId[] parent) {
+    Segment(long offset, int length, int blocks, Frame frame) {
       this.offset = offset;
       this.length = length;
-      this.ids = new ChunkId[blocks];
-      this.parent = parent;
+      this.blocks = blocks;
+      this.frame = frame;
+      this.records = frame.records;
+      this.parent = frame.parent;
+    }
+  }
+
+  /**
+   * The records of one segment in flight and its parent's, reused from segment to segment (fresh
+   * memory costs a page fault per 4 KiB).
+   */
+  private static final class Frame {
+    final byte[] records;
+    final byte[] parent;
+
+    Frame(int blockSize) {
+      records = new byte[SEGMENT / blockSize * BlockTree.SLOT];
+      parent = new byte[records.length];
+    }
+
+    /** Clears the records to holes for the next segment. */
+    Frame reset() {
+      Arrays.fill(records, (byte) 0);
+      Arrays.fill(parent, (byte) 0);
+      return this;
     }
   }
 
@@ -200,7 +233,10 @@ public final class BlockMigration {
     private final long size;
     private final TaskId task;
     private final ExecutorService pool;
-    private final BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(BUFFERS);
+    /** A window holds whole blocks. */
+    private final int windowSize = Math.max(WINDOW, blockSize);
+    private final ThreadLocal<ByteBuffer> window = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(windowSize));
+    private final BlockingQueue<Frame> frames = new ArrayBlockingQueue<>(BUFFERS);
     private final ArrayDeque<Segment> queue = new ArrayDeque<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicLong bytesRead = new AtomicLong();
@@ -215,6 +251,9 @@ public final class BlockMigration {
     private long scanned;
     private long lastProgress;
     private BlockTree.Writer tree;
+    /** A block of zeros, and its fingerprint. */
+    private final ByteBuffer zeros = ByteBuffer.allocateDirect(blockSize);
+    private final byte[] zeroPrint = new byte[Fingerprint.LENGTH];
 
     Cycle(ImageStore store, ImageStore.ImageWriter writer, byte[] path, long size, TaskId task) {
       this.store = store;
@@ -228,8 +267,9 @@ public final class BlockMigration {
         return t;
       });
       for (int i = 0; i < BUFFERS; i++) {
-        buffers.add(ByteBuffer.allocateDirect(SEGMENT));
+        frames.add(new Frame(blockSize));
       }
+      Fingerprint.of(zeros, 0, blockSize, zeroPrint, 0);
     }
 
     CycleReport run(CycleType type, String source) throws IOException {
@@ -265,13 +305,11 @@ public final class BlockMigration {
         for (long off = 0; off < size; off += SEGMENT) {
           int len = (int) Math.min(SEGMENT, size - off);
           int blocks = (len + blockSize - 1) / blockSize;
-          ChunkId[] prev = new ChunkId[blocks];
+          Segment s = new Segment(off, len, blocks, takeFrame().reset());
+          byte[] prev = s.parent;
           if (parent != null) {
-            for (int i = 0; i < blocks; i++) {
-              prev[i] = parent.next();
-            }
+            parent.read(prev, 0, blocks);
           }
-          Segment s = new Segment(off, len, blocks, prev);
           long first = off / blockSize;
           if (skip.containsAll(first, first + blocks)) {
             free += blocks; // free space or a partition left out: holes, not read
@@ -281,12 +319,11 @@ public final class BlockMigration {
           }
           if (changed != null && !changed.intersects(first, first + blocks)) {
             // the source says nothing here changed since the parent: take the parent's blocks unread
-            System.arraycopy(prev, 0, s.ids, 0, blocks);
             for (int i = 0; i < blocks; i++) {
               if (skip.contains(first + i)) {
-                s.ids[i] = null;
                 free++;
-              } else if (prev[i] != null) {
+              } else if (prev[i * BlockTree.SLOT] != BlockTree.HOLE) {
+                System.arraycopy(prev, i * BlockTree.SLOT, s.records, i * BlockTree.SLOT, BlockTree.SLOT);
                 unchanged.incrementAndGet();
               }
             }
@@ -307,8 +344,6 @@ public final class BlockMigration {
             enqueue(s);
             continue;
           }
-          ByteBuffer buf = takeBuffer();
-          s.data = buf;
           enqueue(s);
           int fdr = fd;
           pool.execute(() -> readAndHash(s, fdr, source));
@@ -422,17 +457,24 @@ public final class BlockMigration {
       }
     }
 
-    private ByteBuffer takeBuffer() throws IOException {
+    /** A free frame; frames come back as {@link #drain} writes finished segments. */
+    private Frame takeFrame() throws IOException {
       while (true) {
         drain();
-        try {
-          ByteBuffer b = buffers.poll(50, TimeUnit.MILLISECONDS);
-          if (b != null) {
-            return b;
+        Frame f = frames.poll();
+        if (f != null) {
+          return f;
+        }
+        synchronized (this) {
+          Segment head = queue.peek();
+          if ((head == null || !head.done) && failure.get() == null) {
+            try {
+              wait(100);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new SmcException(ErrorCode.CANCELLED, "cycle of " + task + " interrupted");
+            }
           }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new SmcException(ErrorCode.CANCELLED, "cycle of " + task + " interrupted");
         }
       }
     }
@@ -456,9 +498,10 @@ public final class BlockMigration {
           }
           queue.poll();
         }
-        for (ChunkId id : head.ids) {
-          tree.block(id);
+        for (int i = 0; i < head.blocks; i++) {
+          tree.record(head.records, i * BlockTree.SLOT);
         }
+        frames.add(head.frame);
         scanned += head.length;
         progress(false);
       }
@@ -487,61 +530,92 @@ public final class BlockMigration {
       Cycles.rethrow(failure.get());
     }
 
-    /** Pool thread: reads a segment, names every block, stores the new ones. */
+    /**
+     * Pool thread: reads a segment and names every block. A block whose fingerprint matches the
+     * parent's block at the same offset takes the parent's record unhashed; the others are
+     * hashed with SHA-256 and stored unless the repository has them.
+     */
     private void readAndHash(Segment s, int fd, String source) {
-      ByteBuffer buf = s.data;
       byte[] block = new byte[blockSize];
-      byte[] zeros = new byte[blockSize];
+      ByteBuffer buf = window.get();
       try {
-        buf.clear().limit(s.length);
-        int got = 0;
-        while (got < s.length) {
-          int n = posix.pread(fd, buf, s.offset + got);
-          if (n <= 0) {
-            throw new SmcException(ErrorCode.SOURCE_IO, "source " + source + " ended at " + (s.offset + got)
-                + " of " + size + " bytes while read");
-          }
-          got += n;
-        }
-        bytesRead.addAndGet(s.length);
-        buf.flip();
-        for (int i = 0; i < s.ids.length && failure.get() == null; i++) {
-          int len = Math.min(blockSize, s.length - i * blockSize);
-          long no = s.offset / blockSize + i;
-          if (s.skip.contains(no)) {
-            freeInRead.incrementAndGet();
+        long first = s.offset / blockSize;
+        for (int w = 0; w < s.length && failure.get() == null; w += windowSize) {
+          int wLen = Math.min(windowSize, s.length - w);
+          int wFirst = w / blockSize;
+          int wBlocks = (wLen + blockSize - 1) / blockSize;
+          if (s.skip.containsAll(first + wFirst, first + wFirst + wBlocks)) {
+            freeInRead.addAndGet(wBlocks); // free inside a segment that has data: not read either
             continue;
           }
-          if (s.changed != null && !s.changed.contains(no) && s.parent[i] != null) {
-            s.ids[i] = s.parent[i];
-            unchanged.incrementAndGet();
-            continue;
-          }
-          buf.get(i * blockSize, block, 0, len);
-          if (Arrays.mismatch(block, 0, len, zeros, 0, len) < 0) {
-            zero.incrementAndGet();
-            continue;
-          }
-          ChunkId id = ChunkId.of(Hashing.sha256(block, 0, len));
-          s.ids[i] = id;
-          if (id.equals(s.parent[i])) {
-            unchanged.incrementAndGet();
-          } else if (writer.putChunk(id, ByteBuffer.wrap(block, 0, len)) > 0) {
-            stored.incrementAndGet();
-          } else {
-            reused.incrementAndGet();
+          read(buf, wLen, fd, s.offset + w, source);
+          bytesRead.addAndGet(wLen);
+          for (int i = 0; i < wBlocks; i++) {
+            name(s, wFirst + i, buf, i * blockSize, Math.min(blockSize, wLen - i * blockSize), block);
           }
         }
       } catch (Throwable t) {
         failure.compareAndSet(null, t);
       } finally {
-        s.data = null;
-        buffers.add(buf);
         synchronized (this) {
           s.done = true;
           notifyAll();
         }
       }
+    }
+
+    /** Names block {@code i} of segment {@code s}, whose bytes are {@code buf[at, at+len)}. */
+    private void name(Segment s, int i, ByteBuffer buf, int at, int len, byte[] block) throws IOException {
+      byte[] rec = s.records;
+      byte[] prev = s.parent;
+      int slot = i * BlockTree.SLOT;
+      long no = s.offset / blockSize + i;
+      if (s.skip.contains(no)) {
+        freeInRead.incrementAndGet();
+        return;
+      }
+      if (s.changed != null && !s.changed.contains(no) && prev[slot] != BlockTree.HOLE) {
+        System.arraycopy(prev, slot, rec, slot, BlockTree.SLOT);
+        unchanged.incrementAndGet();
+        return;
+      }
+      Fingerprint.of(buf, at, len, rec, slot + BlockTree.FP);
+      if ((len < blockSize || Fingerprint.equal(rec, slot + BlockTree.FP, zeroPrint, 0)) && isZero(buf, at, len)) {
+        zero.incrementAndGet();
+        return;
+      }
+      rec[slot] = BlockTree.HASHED;
+      if (prev[slot] == BlockTree.HASHED && Fingerprint.equal(rec, slot + BlockTree.FP, prev, slot + BlockTree.FP)) {
+        System.arraycopy(prev, slot + BlockTree.ID, rec, slot + BlockTree.ID, ChunkId.LENGTH);
+        unchanged.incrementAndGet();
+        return;
+      }
+      buf.get(at, block, 0, len);
+      byte[] sha = Hashing.sha256(block, 0, len);
+      System.arraycopy(sha, 0, rec, slot + BlockTree.ID, ChunkId.LENGTH);
+      if (BlockTree.sameId(rec, slot, prev, slot)) {
+        unchanged.incrementAndGet(); // a version-1 parent, which has no fingerprints
+      } else if (writer.putChunk(ChunkId.of(sha), ByteBuffer.wrap(block, 0, len)) > 0) {
+        stored.incrementAndGet();
+      } else {
+        reused.incrementAndGet();
+      }
+    }
+
+    /** Reads {@code len} bytes at {@code offset} into {@code buf[0, len)}. */
+    private void read(ByteBuffer buf, int len, int fd, long offset, String source) throws IOException {
+      buf.clear().limit(len);
+      while (buf.hasRemaining()) {
+        long at = offset + buf.position();
+        if (posix.pread(fd, buf, at) <= 0) {
+          throw new SmcException(ErrorCode.SOURCE_IO, "source " + source + " ended at " + at + " of " + size
+              + " bytes while read");
+        }
+      }
+    }
+
+    private boolean isZero(ByteBuffer buf, int at, int len) {
+      return buf.slice(at, len).mismatch(zeros.slice(0, len)) < 0;
     }
 
     private void progress(boolean last) {

@@ -9,16 +9,35 @@ import java.util.Arrays;
 import javax.annotation.Nullable;
 
 /**
- * The metadata stream of a block image: {@code "SMCBT001"}, block size and disk size as 8-byte
- * big-endian numbers, then one record per block in disk order: {@code 0} for an all-zero block
- * (a hole) or {@code 1} and the block's 32-byte SHA-256. The stream is written in pieces that end
- * after ids whose first byte has its low 5 bits clear (at least 2 KiB a piece), so unchanged runs
- * of blocks are the same pieces in every cycle.
+ * The metadata stream of a block image: {@code "SMCBT002"}, block size and disk size as 8-byte
+ * big-endian numbers, then one record per block in disk order:
+ * <ul>
+ *   <li>{@code 0}: an all-zero block (a hole);
+ *   <li>{@code 1}, the block's 32-byte SHA-256 and its 12-byte {@link Fingerprint};
+ *   <li>{@code 2} and the SHA-256 alone (a block taken unread from a version-1 parent).
+ * </ul>
+ * Version 1 ({@code "SMCBT001"}) has records {@code 0} and {@code 2} only (written as {@code 1});
+ * it is still read. The stream is written in pieces that end after ids whose first byte has its
+ * low 5 bits clear (at least 2 KiB a piece), so unchanged runs of blocks are the same pieces in
+ * every cycle.
+ *
+ * <p>In memory a record is a fixed {@link #SLOT}-byte slot: kind, id, fingerprint; so a cycle
+ * compares and copies records as bytes without an object per block.
  */
 final class BlockTree {
-  static final byte[] MAGIC = "SMCBT001".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] MAGIC_V1 = "SMCBT001".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] MAGIC = "SMCBT002".getBytes(StandardCharsets.US_ASCII);
   static final int HEADER = MAGIC.length + 16;
   static final int MIN_PIECE = 2048;
+
+  static final byte HOLE = 0;
+  static final byte HASHED = 1;
+  static final byte ID_ONLY = 2;
+  /** Offset of the id in a slot. */
+  static final int ID = 1;
+  /** Offset of the fingerprint in a slot. */
+  static final int FP = ID + ChunkId.LENGTH;
+  static final int SLOT = FP + Fingerprint.LENGTH;
 
   private BlockTree() {}
 
@@ -41,18 +60,28 @@ final class BlockTree {
       len = HEADER;
     }
 
-    void block(@Nullable ChunkId id) throws IOException {
-      if (len + 1 + ChunkId.LENGTH > buf.length) {
+    /** Appends the record in the slot at {@code slots[off]}. */
+    void record(byte[] slots, int off) throws IOException {
+      if (len + SLOT > buf.length) {
         flush();
       }
-      if (id == null) {
-        buf[len++] = 0;
-        return;
+      byte kind = slots[off];
+      buf[len++] = kind;
+      switch (kind) {
+        case HOLE:
+          return;
+        case HASHED:
+          System.arraycopy(slots, off + ID, buf, len, SLOT - 1);
+          len += SLOT - 1;
+          break;
+        case ID_ONLY:
+          System.arraycopy(slots, off + ID, buf, len, ChunkId.LENGTH);
+          len += ChunkId.LENGTH;
+          break;
+        default:
+          throw new IllegalArgumentException("block record kind " + kind);
       }
-      buf[len++] = 1;
-      id.copyTo(buf, len);
-      len += ChunkId.LENGTH;
-      if ((buf[len - ChunkId.LENGTH] & 0x1f) == 0 && len >= MIN_PIECE) {
+      if ((slots[off + ID] & 0x1f) == 0 && len >= MIN_PIECE) {
         flush();
       }
     }
@@ -72,18 +101,24 @@ final class BlockTree {
   /** Reads block records in order; not thread-safe. */
   static final class Reader implements AutoCloseable {
     private final InputStream in;
+    private final boolean v1;
     private final int blockSize;
     private final long diskSize;
     private final long blocks;
-    private final byte[] id = new byte[ChunkId.LENGTH];
+    private final byte[] buf = new byte[1 << 16];
+    private final byte[] slot = new byte[SLOT];
+    private int pos;
+    private int lim;
     private long next;
 
     Reader(InputStream in) throws IOException {
-      this.in = new java.io.BufferedInputStream(in, 1 << 16);
-      byte[] h = this.in.readNBytes(HEADER);
-      if (h.length != HEADER || !Arrays.equals(Arrays.copyOf(h, MAGIC.length), MAGIC)) {
+      this.in = in;
+      byte[] h = in.readNBytes(HEADER);
+      byte[] magic = Arrays.copyOf(h, MAGIC.length);
+      if (h.length != HEADER || !Arrays.equals(magic, MAGIC) && !Arrays.equals(magic, MAGIC_V1)) {
         throw new IntegrityException("not a block image tree (bad header)");
       }
+      v1 = Arrays.equals(magic, MAGIC_V1);
       blockSize = (int) getLong(h, MAGIC.length);
       diskSize = getLong(h, MAGIC.length + 8);
       if (blockSize < 512 || Integer.bitCount(blockSize) != 1 || diskSize < 0) {
@@ -104,21 +139,50 @@ final class BlockTree {
       return blocks;
     }
 
+    /** Fills {@code n} slots from {@code slots[off]} with the next records; fails past the last block or on damage. */
+    void read(byte[] slots, int off, int n) throws IOException {
+      if (next + n > blocks) {
+        throw new IntegrityException("block image tree: read past its " + blocks + " blocks");
+      }
+      for (int i = 0; i < n; i++, off += SLOT) {
+        int kind = take(1) ? buf[pos++] : -1;
+        if (v1 && kind == HASHED) {
+          kind = ID_ONLY;
+        }
+        int body = kind == HOLE ? 0 : kind == HASHED ? SLOT - 1 : kind == ID_ONLY ? ChunkId.LENGTH : -1;
+        if (body < 0 || !take(body)) {
+          throw new IntegrityException("block image tree is damaged at block " + next);
+        }
+        slots[off] = (byte) kind;
+        System.arraycopy(buf, pos, slots, off + ID, body);
+        pos += body;
+        next++;
+      }
+    }
+
     /** The next block's id, or null for a hole; fails past the last block or on damage. */
     @Nullable
     ChunkId next() throws IOException {
-      if (next >= blocks) {
-        throw new IntegrityException("block image tree: read past its " + blocks + " blocks");
+      read(slot, 0, 1);
+      return slot[0] == HOLE ? null : ChunkId.of(slot, ID);
+    }
+
+    /** Makes {@code n} bytes available at {@link #pos}; false at the end of the stream. */
+    private boolean take(int n) throws IOException {
+      if (lim - pos >= n) {
+        return true;
       }
-      int flag = in.read();
-      next++;
-      if (flag == 0) {
-        return null;
+      System.arraycopy(buf, pos, buf, 0, lim - pos);
+      lim -= pos;
+      pos = 0;
+      while (lim < n) {
+        int r = in.read(buf, lim, buf.length - lim);
+        if (r < 0) {
+          return false;
+        }
+        lim += r;
       }
-      if (flag != 1 || in.readNBytes(id, 0, id.length) != id.length) {
-        throw new IntegrityException("block image tree is damaged at block " + (next - 1));
-      }
-      return ChunkId.of(id);
+      return true;
     }
 
     @Override
@@ -137,6 +201,12 @@ final class BlockTree {
         }
       }
     }
+  }
+
+  /** Whether two slots name the same stored block (same kind and id; fingerprints aside). */
+  static boolean sameId(byte[] a, int aOff, byte[] b, int bOff) {
+    return a[aOff] != HOLE && b[bOff] != HOLE
+        && Arrays.equals(a, aOff + ID, aOff + FP, b, bOff + ID, bOff + FP);
   }
 
   private static void putLong(byte[] b, int off, long v) {
