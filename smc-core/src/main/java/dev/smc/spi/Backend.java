@@ -41,7 +41,7 @@ public interface Backend extends Closeable {
 
   /**
    * The whole object; {@link java.nio.file.NoSuchFileException} when it does not exist. The
-   * returned buffer belongs to the caller.
+   * returned buffer belongs to the caller and may be read-only (a memory mapping of a large object).
    */
   ByteBuffer get(String name) throws IOException;
 

@@ -47,13 +47,14 @@ public final class ChunkId implements Comparable<ChunkId> {
     System.arraycopy(bytes, 0, dst, off, LENGTH);
   }
 
-  /** The first 8 bytes as a long, for compact tables. */
-  public long prefix64() {
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = v << 8 | (bytes[i] & 0xff);
+  /** Whether the 32 bytes at {@code b[off]} (an absolute index; the position is ignored) are this id. */
+  public boolean matches(java.nio.ByteBuffer b, int off) {
+    for (int i = 0; i < LENGTH; i++) {
+      if (b.get(off + i) != bytes[i]) {
+        return false;
+      }
     }
-    return v;
+    return true;
   }
 
   public String hex() {

@@ -139,7 +139,18 @@ public final class Main {
     if (!uri && Files.exists(p) && !Files.isDirectory(p)) {
       throw new UsageException("--repo '" + location + "': must be a folder (it is created when missing)");
     }
-    return Repository.open(dev.smc.transfer.backend.Backends.open(location), Repository.options().transfer(options));
+    return Repository.open(dev.smc.transfer.backend.Backends.open(location),
+        Repository.options().transfer(options).cacheDir(cacheDir()));
+  }
+
+  /** Where the CLI keeps caches: $SMC_CACHE_DIR, else $XDG_CACHE_HOME/smc, else ~/.cache/smc. */
+  static Path cacheDir() {
+    String dir = System.getenv("SMC_CACHE_DIR");
+    if (dir != null && !dir.isBlank()) {
+      return Path.of(dir);
+    }
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    return xdg != null && !xdg.isBlank() ? Path.of(xdg, "smc") : Path.of(System.getProperty("user.home"), ".cache", "smc");
   }
 
   private Repository existingRepo(Args a) throws IOException {

@@ -29,6 +29,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class LocalFolderBackend implements Backend {
   private static final int OPEN_FILES = 64;
+  /** Objects from this size on are read as a memory mapping. */
+  private static final long MAP_AT = 1 << 20;
   private final Path root;
   private final Path tmp;
   private final boolean fsync;
@@ -190,8 +192,17 @@ public final class LocalFolderBackend implements Backend {
   @Override
   public ByteBuffer get(String name) throws IOException {
     Path p = path(name);
-    try {
-      return ByteBuffer.wrap(Files.readAllBytes(p));
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size >= MAP_AT) {
+        // objects are never changed in place, so a mapping stays valid; it saves a copy and fresh heap
+        return ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      }
+      ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(size));
+      while (buf.hasRemaining() && ch.read(buf, buf.position()) >= 0) {
+        // read on
+      }
+      return buf.flip();
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(name);
     }

@@ -6,37 +6,78 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Which chunks the repository holds and where. Thread-safe. */
+/**
+ * Which chunks the repository holds and where: compact {@link ChunkTable}s of what the index files
+ * held when loaded, and a map of the packs added since, folded into another table when it grows.
+ * Thread-safe: lookups take no lock.
+ */
 final class ChunkIndex {
-  private final ConcurrentHashMap<ChunkId, Location> chunks;
+  /** Packs added since the table was built, before a fold. */
+  private static final int FOLD_AT = 200_000;
 
-  ChunkIndex() {
-    this(16);
-  }
-
-  /** An index sized for {@code expected} chunks, so loading it never rehashes. */
-  ChunkIndex(int expected) {
-    chunks = new ConcurrentHashMap<>(Math.max(16, expected + expected / 3));
-  }
+  private volatile List<ChunkTable> tables;
+  private final ConcurrentHashMap<ChunkId, Location> added = new ConcurrentHashMap<>();
   private final Set<String> packs = ConcurrentHashMap.newKeySet();
 
+  ChunkIndex() {
+    this(List.of(), Set.of());
+  }
+
+  ChunkIndex(List<ChunkTable> tables, Set<String> packs) {
+    this.tables = List.copyOf(tables);
+    this.packs.addAll(packs);
+  }
+
   void addPack(String pack, List<PackFormat.Entry> entries) {
-    packs.add(pack);
     for (PackFormat.Entry e : entries) {
-      chunks.putIfAbsent(e.id(), e.at(pack));
+      if (inTables(tables, e.id()) == null) {
+        added.putIfAbsent(e.id(), e.at(pack));
+      }
+    }
+    packs.add(pack);
+    if (added.size() > FOLD_AT) {
+      fold();
     }
   }
 
-  void addAll(Map<String, List<PackFormat.Entry>> packs) {
-    packs.forEach(this::addPack);
+  /** Builds a table of everything; only then drops the folded entries from the map. */
+  private synchronized void fold() {
+    Map<ChunkId, Location> snapshot = Map.copyOf(added);
+    if (snapshot.size() <= FOLD_AT) {
+      return;
+    }
+    List<ChunkTable> more = new java.util.ArrayList<>(tables);
+    more.add(ChunkTable.build(ChunkTable.parts(snapshot.entrySet())));
+    tables = List.copyOf(more);
+    snapshot.keySet().forEach(added::remove);
   }
 
   Location get(ChunkId id) {
-    return chunks.get(id);
+    List<ChunkTable> t = tables;
+    Location l = inTables(t, id);
+    if (l == null) {
+      l = added.get(id);
+      // a fold may have moved the entry from the map to a new table between the two looks
+      List<ChunkTable> now = tables;
+      if (l == null && now != t) {
+        l = inTables(now, id);
+      }
+    }
+    return l;
+  }
+
+  private static Location inTables(List<ChunkTable> tables, ChunkId id) {
+    for (ChunkTable t : tables) {
+      Location l = t.get(id);
+      if (l != null) {
+        return l;
+      }
+    }
+    return null;
   }
 
   boolean contains(ChunkId id) {
-    return chunks.containsKey(id);
+    return get(id) != null;
   }
 
   boolean hasPack(String pack) {
@@ -48,6 +89,6 @@ final class ChunkIndex {
   }
 
   int size() {
-    return chunks.size();
+    return tables.stream().mapToInt(ChunkTable::size).sum() + added.size();
   }
 }

@@ -40,7 +40,18 @@ final class IndexFormat {
     return b.flip();
   }
 
-  static Map<String, List<PackFormat.Entry>> decode(ByteBuffer in, String name) {
+  /** Receives one pack's entries from {@link #scan}. */
+  interface PackEntries {
+    /** {@code entries} holds {@code count} entries in {@link PackFormat} form, little-endian, not yet checked. */
+    void pack(String pack, ByteBuffer entries, int count);
+  }
+
+  /**
+   * Hands each pack's entries of an index file to {@code out} as bytes, without an object per entry
+   * (a large repository has millions); the file's structure is checked, the entries' fields are not
+   * ({@link PackFormat#readEntry} and {@link ChunkTable} check them where they are used).
+   */
+  static void scan(ByteBuffer in, String name, PackEntries out) {
     ByteBuffer b = in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     try {
       byte[] magic = new byte[MAGIC.length];
@@ -49,7 +60,6 @@ final class IndexFormat {
         throw new IntegrityException("index " + name + ": not an index file (bad magic)");
       }
       int packs = b.getInt();
-      Map<String, List<PackFormat.Entry>> out = new LinkedHashMap<>();
       byte[] id = new byte[ChunkId.LENGTH];
       for (int p = 0; p < packs; p++) {
         b.get(id);
@@ -57,18 +67,27 @@ final class IndexFormat {
         if (n < 0 || (long) n * PackFormat.ENTRY > b.remaining()) {
           throw new IntegrityException("index " + name + ": pack " + p + " claims " + n + " entries");
         }
-        List<PackFormat.Entry> es = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          es.add(PackFormat.readEntry(b));
-        }
-        out.put(HexFormat.of().formatHex(id), es);
+        ByteBuffer entries = b.slice(b.position(), n * PackFormat.ENTRY).order(ByteOrder.LITTLE_ENDIAN);
+        b.position(b.position() + n * PackFormat.ENTRY);
+        out.pack(HexFormat.of().formatHex(id), entries, n);
       }
       if (b.hasRemaining()) {
         throw new IntegrityException("index " + name + ": " + b.remaining() + " trailing bytes");
       }
-      return out;
-    } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+    } catch (java.nio.BufferUnderflowException | IllegalArgumentException | IndexOutOfBoundsException e) {
       throw new IntegrityException("index " + name + ": truncated or damaged", e);
     }
+  }
+
+  static Map<String, List<PackFormat.Entry>> decode(ByteBuffer in, String name) {
+    Map<String, List<PackFormat.Entry>> out = new LinkedHashMap<>();
+    scan(in, name, (pack, entries, n) -> {
+      List<PackFormat.Entry> es = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        es.add(PackFormat.readEntry(entries));
+      }
+      out.put(pack, es);
+    });
+    return out;
   }
 }

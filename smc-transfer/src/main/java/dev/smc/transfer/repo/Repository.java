@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,8 @@ public final class Repository implements ImageStore {
   private static final Logger LOG = LoggerFactory.getLogger(Repository.class);
   static final String CONFIG = "config";
   static final String INDEX_PREFIX = "index/";
+  /** Entries in index files newer than the cache that make it worth rebuilding (or a quarter of it). */
+  private static final int REBUILD_CACHE_AT = 10_000;
   static final String DATA_PREFIX = "data/";
   static final String PIN_PREFIX = "pins/";
   /** Default size of the fixed, aligned chunks files and disks are cut into. */
@@ -60,6 +64,7 @@ public final class Repository implements ImageStore {
   private final Locks locks;
   private final Map<ImageKind, TreeReferences> references = new EnumMap<>(ImageKind.class);
   private volatile ChunkIndex index;
+  @Nullable private final IndexCache cache;
 
   private Repository(Backend backend, Options o) throws IOException {
     this.backend = backend;
@@ -71,6 +76,8 @@ public final class Repository implements ImageStore {
     references.put(ImageKind.BLOCKS, new dev.smc.transfer.blocks.BlockTreeReferences());
     Map<String, String> config = readOrCreateConfig(backend, o.chunkSize);
     this.id = config.get("id");
+    // the id names the cache's folder: only a plain hex id (every repository smc creates has one)
+    this.cache = o.cacheDir == null || id == null || !id.matches("[0-9a-f]{8,64}") ? null : new IndexCache(o.cacheDir, id);
     try {
       this.chunkSize = Integer.parseInt(config.getOrDefault("chunkSize", ""));
     } catch (NumberFormatException e) {
@@ -101,6 +108,7 @@ public final class Repository implements ImageStore {
     private TransferOptions transfer = TransferOptions.DEFAULTS;
     private int packSize = 16 << 20;
     private int chunkSize = DEFAULT_CHUNK_SIZE;
+    private Path cacheDir;
 
     public Options clock(Clock clock) {
       this.clock = clock;
@@ -110,6 +118,15 @@ public final class Repository implements ImageStore {
     /** Compression, bandwidth limit and checksum of writers that do not pass their own. */
     public Options transfer(TransferOptions transfer) {
       this.transfer = transfer;
+      return this;
+    }
+
+    /**
+     * A local folder for caches (default none): the chunk table is kept there, so that opening a
+     * large repository does not rebuild it from the index files every time. Safe to delete.
+     */
+    public Options cacheDir(@Nullable Path dir) {
+      this.cacheDir = dir;
       return this;
     }
 
@@ -233,34 +250,40 @@ public final class Repository implements ImageStore {
     return idx;
   }
 
-  /** Reads every index file; with {@code adopt}, also indexes complete packs no index lists (a crashed writer's). */
+  /**
+   * Reads every index file (or the local cache of what they held, and the files written since);
+   * with {@code adopt}, also indexes complete packs no index lists (a crashed writer's).
+   */
   ChunkIndex loadIndex(boolean adopt) throws IOException {
-    // decoded on all cores: a large repository has hundreds of thousands of entries
-    List<Map<String, List<PackFormat.Entry>>> files;
-    try {
-      files = backend.list(INDEX_PREFIX).parallelStream().map(o -> {
-        try {
-          return IndexFormat.decode(backend.get(o.name()), o.name());
-        } catch (NoSuchFileException e) {
-          return null; // removed by a concurrent garbage collection after it wrote its replacement
-        } catch (IntegrityException e) {
-          LOG.warn("skipping damaged index file {}: {}", o.name(), e.getMessage());
-          return null;
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).filter(java.util.Objects::nonNull).toList();
-    } catch (java.io.UncheckedIOException e) {
-      throw e.getCause();
+    Set<String> names = new java.util.TreeSet<>();
+    for (Backend.ObjectInfo o : backend.list(INDEX_PREFIX)) {
+      names.add(o.name());
     }
-    int expected = 0;
-    for (Map<String, List<PackFormat.Entry>> f : files) {
-      for (List<PackFormat.Entry> es : f.values()) {
-        expected += es.size();
+    IndexCache.Cached cached = cache == null ? null : cache.load(names);
+    Map<String, List<ChunkTable.Part>> read = readIndexFiles(cached == null ? names
+        : names.stream().filter(n -> !cached.files().contains(n)).toList());
+    List<ChunkTable> tables = new ArrayList<>();
+    long newer = read.values().stream().flatMap(List::stream).mapToLong(ChunkTable.Part::count).sum();
+    if (cached != null && newer <= Math.max(REBUILD_CACHE_AT, cached.table().size() / 4)) {
+      tables.add(cached.table());
+      tables.add(ChunkTable.build(read.values().stream().flatMap(List::stream).toList()));
+    } else {
+      if (cached != null) {
+        read = readIndexFiles(names); // enough was written since the cache: one new table of everything
+      }
+      ChunkTable all = ChunkTable.build(read.values().stream().flatMap(List::stream).toList());
+      tables.add(all);
+      if (cache != null && all.size() > 0) {
+        cache.save(all, read.keySet());
       }
     }
-    ChunkIndex idx = new ChunkIndex(expected);
-    files.parallelStream().forEach(idx::addAll);
+    Set<String> packs = new HashSet<>();
+    for (ChunkTable t : tables) {
+      for (ChunkTable.Part p : t.parts()) {
+        packs.add(p.pack());
+      }
+    }
+    ChunkIndex idx = new ChunkIndex(tables, packs);
     if (adopt) {
       Map<String, List<PackFormat.Entry>> adopted = new LinkedHashMap<>();
       for (Backend.ObjectInfo o : backend.list(DATA_PREFIX)) {
@@ -287,6 +310,29 @@ public final class Repository implements ImageStore {
     return idx;
   }
 
+  /** The entries of index files, by file name, read on all cores; files gone or damaged are left out. */
+  private Map<String, List<ChunkTable.Part>> readIndexFiles(java.util.Collection<String> names) throws IOException {
+    Map<String, List<ChunkTable.Part>> out = new java.util.concurrent.ConcurrentSkipListMap<>();
+    try {
+      names.parallelStream().forEach(name -> {
+        try {
+          List<ChunkTable.Part> parts = new ArrayList<>();
+          IndexFormat.scan(backend.get(name), name, (pack, entries, n) -> parts.add(new ChunkTable.Part(pack, entries, n)));
+          out.put(name, parts);
+        } catch (NoSuchFileException e) {
+          // removed by a concurrent garbage collection after it wrote its replacement
+        } catch (IntegrityException e) {
+          LOG.warn("skipping damaged index file {}: {}", name, e.getMessage());
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+    return out;
+  }
+
   /** Writes one index file for {@code packs}. */
   void writeIndex(Map<String, List<PackFormat.Entry>> packs) throws IOException {
     if (packs.isEmpty()) {
@@ -311,15 +357,24 @@ public final class Repository implements ImageStore {
 
   /** A chunk's raw content, verified against its id. */
   public ByteBuffer readChunk(ChunkId id) throws IOException {
+    return ByteBuffer.wrap(readChunk(id, location(id)));
+  }
+
+  /** Where a chunk is stored; fails when no index lists it. */
+  Location location(ChunkId id) throws IOException {
     Location loc = index().get(id);
     if (loc == null) {
       throw new IntegrityException("chunk " + id + " is referenced but no index lists it");
     }
-    return ByteBuffer.wrap(readChunk(id, loc));
+    return loc;
   }
 
   byte[] readChunk(ChunkId id, Location loc) throws IOException {
-    ByteBuffer stored = backend.get(packObject(loc.pack()), loc.offset(), loc.storedLength());
+    return decode(id, loc, backend.get(packObject(loc.pack()), loc.offset(), loc.storedLength()));
+  }
+
+  /** A chunk's raw content from its stored bytes ({@code stored}'s remaining bytes), verified against its id. */
+  byte[] decode(ChunkId id, Location loc, ByteBuffer stored) {
     byte[] src;
     int off;
     if (stored.hasArray()) {
