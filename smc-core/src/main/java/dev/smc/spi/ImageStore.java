@@ -83,5 +83,22 @@ public interface ImageStore extends Closeable {
 
     /** A chunk's raw (uncompressed, verified) content. */
     ByteBuffer chunk(ChunkId id) throws IOException;
+
+    /**
+     * Reads several chunks, handing each to {@code sink} with its index in {@code ids}, in any
+     * order; a store may fetch chunks that are stored side by side with one read. The buffers are
+     * valid only during the call to the sink. Default: {@link #chunk} one by one.
+     */
+    default void chunks(java.util.List<ChunkId> ids, ChunkSink sink) throws IOException {
+      for (int i = 0; i < ids.size(); i++) {
+        sink.accept(i, chunk(ids.get(i)));
+      }
+    }
+  }
+
+  /** Receives the chunks {@link ImageReader#chunks} reads. */
+  @FunctionalInterface
+  interface ChunkSink {
+    void accept(int index, ByteBuffer data) throws IOException;
   }
 }

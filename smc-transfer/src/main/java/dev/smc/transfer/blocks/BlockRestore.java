@@ -23,6 +23,7 @@ import java.time.Duration;
 public final class BlockRestore {
   private static final int SEGMENT = 4 << 20;
   private static final int THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+  private static final byte[] ZEROS = new byte[SEGMENT];
 
   /**
    * Writes the blocks {@code ids} (from block {@code first}) through {@code buf}: every run of
@@ -32,24 +33,29 @@ public final class BlockRestore {
   private static long writeSegment(Posix posix, ImageStore.ImageReader reader, ImageRef ref, int fd, ByteBuffer buf,
       ChunkId[] ids, long first, int bs, long size, boolean device) throws IOException {
     buf.clear();
-    long written = 0;
+    java.util.List<ChunkId> present = new java.util.ArrayList<>();
+    java.util.List<Integer> at = new java.util.ArrayList<>();
     for (int i = 0; i < ids.length; i++) {
       long off = (first + i) * bs;
       int len = (int) Math.min(bs, size - off);
       if (ids[i] == null) {
-        for (int k = 0; k < len; k++) {
-          buf.put(i * bs + k, (byte) 0);
-        }
-        continue;
+        buf.put(i * bs, ZEROS, 0, len);
+      } else {
+        present.add(ids[i]);
+        at.add(i);
       }
-      ByteBuffer data = reader.chunk(ids[i]);
+    }
+    // neighbouring blocks were stored side by side: they come with one read each run
+    reader.chunks(present, (k, data) -> {
+      int i = at.get(k);
+      int len = (int) Math.min(bs, size - (first + i) * bs);
       if (data.remaining() != len) {
         throw new SmcException(ErrorCode.INTEGRITY, "image " + ref + ": block " + (first + i) + " holds "
             + data.remaining() + " bytes, expected " + len);
       }
       buf.put(i * bs, data, data.position(), len);
-      written++;
-    }
+    });
+    long written = present.size();
     int i = 0;
     while (i < ids.length) {
       if (ids[i] == null && !device) {

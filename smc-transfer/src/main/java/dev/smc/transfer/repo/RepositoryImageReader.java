@@ -35,5 +35,10 @@ final class RepositoryImageReader implements ImageStore.ImageReader {
   }
 
   @Override
+  public void chunks(java.util.List<ChunkId> ids, dev.smc.spi.ImageStore.ChunkSink sink) throws IOException {
+    repo.readChunks(ids, sink);
+  }
+
+  @Override
   public void close() {}
 }

@@ -13,9 +13,8 @@ import java.util.List;
  * Not thread-safe.
  */
 final class TreeInputStream extends InputStream {
-  /** The most pieces and bytes one read fetches. */
-  private static final int RUN_PIECES = 1024;
-  private static final int RUN_BYTES = 4 << 20;
+  /** Pieces read at once. */
+  private static final int BATCH = 1024;
 
   private final Repository repo;
   private final ImageManifest manifest;
@@ -42,33 +41,20 @@ final class TreeInputStream extends InputStream {
     return true;
   }
 
-  /** Reads the next pieces that are contiguous in one pack. */
+  /** Reads the next pieces (up to {@link #BATCH}); neighbours in a pack come with one read. */
   private boolean readRun() throws IOException {
     if (next >= leaves.size()) {
       return false;
     }
-    Location first = repo.location(leaves.get(next));
-    List<Location> run = new java.util.ArrayList<>();
-    run.add(first);
-    long end = (long) first.offset() + first.storedLength();
-    while (next + run.size() < leaves.size() && run.size() < RUN_PIECES && end - first.offset() < RUN_BYTES) {
-      Location l = repo.location(leaves.get(next + run.size()));
-      if (!l.pack().equals(first.pack()) || l.offset() != end) {
-        break;
-      }
-      run.add(l);
-      end += l.storedLength();
-    }
-    if (run.size() == 1) {
-      ready.add(ByteBuffer.wrap(repo.readChunk(leaves.get(next++), first)));
-      return true;
-    }
-    ByteBuffer span = repo.backend().get(Repository.packObject(first.pack()), first.offset(),
-        Math.toIntExact(end - first.offset()));
-    for (Location l : run) {
-      ByteBuffer stored = span.slice(span.position() + l.offset() - first.offset(), l.storedLength());
-      ready.add(ByteBuffer.wrap(repo.decode(leaves.get(next++), l, stored)));
-    }
+    List<ChunkId> batch = leaves.subList(next, Math.min(leaves.size(), next + BATCH));
+    ByteBuffer[] got = new ByteBuffer[batch.size()];
+    repo.readChunks(batch, (i, data) -> {
+      byte[] copy = new byte[data.remaining()];
+      data.duplicate().get(copy);
+      got[i] = ByteBuffer.wrap(copy);
+    });
+    next += batch.size();
+    ready.addAll(java.util.Arrays.asList(got));
     return true;
   }
 

@@ -192,6 +192,22 @@ class BlockMigrationTest {
       assertTrue(want.contains("59392") || want.contains("61440"), "the test disk has its logical partitions: " + want);
       assertEquals(want, run("sfdisk", "-J", r2.toString()).replace(r2.toString(), "DISK"), "partition table");
       run("e2fsck", "-fn", r2 + "?offset=" + PART_START);
+
+      // onto a real block device: a loop device over a file full of old, non-zero data, so that
+      // holes must be written as zeros to come out right
+      Path backing = tmp.resolve("loop-backing.img");
+      byte[] junk = new byte[48 * MIB_INT];
+      java.util.Arrays.fill(junk, (byte) 0x5a);
+      Files.write(backing, junk);
+      String dev = run("losetup", "-f", "--show", backing.toString()).trim();
+      try {
+        BlockRestore.Report onDevice = new BlockRestore().restore(repo, second.image(), Path.of(dev));
+        assertEquals(48 * MIB, onDevice.diskSize());
+        run("blockdev", "--flushbufs", dev);
+      } finally {
+        run("losetup", "-d", dev);
+      }
+      assertEquals(sha256(disk), sha256(backing), "the disk restored onto " + dev);
     }
   }
 
