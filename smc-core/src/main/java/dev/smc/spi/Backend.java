@@ -51,6 +51,15 @@ public interface Backend extends Closeable {
    */
   ByteBuffer get(String name, long offset, int length) throws IOException;
 
+  /**
+   * Reads {@code dst.remaining()} bytes from {@code offset} into {@code dst} (advancing its
+   * position); fails if the object is shorter. For reading many ranges through one buffer.
+   * Default: {@link #get(String, long, int)} and a copy.
+   */
+  default void read(String name, long offset, ByteBuffer dst) throws IOException {
+    dst.put(get(name, offset, dst.remaining()));
+  }
+
   /** The object's size, or empty when it does not exist. */
   Optional<Long> size(String name) throws IOException;
 

@@ -210,19 +210,28 @@ public final class LocalFolderBackend implements Backend {
 
   @Override
   public ByteBuffer get(String name, long offset, int length) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(length);
+    read(name, offset, buf);
+    return buf.flip();
+  }
+
+  @Override
+  public void read(String name, long offset, ByteBuffer dst) throws IOException {
+    int start = dst.position();
     for (int attempt = 1; ; attempt++) {
       FileChannel ch = channel(name);
-      ByteBuffer buf = ByteBuffer.allocate(length);
+      dst.position(start);
       long pos = offset;
       try {
-        while (buf.hasRemaining()) {
-          int n = ch.read(buf, pos);
+        while (dst.hasRemaining()) {
+          int n = ch.read(dst, pos);
           if (n < 0) {
-            throw new IOException(name + ": " + length + " bytes at " + offset + " asked, object ends at " + pos);
+            throw new IOException(name + ": " + (dst.limit() - start) + " bytes at " + offset + " asked, object ends at "
+                + pos);
           }
           pos += n;
         }
-        return buf.flip();
+        return;
       } catch (ClosedChannelException e) {
         // another thread evicted, replaced or deleted the cached channel while this one read: open it again
         if (e instanceof ClosedByInterruptException || attempt >= 5) {

@@ -370,12 +370,14 @@ public final class Repository implements ImageStore {
     return loc;
   }
 
-  /** The most bytes one read of neighbouring chunks fetches. */
+  /** The most bytes one read of neighbouring chunks fetches, through a buffer each thread keeps. */
   static final int RUN_BYTES = 4 << 20;
+  private static final ThreadLocal<ByteBuffer> RUN_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(RUN_BYTES));
 
   /**
    * Reads chunks in pack order, one read for each run of chunks stored side by side, and hands each
-   * (verified) to {@code sink}; a chunk stored raw is handed over in place, without a copy.
+   * (verified) to {@code sink}; a chunk stored raw is handed over in place, without a copy. The
+   * sink must not call back into this method on the same thread (the read buffer is reused).
    */
   void readChunks(List<ChunkId> ids, ChunkSink sink) throws IOException {
     Location[] locs = new Location[ids.size()];
@@ -390,11 +392,15 @@ public final class Repository implements ImageStore {
       long end = (long) first.offset() + first.storedLength();
       int b = a + 1;
       while (b < order.length && locs[order[b]].pack().equals(first.pack()) && locs[order[b]].offset() == end
-          && end - first.offset() < RUN_BYTES) {
+          && end + locs[order[b]].storedLength() - first.offset() <= RUN_BYTES) {
         end += locs[order[b]].storedLength();
         b++;
       }
-      ByteBuffer span = backend.get(packObject(first.pack()), first.offset(), Math.toIntExact(end - first.offset()));
+      int spanLength = Math.toIntExact(end - first.offset());
+      ByteBuffer span = spanLength <= RUN_BYTES ? RUN_BUFFER.get().clear().limit(spanLength)
+          : ByteBuffer.allocateDirect(spanLength);
+      backend.read(packObject(first.pack()), first.offset(), span);
+      span.flip();
       for (int k = a; k < b; k++) {
         int i = order[k];
         Location l = locs[i];
