@@ -141,7 +141,7 @@ public final class Migrations implements Closeable {
    *     unfinished task
    */
   public MigrationTask create(TaskSpec spec) throws IOException {
-    MigrationTask out;
+    TaskId out;
     synchronized (lock) {
       ensureOpen();
       Instant now = clock.instant();
@@ -177,10 +177,10 @@ public final class Migrations implements Closeable {
       if (spec.runMode() instanceof RunMode.Now) {
         begin(id, Action.START, RunType.Manual, false, "run mode now");
       }
-      out = load(id);
+      out = id;
     }
     dispatch();
-    return out;
+    return task(out);
   }
 
   /** Starts a Ready task, or retries a Stopped or InError one, re-running its interrupted cycle. */
@@ -971,10 +971,6 @@ public final class Migrations implements Closeable {
       }
     }
     throw new NotFoundException("task '" + name + "' does not exist");
-  }
-
-  private MigrationTask load(TaskId id) throws IOException {
-    return store.task(id).orElseThrow(() -> new NotFoundException("task " + id + " does not exist"));
   }
 
   private MigrationTask withProgress(MigrationTask t) {

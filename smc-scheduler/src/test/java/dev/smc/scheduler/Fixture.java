@@ -103,7 +103,7 @@ final class Fixture implements AutoCloseable {
     assertEquals(List.of(), transitIds(), "no transit instance may be left running");
   }
 
-  /** Restores an image into a new folder and returns every file's content by relative path. */
+  /** Restores an image into a new folder and returns every file's content (bytes as Latin-1) by relative path. */
   Map<String, String> restore(dev.smc.ImageRef ref) throws IOException {
     Path target = dir.resolve("restore-" + ref + "-" + System.nanoTime());
     new FileRestore(1).restore(repo, ref, target);
@@ -114,7 +114,7 @@ final class Fixture implements AutoCloseable {
     Map<String, String> out = new TreeMap<>();
     try (Stream<Path> s = Files.walk(root)) {
       for (Path p : s.filter(Files::isRegularFile).toList()) {
-        out.put(root.relativize(p).toString(), Files.readString(p, StandardCharsets.UTF_8));
+        out.put(root.relativize(p).toString(), Files.readString(p, StandardCharsets.ISO_8859_1));
       }
     }
     return out;
