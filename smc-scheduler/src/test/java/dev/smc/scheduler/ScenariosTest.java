@@ -307,6 +307,28 @@ class ScenariosTest {
   }
 
   @Test
+  void theBackgroundSchedulerTicksByItselfAndCloseLeavesNothingRunning() throws Exception {
+    try (Fixture f = new Fixture(tmp)) {
+      Migrations m = f.open(Migrations.builder().executor(f.pool).tickEvery(Duration.ofMillis(20)));
+      Instant at = f.clock.instant().plus(Duration.ofMinutes(30));
+      m.create(f.incremental("bg", f.source()).runMode(RunMode.at(at)).build());
+      m.start();
+      f.clock.advance(Duration.ofMinutes(30));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (m.task("bg").state() != TaskState.Waiting && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertEquals(TaskState.Waiting, m.task("bg").state(), "the background tick started the scheduled cycle");
+      m.close();
+      assertThrows(IllegalStateException.class, () -> m.sync("bg"));
+      Migrations again = f.openDirect();
+      assertEquals(TaskState.Waiting, again.task("bg").state(), "a clean close changes no task between cycles");
+      again.delete("bg");
+      f.assertNoTransit();
+    }
+  }
+
+  @Test
   void aRepeatedCreateWithTheSameClientTokenReturnsTheFirstTask() throws Exception {
     try (Fixture f = new Fixture(tmp)) {
       Migrations m = f.openDirect();
