@@ -54,6 +54,10 @@ final class Args {
     }
   }
 
+  String command() {
+    return command;
+  }
+
   boolean flag(String name) {
     return values.containsKey(name);
   }

@@ -43,7 +43,8 @@ import javax.annotation.Nullable;
 
 /**
  * {@code smc}: migrate a tree into an image repository, list, restore, check, forget and collect
- * garbage, describe a disk, and a demo. Exit codes: 0 done, 1 failed, 2 bad arguments.
+ * garbage, describe a disk, a demo, and migration tasks ({@code task ...}, {@code serve}). Exit codes:
+ * 0 done, 1 failed, 2 bad arguments.
  */
 public final class Main {
   static final String USAGE = """
@@ -58,14 +59,34 @@ public final class Main {
         forget  --repo REPO --image-name NAME --keep N
         gc      --repo REPO [--dry-run] [--json]
         describe --source DISK [--json]        a disk image or block device: partition table, file systems
+        task create --name N --source DIR|DISK --image-name I [--incremental --interval 6h --max-images 3]
+                [--run now|create-only|at:2026-12-01T02:00:00Z] [--valid-days 7-90] [--tag KEY=VALUE]...
+                [--exclude PAT]... [--compress 0-10] [--bwlimit KBPS] [--checksum] [--description T]
+                [--client-token T] [--json]
+        task list [--json]                     task show N [--json]          task logs N
+        task start N | task sync N             run the cycle here; exit 0 when it succeeded, 1 when not
+        task pause N | task delete N           pause: a Waiting task; delete: any but Running (images stay)
+        task cutover N [--sync]                --sync: one final cycle first; then Finished
+        task modify N [--new-name N2] [--description T] [--interval 6h] [--max-images 1-10]
+        task pin N --cycle C [--off]           keep NAME-CYCLE_C from retention (--off: release it)
+        serve [--tick SECONDS]                 run due cycles, expiry and recovery until SIGTERM/Ctrl-C, exit 0
+      task and serve take --home HOME (or env SMC_HOME), the task store; the repository is HOME/repo unless
+      --repo REPO (give it to every command of that home). --interval: whole hours or days, 1h..168h (1d..7d);
+      --max-images 1..10; --run at: 10 minutes to 30 days ahead; --valid-days 7..90 (default 30); <= 20 tags.
       every command takes --debug (stack traces on failure)""";
 
   private final PrintStream out;
   private final PrintStream err;
+  private final Map<String, String> env;
 
   Main(PrintStream out, PrintStream err) {
+    this(out, err, System.getenv());
+  }
+
+  Main(PrintStream out, PrintStream err, Map<String, String> env) {
     this.out = out;
     this.err = err;
+    this.env = env;
   }
 
   public static void main(String[] args) {
@@ -83,6 +104,9 @@ public final class Main {
       return args.isEmpty() ? 2 : 0;
     }
     String cmd = args.remove(0);
+    if (cmd.equals("task") && !args.isEmpty()) {
+      cmd = "task " + args.get(0);
+    }
     try {
       return switch (cmd) {
         case "demo" -> new Demo(out, err).run(new Args(cmd, args, Set.of("dir"), Set.of("keep")));
@@ -93,15 +117,21 @@ public final class Main {
         case "forget" -> forget(args);
         case "gc" -> gc(args);
         case "describe" -> describe(args);
-        default -> throw new UsageException("unknown command '" + cmd
-            + "' (allowed: demo, migrate, images, restore, check, forget, gc, describe)");
+        case "serve" -> tasks().serve(args);
+        default -> {
+          if (cmd.equals("task") || cmd.startsWith("task ")) {
+            yield tasks().task(args);
+          }
+          throw new UsageException("unknown command '" + cmd
+              + "' (allowed: demo, migrate, images, restore, check, forget, gc, describe, task, serve)");
+        }
       };
     } catch (UsageException e) {
       err.println("smc: " + e.getMessage());
       return 2;
     } catch (InvalidSpecException e) {
       for (FieldError f : e.errors()) {
-        err.println("smc " + cmd + ": " + f);
+        err.println("smc " + cmd + ": " + f + TaskOptions.optionOf(cmd, f.field()));
       }
       return 2;
     } catch (SmcException e) {
@@ -117,6 +147,10 @@ public final class Main {
       }
       return 1;
     }
+  }
+
+  private TaskCommands tasks() {
+    return new TaskCommands(out, err, env, java.time.Clock.systemUTC());
   }
 
   static String describe(Throwable e) {

@@ -1,0 +1,67 @@
+package dev.smc.scheduler;
+
+import dev.smc.TaskId;
+import dev.smc.scheduler.spi.TaskStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@link TaskStore} in memory, for tests and short-lived programs; several schedulers sharing
+ * one instance behave like processes sharing a folder. Nothing survives the JVM. Thread-safe.
+ */
+public final class InMemoryTaskStore implements TaskStore {
+  private final Map<TaskId, MigrationTask> tasks = new HashMap<>();
+  private final Map<TaskId, List<LogEntry>> logs = new HashMap<>();
+  private final Set<TaskId> locked = new HashSet<>();
+
+  @Override
+  public synchronized List<MigrationTask> tasks() {
+    return List.copyOf(tasks.values());
+  }
+
+  @Override
+  public synchronized Optional<MigrationTask> task(TaskId id) {
+    return Optional.ofNullable(tasks.get(id));
+  }
+
+  @Override
+  public synchronized void put(MigrationTask task) {
+    tasks.put(task.id(), task);
+  }
+
+  @Override
+  public synchronized void remove(TaskId id) {
+    tasks.remove(id);
+    logs.remove(id);
+  }
+
+  @Override
+  public synchronized void appendLog(TaskId id, LogEntry entry) {
+    logs.computeIfAbsent(id, k -> new ArrayList<>()).add(entry);
+  }
+
+  @Override
+  public synchronized List<LogEntry> log(TaskId id) {
+    return List.copyOf(logs.getOrDefault(id, List.of()));
+  }
+
+  @Override
+  public synchronized Optional<Lock> tryLock(TaskId id) {
+    if (!locked.add(id)) {
+      return Optional.empty();
+    }
+    return Optional.of(() -> {
+      synchronized (this) {
+        locked.remove(id);
+      }
+    });
+  }
+
+  @Override
+  public void close() {}
+}

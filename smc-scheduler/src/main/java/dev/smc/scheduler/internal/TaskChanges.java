@@ -1,0 +1,144 @@
+package dev.smc.scheduler.internal;
+
+import dev.smc.ImageRef;
+import dev.smc.InvalidSpecException;
+import dev.smc.RunMode;
+import dev.smc.SyncPolicy;
+import dev.smc.TaskId;
+import dev.smc.TaskSpec;
+import dev.smc.TaskState;
+import dev.smc.internal.Checks;
+import dev.smc.scheduler.Action;
+import dev.smc.scheduler.MigrationTask;
+import dev.smc.scheduler.Modification;
+import dev.smc.scheduler.spi.TaskStore;
+import dev.smc.transfer.repo.Repository;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The user's changes to a task that run no cycle: create (up to Ready), modify, delete, pin, and
+ * cut over without a final cycle. Each checks {@link Action}'s table, stores the change and logs
+ * it through the {@link TaskJournal}. Stateless; callers hold the scheduler's lock.
+ */
+public final class TaskChanges {
+  private TaskChanges() {}
+
+  /** The task a create returned: a new one, or the one created earlier with the same client token. */
+  public record Created(TaskId id, boolean isNew) {}
+
+  /** Stores a new Ready task for {@code spec}, or finds the task created with its client token. */
+  public static Created create(TaskJournal journal, TaskSpec spec, Instant now) throws IOException {
+    List<MigrationTask> all = journal.store().tasks();
+    if (spec.clientToken().isPresent()) {
+      for (MigrationTask t : all) {
+        if (t.spec().clientToken().equals(spec.clientToken())) {
+          journal.log(t.id(), "create repeated with the same client token: returned this task", "create");
+          return new Created(t.id(), false);
+        }
+      }
+    }
+    Checks c = new Checks();
+    spec.validateRunTime(c, now);
+    if (!LocalEngine.online(spec.source())) {
+      c.add("source", spec.source(), "an existing folder, disk image file or block device (the source must be online)");
+    }
+    c.throwIfAny();
+    TaskRules.checkNew(all, spec);
+    TaskId id = TaskRules.newId(all);
+    Draft d = Draft.created(id, spec, now);
+    if (spec.runMode() instanceof RunMode.At at) {
+      d.nextRun = at.when();
+    }
+    journal.store().put(d.build());
+    journal.log(id, "created: state Ready, run mode " + spec.runMode() + ", expires " + d.expires, "create");
+    return new Created(id, true);
+  }
+
+  /** Applies {@code m} to {@code t}: name and description in any state, the sync policy in Ready or Waiting. */
+  public static MigrationTask modify(TaskJournal journal, MigrationTask t, Modification m) throws IOException {
+    String name = t.name();
+    if (m.name().isPresent() || m.description().isPresent()) {
+      Action.MODIFY_NAME.check(name, t.state());
+    }
+    if (m.policy()) {
+      Action.MODIFY_POLICY.check(name, t.state());
+      if (!t.spec().incremental()) {
+        throw InvalidSpecException.of(m.interval().isPresent() ? "interval" : "maxImages", "set",
+            "only for an incremental task; task '" + name + "' is one-time");
+      }
+    }
+    TaskSpec.Builder b = t.spec().toBuilder();
+    m.name().ifPresent(b::name);
+    m.description().ifPresent(b::description);
+    if (m.policy()) {
+      SyncPolicy p = t.spec().syncPolicy().orElseThrow();
+      b.incremental(m.interval().orElse(p.interval()), m.maxImages().orElse(p.maxImages()));
+    }
+    TaskSpec spec = b.build();
+    if (!spec.name().equals(name)) {
+      for (MigrationTask o : journal.store().tasks()) {
+        if (!o.id().equals(t.id())) {
+          TaskRules.checkUnique(o, spec.name(), null);
+        }
+      }
+    }
+    Draft d = new Draft(t);
+    d.spec = spec;
+    Duration oldInterval = t.spec().syncPolicy().map(SyncPolicy::interval).orElse(null);
+    Duration newInterval = spec.syncPolicy().map(SyncPolicy::interval).orElse(null);
+    if (d.nextRun != null && oldInterval != null && !oldInterval.equals(newInterval) && d.state == TaskState.Waiting) {
+      d.nextRun = d.nextRun.minus(oldInterval).plus(newInterval);
+    }
+    journal.save(d, d.state, "modified: " + TaskRules.describeChange(t.spec(), spec), "modify");
+    return d.build();
+  }
+
+  /** Deletes {@code t} (any state but Running) through Deleting; its images stay in the repository. */
+  public static void delete(TaskJournal journal, MigrationTask t) throws IOException {
+    Action.DELETE.check(t.name(), t.state());
+    TaskStore store = journal.store();
+    try (TaskStore.Lock l = store.tryLock(t.id()).orElseThrow(() -> TaskJournal.locked(t))) {
+      Draft d = new Draft(store.task(t.id()).orElseThrow());
+      TaskState before = d.state;
+      d.state = Action.DELETE.next(t.name(), d.state, d.spec.incremental(), false);
+      journal.save(d, before, "deleting", "delete");
+      journal.finishDelete(d, "delete");
+    }
+  }
+
+  /** Pins or unpins image {@code cycle} of {@code t} in the repository and records it. */
+  public static MigrationTask pin(TaskJournal journal, Repository repo, MigrationTask t, int cycle, boolean pinned)
+      throws IOException {
+    Draft d = new Draft(t);
+    ImageRef ref = new ImageRef(d.spec.imageName(), cycle);
+    repo.pin(ref, pinned);
+    d.pinned.remove(ref);
+    if (pinned) {
+      d.pinned.add(ref);
+    }
+    journal.save(d, d.state, (pinned ? "pinned " : "unpinned ") + ref, "pin");
+    return d.build();
+  }
+
+  /** Cuts a Waiting task over without a final cycle: Finished, transit released. */
+  public static MigrationTask cutoverNow(TaskJournal journal, MigrationTask t) throws IOException {
+    Draft d = new Draft(t);
+    TaskState before = d.state;
+    d.state = Action.CUTOVER.next(t.name(), d.state, d.spec.incremental(), false);
+    d.nextRun = null;
+    journal.releaseTransit(d, "cut over");
+    journal.save(d, before, "cut over without a final cycle", "cutover");
+    return d.build();
+  }
+
+  /** Pauses a Waiting task between cycles: Stopped. */
+  public static MigrationTask pauseWaiting(TaskJournal journal, MigrationTask t) throws IOException {
+    Draft d = new Draft(t);
+    d.state = Action.PAUSE.next(t.name(), d.state, d.spec.incremental(), false);
+    journal.save(d, TaskState.Waiting, "paused between cycles", "pause");
+    return d.build();
+  }
+}
