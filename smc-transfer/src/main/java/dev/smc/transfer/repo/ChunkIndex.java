@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ChunkIndex {
   /** Packs added since the table was built, before a fold. */
-  private static final int FOLD_AT = 200_000;
+  private static final int FOLD_AT = 1_000_000;
 
   private volatile List<ChunkTable> tables;
   private final ConcurrentHashMap<ChunkId, Location> added = new ConcurrentHashMap<>();

@@ -93,8 +93,14 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       return t;
     });
     this.packCapacity = repo.packSize() + (2 << 20);
-    this.current = new Pack(ByteBuffer.allocateDirect(packCapacity));
+    this.current = new Pack(newPackBuffer());
     this.buffers = 1;
+  }
+
+  /** A pack buffer aligned for direct I/O, which a local backend uses to write packs past the page cache. */
+  private ByteBuffer newPackBuffer() {
+    int align = dev.smc.transfer.internal.posix.Posix.DIRECT_ALIGNMENT;
+    return ByteBuffer.allocateDirect(packCapacity + 2 * align).alignedSlice(align).limit(packCapacity).slice();
   }
 
   @Override
@@ -207,7 +213,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       // blocks while PACKS_IN_FLIGHT packs are being uploaded: bounded memory, back-pressure
       next = pool.poll();
       if (next == null && buffers <= PACKS_IN_FLIGHT) {
-        next = ByteBuffer.allocateDirect(packCapacity);
+        next = newPackBuffer();
         buffers++;
       }
       while (next == null && (next = pool.poll(100, TimeUnit.MILLISECONDS)) == null) {

@@ -41,6 +41,9 @@ public final class Posix {
     /** Fails with EPERM unless the caller owns the file or has CAP_FOWNER. */
     public static final int O_NOATIME = 01000000;
     public static final int O_CLOEXEC = 02000000;
+    public static final int O_DIRECT = AARCH64 ? 0200000 : 040000;
+    /** The alignment {@link #createDirect} needs of buffers (the largest logical block size in use). */
+    public static final int DIRECT_ALIGNMENT = 4096;
 
     // ---- st_mode file types
     public static final int S_IFMT = 0170000;
@@ -357,6 +360,58 @@ public final class Posix {
         } finally {
             Reference.reachabilityFence(buf);
         }
+    }
+
+    /**
+     * Creates the file {@code path} (which must not exist) holding {@code data}'s remaining bytes: the
+     * {@link #DIRECT_ALIGNMENT}-aligned prefix written with {@code O_DIRECT}, so it goes to the disk without a copy
+     * into the page cache, the rest written normally. Returns false, having created nothing, when {@code data} does
+     * not start at an aligned address or the file system does not take {@code O_DIRECT}. The data is not yet
+     * durable: fsync the file.
+     *
+     * @param data a direct buffer; its position is left unchanged
+     */
+    public boolean createDirect(byte[] path, ByteBuffer data) throws PosixException {
+        int len = data.remaining();
+        int aligned = len / DIRECT_ALIGNMENT * DIRECT_ALIGNMENT;
+        if (!data.isDirect() || aligned == 0 || (address(data) + data.position()) % DIRECT_ALIGNMENT != 0) {
+            return false;
+        }
+        int fd;
+        try {
+            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0644);
+        } catch (PosixException e) {
+            if (e.errno() == PosixException.EINVAL) {
+                return false;
+            }
+            throw e;
+        }
+        boolean done = false;
+        try {
+            try {
+                pwrite(fd, data.slice(data.position(), aligned), 0);
+            } catch (PosixException e) {
+                if (e.errno() == PosixException.EINVAL) {
+                    return false; // opened, but the file system refuses direct writes of this buffer
+                }
+                throw e;
+            }
+            done = true;
+        } finally {
+            close(fd);
+            if (!done) {
+                unlink(path);
+            }
+        }
+        if (aligned < len) {
+            int tail = open(path, O_WRONLY | O_CLOEXEC, 0);
+            try {
+                pwrite(tail, data.slice(data.position() + aligned, len - aligned), aligned);
+            } finally {
+                close(tail);
+            }
+        }
+        return true;
     }
 
     /**

@@ -80,6 +80,34 @@ class PosixTest {
     // ------------------------------------------------------------------ names
 
     @Test
+    void createDirectWritesTheAlignedPartPastTheCacheAndTheTailNormally() throws Exception {
+        byte[] content = new byte[3 * Posix.DIRECT_ALIGNMENT + 123];
+        new java.util.Random(5).nextBytes(content);
+        ByteBuffer aligned = ByteBuffer.allocateDirect(content.length + 2 * Posix.DIRECT_ALIGNMENT)
+            .alignedSlice(Posix.DIRECT_ALIGNMENT);
+        aligned.put(content).flip();
+        // the root file system here is ext4, which takes O_DIRECT
+        assertTrue(posix.createDirect(path("direct"), aligned));
+        assertEquals(0, aligned.position());
+        assertArrayEquals(content, Files.readAllBytes(tmp.resolve("direct")));
+        assertThrows(PosixException.class, () -> posix.createDirect(path("direct"), aligned), "the file exists");
+
+        ByteBuffer unaligned = ByteBuffer.allocateDirect(content.length + 1);
+        unaligned.put((byte) 0).put(content).flip().position(1);
+        if ((address(unaligned) + 1) % Posix.DIRECT_ALIGNMENT != 0) {
+            assertFalse(posix.createDirect(path("unaligned"), unaligned));
+            assertFalse(Files.exists(tmp.resolve("unaligned")), "nothing is created for a buffer it cannot take");
+        }
+        ByteBuffer small = ByteBuffer.allocateDirect(2 * Posix.DIRECT_ALIGNMENT).alignedSlice(Posix.DIRECT_ALIGNMENT);
+        small.limit(100);
+        assertFalse(posix.createDirect(path("small"), small), "less than one aligned block");
+    }
+
+    private static long address(ByteBuffer b) {
+        return com.sun.jna.Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(b));
+    }
+
+    @Test
     void nonUtf8NamesAreCreatedListedAndStatedByteExactly() throws Exception {
         byte[] file = join(dir, BAD_UTF8);
         byte[] subName = {(byte) 0xc0, (byte) 0x80, 'd'};
