@@ -149,6 +149,25 @@ public final class Migrations implements Closeable {
    * Finished; without, it is Finished at once. Either way its transit instance is released.
    */
   public MigrationTask cutover(String name, boolean finalSync) throws IOException {
+    return cutover(name, finalSync, false);
+  }
+
+  /**
+   * Cuts a Waiting task over as {@link #cutover(String, boolean)} does; with {@code dropExcludes}
+   * the final cycle runs without the task's excludes (the best practice: services stopped, the
+   * dynamic data that was left out copied once, consistent). The dropped excludes are logged.
+   */
+  public MigrationTask cutover(String name, boolean finalSync, boolean dropExcludes) throws IOException {
+    if (dropExcludes && !finalSync) {
+      throw dev.smc.InvalidSpecException.of("dropExcludes", true, "only with a final cycle (cut over with a sync)");
+    }
+    if (dropExcludes) {
+      synchronized (lock) {
+        ensureOpen();
+        TaskChanges.dropExcludes(journal, journal.find(name));
+        return act(name, Action.CUTOVER, RunType.Manual, true, "cut over with a final cycle without excludes");
+      }
+    }
     if (finalSync) {
       return act(name, Action.CUTOVER, RunType.Manual, true, "cut over with a final cycle");
     }

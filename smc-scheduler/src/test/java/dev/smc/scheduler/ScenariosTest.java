@@ -124,6 +124,26 @@ class ScenariosTest {
   }
 
   @Test
+  void cutOverCanRunItsFinalCycleWithoutTheExcludes() throws Exception {
+    try (Fixture f = new Fixture(tmp)) {
+      Migrations m = f.openDirect();
+      Path src = f.source();
+      Files.createDirectories(src.resolve("var/spool"));
+      Files.writeString(src.resolve("var/spool/queue"), "dynamic data\n");
+      m.create(f.incremental("cut", src).exclude("var/spool/").runMode(RunMode.now()).build());
+      assertFalse(f.restore(new ImageRef("cut-img", 1)).containsKey("var/spool/queue"), "excluded while it runs");
+      InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> m.cutover("cut", false, true));
+      assertTrue(e.getMessage().contains("dropExcludes"), e.getMessage());
+
+      MigrationTask t = m.cutover("cut", true, true);
+      assertEquals(TaskState.Finished, t.state());
+      assertEquals(Fixture.contents(src), f.restore(new ImageRef("cut-img", 2)), "the final image has everything");
+      assertTrue(m.logs("cut").stream().anyMatch(l -> l.event().contains("excludes dropped")), m.logs("cut").toString());
+      f.assertNoTransit();
+    }
+  }
+
+  @Test
   void cutOverWithoutAFinalSyncFinishesAtOnce() throws Exception {
     try (Fixture f = new Fixture(tmp)) {
       Migrations m = f.openDirect();

@@ -62,7 +62,7 @@ final class TaskCommands {
       case "logs" -> logs(new Args(cmd, args, Set.of("home", "repo"), Set.of()));
       case "start", "sync" -> cycle(sub, new Args(cmd, args, Set.of("home", "repo"), Set.of("json")));
       case "pause", "delete" -> simple(sub, new Args(cmd, args, Set.of("home", "repo"), Set.of("json")));
-      case "cutover" -> cutover(new Args(cmd, args, Set.of("home", "repo"), Set.of("sync", "json")));
+      case "cutover" -> cutover(new Args(cmd, args, Set.of("home", "repo"), Set.of("sync", "drop-excludes", "json")));
       case "modify" -> modify(new Args(cmd, args, Set.of("home", "repo", "new-name", "description", "interval",
           "max-images"), Set.of("json")));
       case "pin" -> pin(new Args(cmd, args, Set.of("home", "repo", "cycle"), Set.of("off", "json")));
@@ -73,7 +73,7 @@ final class TaskCommands {
   /** A scheduler over {@code --home}; the repository is closed with it. */
   private final class Session implements AutoCloseable {
     final Migrations m;
-    @Nullable private final Repository repo;
+    private final Repository repo;
     @Nullable private Thread hook;
 
     Session(Args a, MigrationListener listener) throws IOException {
@@ -83,11 +83,9 @@ final class TaskCommands {
     Session(Args a, MigrationListener listener, @Nullable Duration tickEvery) throws IOException {
       Path home = home(a);
       String location = a.get("repo");
-      repo = location == null ? null : Main.openRepo(location, TransferOptions.DEFAULTS);
-      Migrations.Builder b = Migrations.builder().home(home).clock(clock).listener(listener);
-      if (repo != null) {
-        b.repository(repo);
-      }
+      // opened here rather than by Migrations, so that HOME/repo gets the CLI's index cache too
+      repo = Main.openRepo(location == null ? home.resolve("repo").toString() : location, TransferOptions.DEFAULTS);
+      Migrations.Builder b = Migrations.builder().home(home).clock(clock).listener(listener).repository(repo);
       if (tickEvery != null) {
         b.tickEvery(tickEvery);
       }
@@ -264,7 +262,7 @@ final class TaskCommands {
   private int cutover(Args a) throws IOException {
     String name = name(a);
     try (Session s = new Session(a, progress(a)).closeOnShutdown()) {
-      MigrationTask t = s.m.cutover(name, a.flag("sync"));
+      MigrationTask t = s.m.cutover(name, a.flag("sync"), a.flag("drop-excludes"));
       if (a.flag("sync")) {
         return foreground(s, name, a);
       }

@@ -96,6 +96,17 @@ public final class TaskChanges {
     return d.build();
   }
 
+  /** Drops the excludes of a Waiting task that is about to be cut over with a final cycle. */
+  public static void dropExcludes(TaskJournal journal, MigrationTask t) throws IOException {
+    Action.CUTOVER.check(t.name(), t.state());
+    if (t.spec().excludes().isEmpty()) {
+      return;
+    }
+    Draft d = new Draft(t);
+    d.spec = t.spec().toBuilder().excludes(java.util.List.of()).build();
+    journal.save(d, d.state, "excludes dropped for the final cycle: " + t.spec().excludes(), "cutover");
+  }
+
   /** Deletes {@code t} (any state but Running) through Deleting; its images stay in the repository. */
   public static void delete(TaskJournal journal, MigrationTask t) throws IOException {
     Action.DELETE.check(t.name(), t.state());
