@@ -24,7 +24,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * Chunk hashing throughput: JDK SHA-256 (SHA-NI intrinsic where the CPU has it) against
  * BouncyCastle's pure-Java SHA-256, with BouncyCastle BLAKE2b-256 and BLAKE3-256 for reference,
  * and JDK SHA-256 fed from a direct {@link ByteBuffer} (what the block reader fills) against a
- * heap {@code byte[]}.
+ * heap {@code byte[]}; and the block engine's fingerprint (XXH64 + CRC-32C), which spares unchanged
+ * blocks the SHA-256.
  *
  * <p><b>How to read it.</b> Every invocation hashes exactly 1 MiB, split into independent chunks
  * of {@code chunkSize} bytes, each finished into its own 32-byte digest (so the per-chunk
@@ -53,6 +54,9 @@ public class HashBenchmark {
   private ByteBuffer[] directChunks;
   private final byte[] out = new byte[32];
 
+  private static final net.jpountz.xxhash.XXHash64 XXH64 =
+      net.jpountz.xxhash.XXHashFactory.fastestInstance().hash64();
+  private final java.util.zip.CRC32C crc32c = new java.util.zip.CRC32C();
   private MessageDigest jdkSha256;
   private Digest bcSha256;
   private Digest bcBlake2b256;
@@ -91,6 +95,20 @@ public class HashBenchmark {
       chunk.clear();
       jdkSha256.update(chunk);
       bh.consume(jdkSha256.digest(out, 0, out.length));
+    }
+  }
+
+  /**
+   * The block engine's pre-filter ({@code dev.smc.transfer.blocks.Fingerprint}): XXH64 through
+   * lz4-java's JNI and the JDK's CRC-32C over a direct buffer, per chunk.
+   */
+  @Benchmark
+  public void blockFingerprint(Blackhole bh) {
+    for (ByteBuffer chunk : directChunks) {
+      bh.consume(XXH64.hash(chunk, 0, chunk.capacity(), 0L));
+      crc32c.reset();
+      crc32c.update(chunk.clear());
+      bh.consume(crc32c.getValue());
     }
   }
 
