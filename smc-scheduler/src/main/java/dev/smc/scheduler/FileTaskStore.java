@@ -100,6 +100,21 @@ public final class FileTaskStore implements TaskStore {
     return out;
   }
 
+  /** A pause request is an empty file beside the task's lock, taken by deleting it. */
+  @Override
+  public void requestPause(TaskId id) throws IOException {
+    try {
+      Files.createFile(locks.resolve(checked(id) + ".pause"));
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // requested already
+    }
+  }
+
+  @Override
+  public boolean takePauseRequest(TaskId id) throws IOException {
+    return Files.deleteIfExists(locks.resolve(checked(id) + ".pause"));
+  }
+
   @Override
   public Optional<Lock> tryLock(TaskId id) throws IOException {
     FileChannel ch = FileChannel.open(locks.resolve(checked(id) + ".lock"), StandardOpenOption.CREATE,

@@ -18,6 +18,7 @@ public final class InMemoryTaskStore implements TaskStore {
   private final Map<TaskId, MigrationTask> tasks = new HashMap<>();
   private final Map<TaskId, List<LogEntry>> logs = new HashMap<>();
   private final Set<TaskId> locked = new HashSet<>();
+  private final Set<TaskId> pauses = new HashSet<>();
 
   @Override
   public synchronized List<MigrationTask> tasks() {
@@ -48,6 +49,16 @@ public final class InMemoryTaskStore implements TaskStore {
   @Override
   public synchronized List<LogEntry> log(TaskId id) {
     return List.copyOf(logs.getOrDefault(id, List.of()));
+  }
+
+  @Override
+  public synchronized void requestPause(TaskId id) {
+    pauses.add(id);
+  }
+
+  @Override
+  public synchronized boolean takePauseRequest(TaskId id) {
+    return pauses.remove(id);
   }
 
   @Override

@@ -196,6 +196,7 @@ public final class Migrations implements Closeable {
    */
   public MigrationTask pause(String name) throws IOException {
     Cycle c;
+    TaskId id;
     synchronized (lock) {
       ensureOpen();
       MigrationTask t = journal.find(name);
@@ -204,20 +205,43 @@ public final class Migrations implements Closeable {
         return TaskChanges.pauseWaiting(journal, t);
       }
       c = cycles.cycle(t.id());
-      if (c == null) {
-        throw new SmcException(ErrorCode.LOCKED, "task '" + name + "': its cycle runs in another process"
-            + t.owner().map(o -> " (pid " + o.pid() + ")").orElse("") + "; pause it there");
-      }
       if (t.step().orElse(null) != BusinessStep.Syncing) {
         throw new InvalidStateException(name, "pause in business step " + t.step().map(Enum::name).orElse("-")
             + " (only Syncing can be paused)", TaskState.Running);
       }
-      journal.log(t.id(), "pause requested: interrupting cycle " + t.lastCycle().map(CycleRecord::number).orElse(0),
-          "pause");
-      c.pause();
+      if (c == null) {
+        // the cycle runs in another process: ask it through the store, and wait for it to stop
+        journal.store().requestPause(t.id());
+        journal.log(t.id(), "pause requested of the cycle running in another process"
+            + t.owner().map(o -> " (pid " + o.pid() + ")").orElse(""), "pause");
+      } else {
+        journal.log(t.id(), "pause requested: interrupting cycle " + t.lastCycle().map(CycleRecord::number).orElse(0),
+            "pause");
+        c.pause();
+      }
+      id = t.id();
     }
-    c.await(STOP_WAIT);
-    return task(c.id());
+    if (c != null) {
+      c.await(STOP_WAIT);
+      return task(id);
+    }
+    long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+    MigrationTask now = task(id);
+    while (now.state() == TaskState.Running && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SmcException(ErrorCode.CANCELLED, "interrupted while waiting for task '" + name + "' to pause", e);
+      }
+      now = task(id);
+    }
+    if (now.state() == TaskState.Running) {
+      throw new SmcException(ErrorCode.LOCKED, "task '" + name + "': pause requested, but the cycle running in "
+          + "another process" + now.owner().map(o -> " (pid " + o.pid() + ")").orElse("") + " has not stopped within "
+          + STOP_WAIT.toSeconds() + " s");
+    }
+    return now;
   }
 
   /**

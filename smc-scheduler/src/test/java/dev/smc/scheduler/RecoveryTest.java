@@ -130,8 +130,6 @@ class RecoveryTest {
       f.clock.advance(Duration.ofHours(2));
       b.tick();
       assertEquals(TaskState.Running, b.task("two").state());
-      SmcException locked = assertThrows(SmcException.class, () -> b.pause("two"));
-      assertEquals(ErrorCode.LOCKED, locked.code());
       assertThrows(InvalidStateException.class, () -> b.start("two"));
       assertTrue(new FileTaskStore(f.home).tryLock(b.task("two").id()).isEmpty());
       f.engine.open();
@@ -150,6 +148,28 @@ class RecoveryTest {
       assertEquals(2, f.engine.runs.get());
       assertEquals(2, a.task("two").cycles().size());
       a.delete("two");
+      f.assertNoTransit();
+    }
+  }
+
+  @Test
+  void aPauseFromAnotherSchedulerStopsTheCycleWhereItRunsAndStartThereResumesIt() throws Exception {
+    try (Fixture f = new Fixture(tmp)) {
+      Migrations a = f.open();
+      f.engine.close();
+      a.create(f.incremental("two", f.source()).runMode(RunMode.now()).build());
+      f.engine.awaitEntered(1);
+      Migrations b = f.open();
+      MigrationTask paused = b.pause("two"); // a runs the cycle; b asks through the store and waits
+      assertEquals(TaskState.Stopped, paused.state());
+      assertEquals(TaskState.Stopped, a.task("two").state());
+      assertTrue(b.logs("two").stream().anyMatch(l -> l.event().contains("another process")), b.logs("two").toString());
+      assertEquals(1, f.transitIds().size(), "a paused task keeps its transit instance");
+      f.engine.open();
+      b.start("two");
+      assertEquals(TaskState.Waiting, b.awaitCycle("two", WAIT).state());
+      assertEquals(1, b.task("two").cycles().size(), "the resumed cycle is the same cycle");
+      b.delete("two");
       f.assertNoTransit();
     }
   }

@@ -65,7 +65,8 @@ public final class Main {
                 [--client-token T] [--json]
         task list [--json]                     task show N [--json]          task logs N
         task start N | task sync N             run the cycle here; exit 0 when it succeeded, 1 when not
-        task pause N | task delete N           pause: a Waiting task; delete: any but Running (images stay)
+        task pause N | task delete N           pause: Waiting, or Running while syncing (in any process);
+                                               delete: any state but Running (images stay)
         task cutover N [--sync [--drop-excludes]]  --sync: one final cycle first (--drop-excludes: without
                                                the task's excludes); then Finished
         task modify N [--new-name N2] [--description T] [--interval 6h] [--max-images 1-10]

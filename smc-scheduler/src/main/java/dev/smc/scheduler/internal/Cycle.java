@@ -63,18 +63,21 @@ public final class Cycle {
   }
 
   /** A listener for the engine that keeps the latest progress and forwards every event under this task's id. */
-  MigrationListener listener(MigrationListener to) {
-    return new Forwarding(this, to);
+  /** Forwards to {@code to}; pauses the cycle when {@code pauseRequested} says so on a progress event. */
+  MigrationListener listener(MigrationListener to, java.util.function.BooleanSupplier pauseRequested) {
+    return new Forwarding(this, to, pauseRequested);
   }
 
   /** Forwards the engine's events under the task's id, and keeps the latest progress. */
   private static final class Forwarding implements MigrationListener {
     private final Cycle c;
     private final MigrationListener listener;
+    private final java.util.function.BooleanSupplier pauseRequested;
 
-    Forwarding(Cycle c, MigrationListener listener) {
+    Forwarding(Cycle c, MigrationListener listener, java.util.function.BooleanSupplier pauseRequested) {
       this.c = c;
       this.listener = listener;
+      this.pauseRequested = pauseRequested;
     }
 
     @Override
@@ -85,6 +88,9 @@ public final class Cycle {
     @Override
     public void progress(TaskId task, Progress progress) {
       c.progress = progress;
+      if (pauseRequested.getAsBoolean()) {
+        c.pause();
+      }
       TaskJournal.safe(() -> listener.progress(c.id, progress));
     }
 

@@ -273,6 +273,16 @@ public final class CycleRunner {
     }
   }
 
+  /** Whether another process asked to pause {@code c} (seen on the engine's progress, about 4 times a second). */
+  private boolean takePause(Cycle c) {
+    try {
+      return store.takePauseRequest(c.id);
+    } catch (IOException e) {
+      LOG.warn("task {}: cannot read its pause request: {}", c.name, e.toString());
+      return false;
+    }
+  }
+
   private void release(Cycle c, boolean wasExecuting) {
     synchronized (lock) {
       cycles.remove(c.id);
@@ -296,8 +306,9 @@ public final class CycleRunner {
       cancelledCheck(c);
       MigrationTask t = update(c, d -> {}, null);
       ensureTransit(c, t);
+      store.takePauseRequest(c.id); // one left by an earlier cycle that ended before taking it
       t = update(c, d -> d.step = BusinessStep.Syncing, null);
-      CycleReport report = engine.run(t.spec(), repo, c.listener(journal.listener()));
+      CycleReport report = engine.run(t.spec(), repo, c.listener(journal.listener(), () -> takePause(c)));
       Thread.interrupted(); // a pause that came too late to stop the engine is handled just below
       update(c, d -> d.step = BusinessStep.Processing, null); // refuses a pause from here on
       if (repo.image(report.image()).isEmpty()) {

@@ -39,6 +39,15 @@ public interface TaskStore extends Closeable {
    */
   Optional<Lock> tryLock(TaskId id) throws IOException;
 
+  /**
+   * Asks whoever runs the task's cycle, in this or another process, to pause it: the runner takes
+   * the request with {@link #takePauseRequest} while its cycle syncs.
+   */
+  void requestPause(TaskId id) throws IOException;
+
+  /** Whether a pause of the task was requested; the request is taken (a second call says false). */
+  boolean takePauseRequest(TaskId id) throws IOException;
+
   /** A held task lock. */
   interface Lock extends AutoCloseable {
     @Override
