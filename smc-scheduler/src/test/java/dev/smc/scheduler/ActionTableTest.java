@@ -80,17 +80,28 @@ class ActionTableTest {
     }
   }
 
+  /**
+   * The model's "result" column as data: per action, the state reached for (one-time, not last),
+   * (one-time, last), (incremental, not last), (incremental, last); null means "the same state".
+   * For CUTOVER "last" means a final cycle runs; for CYCLE_SUCCEEDS that it was that final cycle.
+   */
+  private static final Map<Action, TaskState[]> RESULT = Map.ofEntries(
+      Map.entry(Action.START, new TaskState[] {Running, Running, Running, Running}),
+      Map.entry(Action.SCHEDULED_TIME, new TaskState[] {Running, Running, Running, Running}),
+      Map.entry(Action.INTERVAL, new TaskState[] {Running, Running, Running, Running}),
+      Map.entry(Action.SYNC, new TaskState[] {Running, Running, Running, Running}),
+      Map.entry(Action.PAUSE, new TaskState[] {Stopped, Stopped, Stopped, Stopped}),
+      Map.entry(Action.CUTOVER, new TaskState[] {Finished, Running, Finished, Running}),
+      Map.entry(Action.CYCLE_SUCCEEDS, new TaskState[] {Finished, Finished, Waiting, Finished}),
+      Map.entry(Action.CYCLE_FAILS, new TaskState[] {InError, InError, InError, InError}),
+      Map.entry(Action.VALIDITY_ENDS, new TaskState[] {Expired, Expired, Expired, Expired}),
+      Map.entry(Action.MODIFY_NAME, new TaskState[] {null, null, null, null}),
+      Map.entry(Action.MODIFY_POLICY, new TaskState[] {null, null, null, null}),
+      Map.entry(Action.DELETE, new TaskState[] {Deleting, Deleting, Deleting, Deleting}));
+
   private static TaskState expected(Action a, TaskState s, boolean incremental, boolean last) {
-    return switch (a) {
-      case START, SCHEDULED_TIME, INTERVAL, SYNC -> Running;
-      case PAUSE -> Stopped;
-      case CUTOVER -> last ? Running : Finished;
-      case CYCLE_SUCCEEDS -> incremental && !last ? Waiting : Finished;
-      case CYCLE_FAILS -> InError;
-      case VALIDITY_ENDS -> Expired;
-      case MODIFY_NAME, MODIFY_POLICY -> s;
-      case DELETE -> Deleting;
-    };
+    TaskState r = RESULT.get(a)[(incremental ? 2 : 0) + (last ? 1 : 0)];
+    return r == null ? s : r;
   }
 
   private static void assertRefusal(InvalidStateException e, String task, String verb, TaskState s) {
