@@ -14,13 +14,8 @@ import dev.smc.spi.ImageKind;
 import dev.smc.spi.ImageStore;
 import dev.smc.spi.ChangeHints;
 import dev.smc.spi.SnapshotHooks;
-import dev.smc.transfer.disk.DiskLayout;
-import dev.smc.transfer.disk.DiskReader;
-import dev.smc.transfer.disk.Ext4Bitmaps;
-import dev.smc.transfer.disk.FileSystems;
-import dev.smc.transfer.disk.FsInfo;
-import dev.smc.transfer.disk.Partition;
-import dev.smc.transfer.disk.PartitionTable;
+import dev.smc.transfer.blocks.Segments.Frame;
+import dev.smc.transfer.blocks.Segments.Segment;
 import dev.smc.transfer.internal.Cycles;
 import dev.smc.transfer.internal.posix.Posix;
 import dev.smc.transfer.internal.posix.PosixException;
@@ -33,7 +28,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +40,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.annotation.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Block-level migration: one cycle reads a raw disk (an image file or a block device) in large
@@ -61,7 +53,6 @@ import org.slf4j.LoggerFactory;
  * <p>Instances are immutable and thread-safe; each {@link #run} is one cycle.
  */
 public final class BlockMigration {
-  private static final Logger LOG = LoggerFactory.getLogger(BlockMigration.class);
   /** Bytes one task covers: read sequentially, in windows. */
   static final int SEGMENT = 4 << 20;
   /**
@@ -179,52 +170,6 @@ public final class BlockMigration {
     }
   }
 
-  /**
-   * One read of the disk: its blocks' records ({@link BlockTree#SLOT}-byte slots, holes until set)
-   * are filled in by a hashing thread, next to the parent image's records for the same blocks.
-   */
-  private static final class Segment {
-    final long offset;
-    final int length;
-    final int blocks;
-    final Frame frame;
-    final byte[] records;
-    final byte[] parent;
-    BlockRanges skip = BlockRanges.EMPTY;
-    @Nullable BlockRanges changed;
-    volatile boolean done;
-
-    Segment(long offset, int length, int blocks, Frame frame) {
-      this.offset = offset;
-      this.length = length;
-      this.blocks = blocks;
-      this.frame = frame;
-      this.records = frame.records;
-      this.parent = frame.parent;
-    }
-  }
-
-  /**
-   * The records of one segment in flight and its parent's, reused from segment to segment (fresh
-   * memory costs a page fault per 4 KiB).
-   */
-  private static final class Frame {
-    final byte[] records;
-    final byte[] parent;
-
-    Frame(int blockSize) {
-      records = new byte[SEGMENT / blockSize * BlockTree.SLOT];
-      parent = new byte[records.length];
-    }
-
-    /** Clears the records to holes for the next segment. */
-    Frame reset() {
-      Arrays.fill(records, (byte) 0);
-      Arrays.fill(parent, (byte) 0);
-      return this;
-    }
-  }
-
   private final class Cycle {
     private final Posix posix = Posix.get();
     private final ImageStore store;
@@ -286,7 +231,7 @@ public final class BlockMigration {
           }
         }
         tree = new BlockTree.Writer(writer::writeTree, blockSize, size);
-        BlockRanges skip = skipped(java.nio.file.Path.of(source));
+        BlockRanges skip = SkippedBlocks.of(java.nio.file.Path.of(source), blockSize, partitions, skipFreeSpace);
         BlockRanges changed = null;
         if (parent != null) {
           java.util.Optional<List<ChangeHints.Range>> hint = hints.changedSince(writer.parent().get().ref());
@@ -382,62 +327,6 @@ public final class BlockMigration {
           parent.close();
         }
       }
-    }
-
-    /**
-     * Blocks neither read nor stored: partitions left out, and blocks an ext2/3/4 file system marks
-     * free (when its blocks line up with ours). The partition tables and gaps are always copied.
-     */
-    private BlockRanges skipped(Path disk) throws IOException {
-      if (partitions == null && !skipFreeSpace) {
-        return BlockRanges.EMPTY;
-      }
-      BlockRanges.Builder b = new BlockRanges.Builder();
-      try (DiskReader reader = DiskReader.open(disk)) {
-        DiskLayout layout = PartitionTable.read(reader);
-        if (partitions != null) {
-          for (int n : partitions) {
-            if (layout.partition(n).isEmpty()) {
-              throw new SmcException(ErrorCode.INVALID_SPEC, "partitions: disk " + disk + " has no partition " + n
-                  + " (it has " + layout.partitions().stream().map(p -> String.valueOf(p.number())).toList() + ")");
-            }
-          }
-        }
-        for (Partition p : layout.partitions()) {
-          if (p.isExtended()) {
-            continue;
-          }
-          long first = (p.startBytes() + blockSize - 1) / blockSize;
-          long end = (p.startBytes() + p.sizeBytes()) / blockSize;
-          if (partitions != null && !partitions.contains(p.number())) {
-            b.add(first, end);
-            continue;
-          }
-          if (!skipFreeSpace || p.startBytes() % blockSize != 0) {
-            continue;
-          }
-          java.util.Optional<FsInfo> fs = FileSystems.detect(reader, p.startBytes(), p.sizeBytes());
-          if (fs.isEmpty() || !fs.get().type().isExt() || fs.get().blockSize().orElse(0) != blockSize) {
-            continue;
-          }
-          Ext4Bitmaps bitmaps = Ext4Bitmaps.read(reader, p.startBytes(), p.sizeBytes());
-          long base = p.startBytes() / blockSize;
-          long at = 0;
-          for (Ext4Bitmaps.Extent used : bitmaps.usedExtents()) {
-            b.add(base + at, base + used.firstBlock());
-            at = used.endBlock();
-          }
-          b.add(base + at, base + Math.min(bitmaps.blockCount(), p.sizeBytes() / blockSize));
-        }
-      } catch (dev.smc.IntegrityException e) {
-        if (partitions != null) {
-          throw new SmcException(ErrorCode.INVALID_SPEC, "partitions: the partition table of " + disk
-              + " cannot be read: " + e.getMessage(), e);
-        }
-        LOG.warn("{}: partition table or file system not understood ({}); reading every block", disk, e.getMessage());
-        return BlockRanges.EMPTY;
-      }
-      return b.build();
     }
 
     private long seekData(int fd, long off) {
