@@ -11,12 +11,6 @@ import dev.smc.TaskId;
 import dev.smc.TransferOptions;
 import dev.smc.internal.Checks;
 import dev.smc.spi.ImageInfo;
-import dev.smc.transfer.disk.DiskLayout;
-import dev.smc.transfer.disk.DiskReader;
-import dev.smc.transfer.disk.FileSystems;
-import dev.smc.transfer.disk.FsInfo;
-import dev.smc.transfer.disk.Partition;
-import dev.smc.transfer.disk.PartitionTable;
 import dev.smc.transfer.files.Excludes;
 import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.files.FileRestore;
@@ -25,10 +19,7 @@ import dev.smc.transfer.repo.GarbageCollector;
 import dev.smc.transfer.repo.Repository;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import javax.annotation.Nullable;
 
 /**
  * {@code smc}: migrate a tree into an image repository, list, restore, check, forget and collect
@@ -118,7 +108,7 @@ public final class Main {
         case "check" -> check(args);
         case "forget" -> forget(args);
         case "gc" -> gc(args);
-        case "describe" -> describe(args);
+        case "describe" -> new DescribeCommand(out).run(args);
         case "serve" -> tasks().serve(args);
         default -> {
           if (cmd.equals("task") || cmd.startsWith("task ")) {
@@ -475,141 +465,6 @@ public final class Main {
     m.put("packsRepacked", p.repack().size());
     m.put("bytesFreed", p.bytesFreed());
     return m;
-  }
-
-  private int describe(List<String> argv) throws IOException {
-    Args a = new Args("describe", argv, Set.of("source"), Set.of("json"));
-    a.noPositional();
-    String source = a.required("source", "a disk image file or a block device");
-    try (DiskReader disk = openDisk(source)) {
-      DiskLayout l = PartitionTable.read(disk);
-      List<Optional<FsInfo>> fs = new ArrayList<>();
-      for (Partition p : l.partitions()) {
-        fs.add(p.isExtended() ? Optional.empty() : FileSystems.detect(disk, p.startBytes(), p.sizeBytes()));
-      }
-      Optional<FsInfo> whole = l.tableType() == DiskLayout.TableType.NONE
-          ? FileSystems.detect(disk, 0, disk.size()) : Optional.empty();
-      if (a.flag("json")) {
-        out.println(Json.of(layout(source, l, fs, whole)));
-      } else {
-        printLayout(source, l, fs, whole);
-      }
-      return 0;
-    }
-  }
-
-  /** Opens a disk; what makes it unusable as a source is a bad argument naming --source. */
-  private static DiskReader openDisk(String source) {
-    String bad = "describe: --source '" + source + "': ";
-    try {
-      return DiskReader.open(Path.of(source));
-    } catch (NoSuchFileException e) {
-      throw new UsageException(bad + "no such file or device");
-    } catch (AccessDeniedException e) {
-      throw new UsageException(bad + "cannot be read (permission denied)");
-    } catch (FileSystemException e) {
-      throw new UsageException(bad + (e.getReason() != null ? e.getReason() : "cannot be read"));
-    } catch (IOException | InvalidPathException e) {
-      throw new UsageException(bad + "cannot be read (" + describe(e) + ")");
-    }
-  }
-
-  private static Map<String, Object> layout(String source, DiskLayout l, List<Optional<FsInfo>> fs,
-      Optional<FsInfo> whole) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("source", source);
-    m.put("table", l.tableType().name());
-    m.put("sizeBytes", l.sizeBytes());
-    m.put("sectorSize", l.sectorSize());
-    m.put("diskId", l.diskId());
-    if (l.gpt() != null) {
-      DiskLayout.GptHeaders g = l.gpt();
-      Map<String, Object> gm = new LinkedHashMap<>();
-      gm.put("primaryHeaderValid", g.primaryValid());
-      gm.put("backupHeaderValid", g.backupValid());
-      gm.put("backupLba", g.backupLba());
-      gm.put("firstUsableLba", g.firstUsableLba());
-      gm.put("lastUsableLba", g.lastUsableLba());
-      gm.put("protectiveMbr", g.protectiveMbr());
-      m.put("gpt", gm);
-    }
-    List<Object> parts = new ArrayList<>();
-    for (int i = 0; i < fs.size(); i++) {
-      parts.add(partition(l.partitions().get(i), fs.get(i)));
-    }
-    m.put("partitions", parts);
-    m.put("fileSystem", whole.map(Main::fileSystem).orElse(null));
-    m.put("warnings", l.warnings());
-    return m;
-  }
-
-  private static Map<String, Object> partition(Partition p, Optional<FsInfo> fs) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("number", p.number());
-    m.put("startSector", p.startSector());
-    m.put("sectors", p.sectors());
-    m.put("startBytes", p.startBytes());
-    m.put("sizeBytes", p.sizeBytes());
-    m.put("type", p.type());
-    m.put("typeName", p.typeName());
-    m.put("uuid", p.uuid());
-    m.put("name", p.name());
-    m.put("bootable", p.bootable());
-    m.put("attributes", p.attributes());
-    m.put("fileSystem", fs.map(Main::fileSystem).orElse(null));
-    return m;
-  }
-
-  private static Map<String, Object> fileSystem(FsInfo f) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("type", f.type().blkidName());
-    m.put("label", f.label());
-    m.put("uuid", f.uuid());
-    m.put("blockSize", f.blockSize().isPresent() ? f.blockSize().getAsInt() : null);
-    m.put("sizeBytes", f.sizeBytes().isPresent() ? f.sizeBytes().getAsLong() : null);
-    m.put("usedBytes", f.usedBytes().isPresent() ? f.usedBytes().getAsLong() : null);
-    return m;
-  }
-
-  private void printLayout(String source, DiskLayout l, List<Optional<FsInfo>> fs, Optional<FsInfo> whole) {
-    String table = switch (l.tableType()) {
-      case GPT -> "GPT, disk GUID " + l.diskId();
-      case MBR -> "MBR, disk id " + l.diskId();
-      case NONE -> "no partition table";
-    };
-    out.printf(Locale.ROOT, "%s: %s (%d bytes), %d-byte sectors, %s%n", source, size(l.sizeBytes()), l.sizeBytes(),
-        l.sectorSize(), table);
-    if (l.gpt() != null) {
-      out.printf(Locale.ROOT, "GPT headers: primary %s, backup (LBA %d) %s%n", l.gpt().primaryValid() ? "valid"
-          : "DAMAGED", l.gpt().backupLba(), l.gpt().backupValid() ? "valid" : "INVALID");
-    }
-    if (fs.isEmpty() && whole.isEmpty()) {
-      out.println("no partitions, no file system recognised");
-    } else {
-      String row = "%-3s %12s %12s %10s  %-20s %-12s %-12s %-12s %10s%n";
-      out.printf(Locale.ROOT, row, "#", "START", "SECTORS", "SIZE", "TYPE", "NAME", "FS", "LABEL", "USED");
-      for (int i = 0; i < fs.size(); i++) {
-        Partition p = l.partitions().get(i);
-        FsInfo f = fs.get(i).orElse(null);
-        out.printf(Locale.ROOT, row, p.number() + (p.bootable() ? "*" : ""), p.startSector(), p.sectors(),
-            size(p.sizeBytes()), p.typeName().isEmpty() ? p.type() : p.typeName(), dash(p.name()),
-            f == null ? "-" : f.type(), f == null ? "-" : dash(f.label()), used(f));
-      }
-      if (whole.isPresent()) {
-        FsInfo f = whole.get();
-        out.printf(Locale.ROOT, row, "-", 0, l.sizeBytes() / l.sectorSize(), size(l.sizeBytes()), "whole disk", "-",
-            f.type(), dash(f.label()), used(f));
-      }
-    }
-    l.warnings().forEach(w -> out.println("warning: " + w));
-  }
-
-  private static String dash(String s) {
-    return s.isEmpty() ? "-" : s;
-  }
-
-  private static String used(@Nullable FsInfo f) {
-    return f == null || f.usedBytes().isEmpty() ? "-" : size(f.usedBytes().getAsLong());
   }
 
   static String size(long bytes) {

@@ -1,0 +1,167 @@
+package dev.smc.examples.cli;
+
+import dev.smc.transfer.disk.DiskLayout;
+import dev.smc.transfer.disk.DiskReader;
+import dev.smc.transfer.disk.FileSystems;
+import dev.smc.transfer.disk.FsInfo;
+import dev.smc.transfer.disk.Partition;
+import dev.smc.transfer.disk.PartitionTable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.annotation.Nullable;
+
+/** {@code smc describe}: a disk's partition table and file systems, as a table or JSON. Read only. */
+final class DescribeCommand {
+  private final PrintStream out;
+
+  DescribeCommand(PrintStream out) {
+    this.out = out;
+  }
+
+  int run(List<String> argv) throws IOException {
+    Args a = new Args("describe", argv, Set.of("source"), Set.of("json"));
+    a.noPositional();
+    String source = a.required("source", "a disk image file or a block device");
+    try (DiskReader disk = openDisk(source)) {
+      DiskLayout l = PartitionTable.read(disk);
+      List<Optional<FsInfo>> fs = new ArrayList<>();
+      for (Partition p : l.partitions()) {
+        fs.add(p.isExtended() ? Optional.empty() : FileSystems.detect(disk, p.startBytes(), p.sizeBytes()));
+      }
+      Optional<FsInfo> whole = l.tableType() == DiskLayout.TableType.NONE
+          ? FileSystems.detect(disk, 0, disk.size()) : Optional.empty();
+      if (a.flag("json")) {
+        out.println(Json.of(layout(source, l, fs, whole)));
+      } else {
+        printLayout(source, l, fs, whole);
+      }
+      return 0;
+    }
+  }
+
+  /** Opens a disk; what makes it unusable as a source is a bad argument naming --source. */
+  private static DiskReader openDisk(String source) {
+    String bad = "describe: --source '" + source + "': ";
+    try {
+      return DiskReader.open(Path.of(source));
+    } catch (NoSuchFileException e) {
+      throw new UsageException(bad + "no such file or device");
+    } catch (AccessDeniedException e) {
+      throw new UsageException(bad + "cannot be read (permission denied)");
+    } catch (FileSystemException e) {
+      throw new UsageException(bad + (e.getReason() != null ? e.getReason() : "cannot be read"));
+    } catch (IOException | InvalidPathException e) {
+      throw new UsageException(bad + "cannot be read (" + Main.describe(e) + ")");
+    }
+  }
+
+  private static Map<String, Object> layout(String source, DiskLayout l, List<Optional<FsInfo>> fs,
+      Optional<FsInfo> whole) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("source", source);
+    m.put("table", l.tableType().name());
+    m.put("sizeBytes", l.sizeBytes());
+    m.put("sectorSize", l.sectorSize());
+    m.put("diskId", l.diskId());
+    if (l.gpt() != null) {
+      DiskLayout.GptHeaders g = l.gpt();
+      Map<String, Object> gm = new LinkedHashMap<>();
+      gm.put("primaryHeaderValid", g.primaryValid());
+      gm.put("backupHeaderValid", g.backupValid());
+      gm.put("backupLba", g.backupLba());
+      gm.put("firstUsableLba", g.firstUsableLba());
+      gm.put("lastUsableLba", g.lastUsableLba());
+      gm.put("protectiveMbr", g.protectiveMbr());
+      m.put("gpt", gm);
+    }
+    List<Object> parts = new ArrayList<>();
+    for (int i = 0; i < fs.size(); i++) {
+      parts.add(partition(l.partitions().get(i), fs.get(i)));
+    }
+    m.put("partitions", parts);
+    m.put("fileSystem", whole.map(DescribeCommand::fileSystem).orElse(null));
+    m.put("warnings", l.warnings());
+    return m;
+  }
+
+  private static Map<String, Object> partition(Partition p, Optional<FsInfo> fs) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("number", p.number());
+    m.put("startSector", p.startSector());
+    m.put("sectors", p.sectors());
+    m.put("startBytes", p.startBytes());
+    m.put("sizeBytes", p.sizeBytes());
+    m.put("type", p.type());
+    m.put("typeName", p.typeName());
+    m.put("uuid", p.uuid());
+    m.put("name", p.name());
+    m.put("bootable", p.bootable());
+    m.put("attributes", p.attributes());
+    m.put("fileSystem", fs.map(DescribeCommand::fileSystem).orElse(null));
+    return m;
+  }
+
+  private static Map<String, Object> fileSystem(FsInfo f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("type", f.type().blkidName());
+    m.put("label", f.label());
+    m.put("uuid", f.uuid());
+    m.put("blockSize", f.blockSize().isPresent() ? f.blockSize().getAsInt() : null);
+    m.put("sizeBytes", f.sizeBytes().isPresent() ? f.sizeBytes().getAsLong() : null);
+    m.put("usedBytes", f.usedBytes().isPresent() ? f.usedBytes().getAsLong() : null);
+    return m;
+  }
+
+  private void printLayout(String source, DiskLayout l, List<Optional<FsInfo>> fs, Optional<FsInfo> whole) {
+    String table = switch (l.tableType()) {
+      case GPT -> "GPT, disk GUID " + l.diskId();
+      case MBR -> "MBR, disk id " + l.diskId();
+      case NONE -> "no partition table";
+    };
+    out.printf(Locale.ROOT, "%s: %s (%d bytes), %d-byte sectors, %s%n", source, Main.size(l.sizeBytes()), l.sizeBytes(),
+        l.sectorSize(), table);
+    if (l.gpt() != null) {
+      out.printf(Locale.ROOT, "GPT headers: primary %s, backup (LBA %d) %s%n", l.gpt().primaryValid() ? "valid"
+          : "DAMAGED", l.gpt().backupLba(), l.gpt().backupValid() ? "valid" : "INVALID");
+    }
+    if (fs.isEmpty() && whole.isEmpty()) {
+      out.println("no partitions, no file system recognised");
+    } else {
+      String row = "%-3s %12s %12s %10s  %-20s %-12s %-12s %-12s %10s%n";
+      out.printf(Locale.ROOT, row, "#", "START", "SECTORS", "SIZE", "TYPE", "NAME", "FS", "LABEL", "USED");
+      for (int i = 0; i < fs.size(); i++) {
+        Partition p = l.partitions().get(i);
+        FsInfo f = fs.get(i).orElse(null);
+        out.printf(Locale.ROOT, row, p.number() + (p.bootable() ? "*" : ""), p.startSector(), p.sectors(),
+            Main.size(p.sizeBytes()), p.typeName().isEmpty() ? p.type() : p.typeName(), dash(p.name()),
+            f == null ? "-" : f.type(), f == null ? "-" : dash(f.label()), used(f));
+      }
+      if (whole.isPresent()) {
+        FsInfo f = whole.get();
+        out.printf(Locale.ROOT, row, "-", 0, l.sizeBytes() / l.sectorSize(), Main.size(l.sizeBytes()), "whole disk", "-",
+            f.type(), dash(f.label()), used(f));
+      }
+    }
+    l.warnings().forEach(w -> out.println("warning: " + w));
+  }
+
+  private static String dash(String s) {
+    return s.isEmpty() ? "-" : s;
+  }
+
+  private static String used(@Nullable FsInfo f) {
+    return f == null || f.usedBytes().isEmpty() ? "-" : Main.size(f.usedBytes().getAsLong());
+  }
+}
