@@ -129,9 +129,7 @@ final class TaskCommands {
     }
 
     private void closeRepo() throws IOException {
-      if (repo != null) {
-        repo.close();
-      }
+      repo.close();
     }
   }
 

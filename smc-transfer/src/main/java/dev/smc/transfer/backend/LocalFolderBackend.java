@@ -30,8 +30,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class LocalFolderBackend implements Backend {
   private static final int OPEN_FILES = 64;
-  /** Objects from this size on are read as a memory mapping. */
-  private static final long MAP_AT = 1 << 20;
+  /** Objects from this size on are read as a memory mapping and, when forced to disk, written past the page cache. */
+  private static final long LARGE = 1 << 20;
   private final Path root;
   private final Path tmp;
   private final boolean fsync;
@@ -73,7 +73,7 @@ public final class LocalFolderBackend implements Backend {
     Path target = path(name);
     Path t = tmp.resolve(Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
     try {
-      if (!(fsync && data.remaining() >= MAP_AT && createDirect(t, data))) {
+      if (!(fsync && data.remaining() >= LARGE && createDirect(t, data))) {
         try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
           ByteBuffer b = data.duplicate();
           while (b.hasRemaining()) {
@@ -210,7 +210,7 @@ public final class LocalFolderBackend implements Backend {
     Path p = path(name);
     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
       long size = ch.size();
-      if (size >= MAP_AT) {
+      if (size >= LARGE) {
         // objects are never changed in place, so a mapping stays valid; it saves a copy and fresh heap
         return ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
       }

@@ -21,6 +21,8 @@ public enum Codec {
   private static final ThreadLocal<com.github.luben.zstd.ZstdCompressCtx> ZSTD_C =
       ThreadLocal.withInitial(com.github.luben.zstd.ZstdCompressCtx::new);
 
+  /** {@link #values()} copies its array on every call; lookups of every chunk's codec use this one. */
+  private static final Codec[] ALL = values();
   private final int id;
 
   Codec(int id) {
@@ -32,7 +34,7 @@ public enum Codec {
   }
 
   public static Codec byId(int id) {
-    for (Codec c : values()) {
+    for (Codec c : ALL) {
       if (c.id == id) {
         return c;
       }

@@ -108,9 +108,10 @@ final class ChunkTable {
     if (e < 0) {
       return null;
     }
-    Part p = parts[partOf(starts, e)];
+    int part = partOf(starts, e);
+    Part p = parts[part];
     ByteBuffer b = p.entries();
-    int at = (e - starts[partOf(starts, e)]) * PackFormat.ENTRY;
+    int at = (e - starts[part]) * PackFormat.ENTRY;
     int type = b.get(at);
     int off = b.getInt(at + 2);
     int stored = b.getInt(at + 6);

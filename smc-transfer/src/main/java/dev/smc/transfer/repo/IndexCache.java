@@ -40,13 +40,15 @@ final class IndexCache {
   private static final byte[] MAGIC = "SMCIXC01".getBytes(StandardCharsets.US_ASCII);
 
   private final Path file;
+  private final java.time.Clock clock;
 
   /** Caches of other repositories not written for this long are removed (their repository is likely gone). */
   private static final java.time.Duration KEEP_UNUSED = java.time.Duration.ofDays(30);
 
   /** The cache of the repository with id {@code repositoryId} under {@code dir}. */
-  IndexCache(Path dir, String repositoryId) {
+  IndexCache(Path dir, String repositoryId, java.time.Clock clock) {
     this.file = dir.resolve(repositoryId).resolve("index.table");
+    this.clock = clock;
   }
 
   /** A cached table and the index files it covers. */
@@ -97,7 +99,7 @@ final class IndexCache {
 
   /** Removes the caches of repositories that have not been opened for {@link #KEEP_UNUSED}. */
   private void pruneOthers() throws IOException {
-    java.time.Instant old = java.time.Instant.now().minus(KEEP_UNUSED);
+    java.time.Instant old = clock.instant().minus(KEEP_UNUSED);
     try (java.util.stream.Stream<Path> dirs = Files.list(file.getParent().getParent())) {
       for (Path d : (Iterable<Path>) dirs::iterator) {
         Path t = d.resolve(file.getFileName());

@@ -76,7 +76,7 @@ public final class Repository implements ImageStore {
     Map<String, String> config = readOrCreateConfig(backend, o.chunkSize);
     this.id = config.get("id");
     // the id names the cache's folder: only a plain hex id (every repository smc creates has one)
-    this.cache = o.cacheDir == null || id == null || !id.matches("[0-9a-f]{8,64}") ? null : new IndexCache(o.cacheDir, id);
+    this.cache = o.cacheDir == null || id == null || !id.matches("[0-9a-f]{8,64}") ? null : new IndexCache(o.cacheDir, id, clock);
     try {
       this.chunkSize = Integer.parseInt(config.getOrDefault("chunkSize", ""));
     } catch (NumberFormatException e) {
@@ -329,10 +329,7 @@ public final class Repository implements ImageStore {
         Location l = locs[i];
         ByteBuffer stored = span.slice(span.position() + l.offset() - first.offset(), l.storedLength());
         if (l.codec() == dev.smc.transfer.codec.Codec.NONE && l.storedLength() == l.rawLength()) {
-          if (!ids.get(i).matches(ByteBuffer.wrap(Hashing.sha256(stored)), 0)) {
-            throw new IntegrityException("pack " + l.pack() + " at " + l.offset() + " (" + l.storedLength()
-                + " bytes): chunk " + ids.get(i) + " does not match its hash");
-          }
+          checkHash(ids.get(i), l, Hashing.sha256(stored));
           sink.accept(i, stored);
         } else {
           sink.accept(i, ByteBuffer.wrap(decode(ids.get(i), l, stored)));
@@ -373,11 +370,15 @@ public final class Repository implements ImageStore {
   }
 
   private static byte[] verified(ChunkId id, Location loc, byte[] raw) {
-    if (!Arrays.equals(Hashing.sha256(raw, 0, raw.length), id.toBytes())) {
+    checkHash(id, loc, Hashing.sha256(raw, 0, raw.length));
+    return raw;
+  }
+
+  private static void checkHash(ChunkId id, Location loc, byte[] sha256) {
+    if (!Arrays.equals(sha256, id.toBytes())) {
       throw new IntegrityException("pack " + loc.pack() + " at " + loc.offset() + " (" + loc.storedLength()
           + " bytes): chunk " + id + " does not match its hash");
     }
-    return raw;
   }
 
   // ---------------------------------------------------------------- images
