@@ -33,6 +33,34 @@ public interface Backend extends Closeable {
   void put(String name, ByteBuffer data, PutMode mode) throws IOException;
 
   /**
+   * Paces bytes that leave the source: {@link #acquire} blocks until {@code bytes} more may be
+   * sent. One pacer is shared by every stream of a task, so the task's bandwidth limit holds.
+   */
+  @FunctionalInterface
+  interface Pacer {
+    /** Sends at once. */
+    Pacer NONE = bytes -> {};
+
+    void acquire(long bytes);
+  }
+
+  /**
+   * As {@link #put(String, ByteBuffer, PutMode)}, with the object's bytes paced by {@code pacer}
+   * as they leave. A backend that sends over a network paces each piece it writes to the wire;
+   * this default, for storage on this machine, takes the whole size in 256 KiB steps (so parallel
+   * streams share the rate fairly) and then stores the object.
+   */
+  default void put(String name, ByteBuffer data, PutMode mode, Pacer pacer) throws IOException {
+    for (long left = data.remaining(); left > 0; left -= PACE_STEP) {
+      pacer.acquire(Math.min(left, PACE_STEP));
+    }
+    put(name, data, mode);
+  }
+
+  /** The piece of an object a {@link Pacer} is asked for at a time. */
+  int PACE_STEP = 256 * 1024;
+
+  /**
    * Returns once every object put before the call is durable. The repository calls it between
    * data, index and manifest, so a power loss never leaves a manifest whose data was lost. A
    * backend whose puts are durable when they return keeps this default.

@@ -228,6 +228,32 @@ public final class Repository implements ImageStore {
     return DATA_PREFIX + pack.substring(0, 2) + "/" + pack;
   }
 
+  /**
+   * Checks an object whose name derives from its content against that name: a pack in
+   * {@code data/} (its trailer's SHA-256, and every chunk's content against its id) or an index
+   * file in {@code index/} (the SHA-256 of its bytes). Other objects (config, manifests, locks)
+   * pass. A receiver runs this on every upload before the object becomes visible.
+   *
+   * @throws IntegrityException naming the object and what does not match
+   */
+  public static void verifyNamedContent(String name, ByteBuffer data) {
+    String last = packOf(name);
+    if (name.startsWith(DATA_PREFIX)) {
+      if (!name.equals(packObject(last)) || !isHex64(last)) {
+        throw new IntegrityException("object " + name + ": a pack is named data/XX/<64 hex digits>, XX its first two");
+      }
+      PackVerifier.verify(data.duplicate(), last);
+    } else if (name.startsWith(INDEX_PREFIX)) {
+      if (!isHex64(last) || !Hashing.sha256Hex(data.duplicate()).equals(last)) {
+        throw new IntegrityException("object " + name + ": content does not match its name (the SHA-256 of the index)");
+      }
+    }
+  }
+
+  private static boolean isHex64(String s) {
+    return s.length() == 64 && s.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  }
+
   static String packOf(String objectName) {
     return objectName.substring(objectName.lastIndexOf('/') + 1);
   }

@@ -153,7 +153,6 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
         codec = comp.get().codec();
       }
     }
-    throttle.acquire(outLen);
     if (outLen + PackFormat.trailerSize(1) > packCapacity) {
       throw new IllegalArgumentException("chunk " + id + " of " + outLen + " bytes does not fit a pack");
     }
@@ -263,7 +262,8 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     String id = Hashing.sha256Hex(trailer[0]);
     String name = Repository.packObject(id);
     try {
-      repo.backend().put(name, bytes, Backend.PutMode.CREATE_NEW);
+      // paced as it leaves (compressed already): the limit counts bytes on the wire, whatever the level
+      repo.backend().put(name, bytes, Backend.PutMode.CREATE_NEW, throttle::acquire);
     } catch (FileAlreadyExistsException e) {
       // the same pack was stored before (identical bytes): nothing to do
     }

@@ -1,0 +1,274 @@
+package dev.smc.transfer.remote;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * One HTTP/1.1 connection over TLS to a receiver, optionally through an HTTP CONNECT proxy. Reads
+ * time out through the socket; a write that makes no progress is cut by {@link #closeIfStalled},
+ * which closes the TCP socket under TLS (the one thing that unblocks a stuck write). Used by one
+ * thread at a time; {@link #closeIfStalled} may come from another.
+ */
+final class HttpConnection implements Closeable {
+  private static final int MAX_LINE = 8192;
+  private static final int MAX_HEADERS = 100;
+
+  private final Socket raw;
+  private final SSLSocket ssl;
+  private final InputStream in;
+  private final OutputStream out;
+  private volatile long writingSince;
+  private boolean reusable = true;
+
+  /** A response's status, headers (lower-case names) and the length of the body still to read. */
+  record Response(int status, Map<String, String> headers, long length) {
+    String header(String name) {
+      return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+  }
+
+  private HttpConnection(Socket raw, SSLSocket ssl) throws IOException {
+    this.raw = raw;
+    this.ssl = ssl;
+    this.in = new BufferedInputStream(ssl.getInputStream(), 64 * 1024);
+    this.out = new BufferedOutputStream(ssl.getOutputStream(), 16 * 1024);
+  }
+
+  static HttpConnection open(String host, int port, InetSocketAddress proxy, SSLSocketFactory tls,
+      boolean verifyHostname, int connectTimeoutMs, int readTimeoutMs) throws IOException {
+    Socket raw = new Socket();
+    try {
+      raw.setTcpNoDelay(true);
+      raw.setSoTimeout(readTimeoutMs);
+      if (proxy != null) {
+        raw.connect(proxy, connectTimeoutMs);
+        tunnel(raw, host, port);
+      } else {
+        raw.connect(new InetSocketAddress(host, port), connectTimeoutMs);
+      }
+      SSLSocket ssl = (SSLSocket) tls.createSocket(raw, host, port, true);
+      SSLParameters p = ssl.getSSLParameters();
+      p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+      if (!isIpLiteral(host)) {
+        p.setServerNames(java.util.List.of(new SNIHostName(host)));
+      }
+      if (verifyHostname) {
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+      }
+      ssl.setSSLParameters(p);
+      ssl.startHandshake();
+      return new HttpConnection(raw, ssl);
+    } catch (IOException | RuntimeException e) {
+      raw.close();
+      throw e;
+    }
+  }
+
+  private static boolean isIpLiteral(String host) {
+    return host.chars().allMatch(c -> Character.isDigit(c) || c == '.') || host.contains(":");
+  }
+
+  /** Asks an HTTP proxy for a tunnel to host:port (RFC 9110 CONNECT). */
+  private static void tunnel(Socket raw, String host, int port) throws IOException {
+    String target = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    OutputStream o = raw.getOutputStream();
+    o.write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    o.flush();
+    InputStream i = raw.getInputStream(); // unbuffered: not one byte of the tunnel may be read here
+    String status = readLine(i);
+    while (!readLine(i).isEmpty()) {
+      // proxy headers: not needed
+    }
+    String[] f = status.split(" ", 3);
+    if (f.length < 2 || !f[1].equals("200")) {
+      throw new ProxyRefused("proxy " + raw.getRemoteSocketAddress() + " refused the tunnel to " + target + ": " + status);
+    }
+  }
+
+  /** The proxy answered CONNECT with something other than 200. */
+  static final class ProxyRefused extends IOException {
+    ProxyRefused(String message) {
+      super(message);
+    }
+  }
+
+  /** Writes a request's line and headers (not yet flushed when a body follows). */
+  void writeHead(String method, String target, String hostHeader, Map<String, String> headers, long bodyLength)
+      throws IOException {
+    StringBuilder sb = new StringBuilder(256);
+    sb.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+    }
+    if (bodyLength >= 0) {
+      sb.append("Content-Length: ").append(bodyLength).append("\r\n");
+    }
+    sb.append("\r\n");
+    writing(() -> out.write(sb.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Writes body bytes; the watchdog may cut a write that makes no progress. */
+  void writeBody(byte[] b, int off, int len) throws IOException {
+    writing(() -> out.write(b, off, len));
+  }
+
+  void flush() throws IOException {
+    writing(out::flush);
+  }
+
+  private interface Io {
+    void run() throws IOException;
+  }
+
+  private void writing(Io io) throws IOException {
+    writingSince = System.nanoTime();
+    try {
+      io.run();
+    } finally {
+      writingSince = 0;
+    }
+  }
+
+  /** Closes the connection when a write has been stuck longer than {@code limitNanos}. */
+  boolean closeIfStalled(long now, long limitNanos) {
+    long since = writingSince;
+    if (since != 0 && now - since > limitNanos) {
+      try {
+        raw.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Reads the status line and headers; the body is left to {@link #readBody}. */
+  Response readResponse(boolean head) throws IOException {
+    String status = readLine(in);
+    String[] f = status.split(" ", 3);
+    if (f.length < 2 || !f[0].startsWith("HTTP/1.")) {
+      reusable = false;
+      throw new IOException("not an HTTP response: '" + status + "'");
+    }
+    int code;
+    try {
+      code = Integer.parseInt(f[1]);
+    } catch (NumberFormatException e) {
+      reusable = false;
+      throw new IOException("not an HTTP status: '" + status + "'");
+    }
+    Map<String, String> headers = new HashMap<>();
+    for (int n = 0;; n++) {
+      String line = readLine(in);
+      if (line.isEmpty()) {
+        break;
+      }
+      if (n > MAX_HEADERS) {
+        throw new IOException("response with more than " + MAX_HEADERS + " headers");
+      }
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+      }
+    }
+    if (headers.containsKey("transfer-encoding")) {
+      reusable = false;
+      throw new IOException("response with Transfer-Encoding " + headers.get("transfer-encoding") + ": not a receiver");
+    }
+    if ("close".equalsIgnoreCase(headers.get("connection"))) {
+      reusable = false;
+    }
+    long len = 0;
+    if (!head && code != 204 && code != 304) {
+      String cl = headers.get("content-length");
+      if (cl == null) {
+        reusable = false;
+        throw new IOException("response " + code + " without Content-Length: not a receiver");
+      }
+      len = Long.parseLong(cl.trim());
+    }
+    return new Response(code, headers, len);
+  }
+
+  /** Reads exactly {@code len} body bytes into {@code dst}. */
+  void readBody(byte[] dst, int off, int len) throws IOException {
+    int done = 0;
+    while (done < len) {
+      int n = in.read(dst, off + done, len - done);
+      if (n < 0) {
+        reusable = false;
+        throw new EOFException("response body ended " + (len - done) + " bytes short");
+      }
+      done += n;
+    }
+  }
+
+  /** Reads and drops {@code len} body bytes. */
+  void skipBody(long len) throws IOException {
+    byte[] b = new byte[(int) Math.min(len, 8192)];
+    for (long left = len; left > 0; ) {
+      int n = (int) Math.min(left, b.length);
+      readBody(b, 0, n);
+      left -= n;
+    }
+  }
+
+  boolean reusable() {
+    return reusable && !raw.isClosed();
+  }
+
+  void markBroken() {
+    reusable = false;
+  }
+
+  private static String readLine(InputStream i) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    while (true) {
+      int c = i.read();
+      if (c < 0) {
+        throw sb.length() == 0 ? new EOFException("connection closed before a response")
+            : new EOFException("connection closed in a response line");
+      }
+      if (c == '\n') {
+        int len = sb.length();
+        return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+      }
+      if (sb.length() >= MAX_LINE) {
+        throw new IOException("response line longer than " + MAX_LINE + " bytes");
+      }
+      sb.append((char) c);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (reusable()) { // a clean end says so (close_notify); a broken one must not wait on a stuck peer
+      try {
+        ssl.close();
+      } catch (IOException | RuntimeException e) {
+        // the socket below goes too
+      }
+    }
+    try {
+      raw.close();
+    } catch (IOException e) {
+      // nothing more to do
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.smc.transfer.remote;
+
+import dev.smc.spi.Backend;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The receiver's HTTP API, version 1: the {@link Backend} SPI over HTTPS, one repository a path.
+ *
+ * <pre>
+ * GET    /v1/REPO/info                     200 "maxBody N"            what the receiver accepts
+ * PUT    /v1/REPO/o/NAME?mode=create|replace  201 stored, 200 already stored with the same content,
+ *                                          409 exists with other content (create), 413 too large,
+ *                                          422 content does not match its name
+ * GET    /v1/REPO/o/NAME  [Range: bytes=A-B]  200 / 206 with the bytes, 404 missing
+ * HEAD   /v1/REPO/o/NAME                   200 with X-Smc-Size, 404 missing
+ * GET    /v1/REPO/list?prefix=P            200, one "SIZE NAME" line an object
+ * DELETE /v1/REPO/o/NAME                   204
+ * POST   /v1/REPO/barrier                  204 once every object put before is durable
+ * </pre>
+ * Every request carries {@code Authorization: Bearer TOKEN}; 401 when the token is missing or
+ * unknown, 403 when it belongs to another repository. Errors carry a one-line text body.
+ */
+final class Protocol {
+  private Protocol() {}
+
+  static final String VERSION = "v1";
+  static final String SIZE_HEADER = "X-Smc-Size";
+  static final String MAX_BODY = "maxBody";
+  static final int COPY_BUFFER = 256 * 1024;
+
+  /** A repository name is one object-name segment of at most 64 characters. */
+  static String checkRepo(String repo) {
+    if (repo == null || repo.isEmpty() || repo.length() > 64 || repo.contains("/")) {
+      throw new IllegalArgumentException("repository name '" + repo + "': allowed 1-64 characters of"
+          + " A-Z a-z 0-9 . _ -, not '.' or '..'");
+    }
+    try {
+      Backend.checkName(repo);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("repository name '" + repo + "': allowed 1-64 characters of"
+          + " A-Z a-z 0-9 . _ -, not '.' or '..'");
+    }
+    return repo;
+  }
+
+  static String objectPath(String repo, String name) {
+    return "/" + VERSION + "/" + repo + "/o/" + name;
+  }
+
+  static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+}

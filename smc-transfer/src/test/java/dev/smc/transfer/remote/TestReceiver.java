@@ -1,0 +1,60 @@
+package dev.smc.transfer.remote;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** A receiver on loopback over folders of a test, with one token per repository it was given. */
+final class TestReceiver implements AutoCloseable {
+  final Path root;
+  final Path certs;
+  final Path tokens;
+  Receiver receiver;
+
+  TestReceiver(Path dir, String... repoTokenPairs) throws IOException {
+    this.root = Files.createDirectories(dir.resolve("root"));
+    this.certs = dir.resolve("certs");
+    this.tokens = dir.resolve("tokens");
+    StringBuilder sb = new StringBuilder("# repo token\n");
+    for (int i = 0; i < repoTokenPairs.length; i += 2) {
+      sb.append(repoTokenPairs[i]).append(' ').append(repoTokenPairs[i + 1]).append('\n');
+    }
+    Files.writeString(tokens, sb);
+    start(0);
+  }
+
+  boolean verify = true;
+
+  void start(int port) throws IOException {
+    receiver = Receiver.start(Receiver.Config.of(root, new InetSocketAddress("127.0.0.1", port), certs, tokens)
+        .withVerifyContent(verify));
+  }
+
+  /** Stops and starts again on the same port with the same certificate. */
+  void restart() throws IOException {
+    int port = receiver.port();
+    receiver.close(Duration.ZERO);
+    start(port);
+  }
+
+  String endpoint(String repo) {
+    return "https://127.0.0.1:" + receiver.port() + "/" + repo;
+  }
+
+  HttpsBackend.Options options(String token) {
+    return HttpsBackend.Options.of(token, Optional.of(receiver.fingerprint()))
+        .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(20));
+  }
+
+  HttpsBackend open(String repo, String token) throws IOException {
+    return HttpsBackend.open(endpoint(repo), options(token));
+  }
+
+  @Override
+  public void close() {
+    receiver.close(Duration.ofSeconds(5));
+  }
+}
