@@ -97,6 +97,14 @@ public interface Backend extends Closeable {
   /** Removes the object; removing a missing object is not an error. */
   void delete(String name) throws IOException;
 
+  /**
+   * How many objects a writer should upload at once: more for a backend whose puts wait on a round
+   * trip (a receiver, object storage), so the link stays busy while one put is being stored.
+   */
+  default int parallelUploads() {
+    return 2;
+  }
+
   /** Where this backend stores, for messages (never includes a secret). */
   String location();
 

@@ -18,6 +18,10 @@ final class Args {
    */
   Args(String command, List<String> args, Set<String> withValue, Set<String> flags) {
     this.command = command;
+    if (withValue.contains("repo")) {
+      withValue = new java.util.HashSet<>(withValue);
+      withValue.addAll(RemoteRepo.OPTIONS);
+    }
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (a.startsWith("--")) {

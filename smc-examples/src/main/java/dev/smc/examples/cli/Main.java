@@ -110,6 +110,7 @@ public final class Main {
         case "gc" -> gc(args);
         case "describe" -> new DescribeCommand(out).run(args);
         case "serve" -> tasks().serve(args);
+        case "receiver" -> dev.smc.transfer.remote.ReceiverMain.run(args.toArray(new String[0]), out, err);
         default -> {
           if (cmd.equals("task") || cmd.startsWith("task ")) {
             yield tasks().task(args);
@@ -160,6 +161,17 @@ public final class Main {
   }
 
   static Repository openRepo(String location, TransferOptions options) throws IOException {
+    return openRepo(location, options, null);
+  }
+
+  /** Opens a folder, a backend URI, or (with {@code a}'s --token-file and --pin) a receiver's repository. */
+  static Repository openRepo(String location, TransferOptions options, Args a) throws IOException {
+    if (a != null) {
+      Optional<dev.smc.spi.Backend> remote = RemoteRepo.open(location, a);
+      if (remote.isPresent()) {
+        return Repository.open(remote.get(), Repository.options().transfer(options).cacheDir(cacheDir()));
+      }
+    }
     boolean uri = dev.smc.transfer.backend.Backends.isUri(location);
     Path p = Path.of(uri ? "." : location);
     if (!uri && Files.exists(p) && !Files.isDirectory(p)) {
@@ -185,7 +197,7 @@ public final class Main {
     if (!uri && !Files.exists(Path.of(dir, "config"))) {
       throw new UsageException("--repo '" + dir + "': no smc repository there (no 'config'); migrate creates one");
     }
-    return openRepo(dir, TransferOptions.DEFAULTS);
+    return openRepo(dir, TransferOptions.DEFAULTS, a);
   }
 
   private int migrate(List<String> argv) throws IOException {
@@ -254,7 +266,7 @@ public final class Main {
     if (mode.equals("block") && !excludes.isEmpty()) {
       throw new UsageException("migrate: --exclude applies to --mode file only; a disk is copied block by block");
     }
-    try (Repository repo = openRepo(repoDir, options)) {
+    try (Repository repo = openRepo(repoDir, options, a)) {
       MigrationListener progress = a.flag("json") ? MigrationListener.NONE : new TerminalProgress(err);
       CycleReport r = mode.equals("file")
           ? FileMigration.builder().threads(threads).listener(progress).hooks(hooks).build()

@@ -84,7 +84,7 @@ final class TaskCommands {
       Path home = home(a);
       String location = a.get("repo");
       // opened here rather than by Migrations, so that HOME/repo gets the CLI's index cache too
-      repo = Main.openRepo(location == null ? home.resolve("repo").toString() : location, TransferOptions.DEFAULTS);
+      repo = Main.openRepo(location == null ? home.resolve("repo").toString() : location, TransferOptions.DEFAULTS, a);
       Migrations.Builder b = Migrations.builder().home(home).clock(clock).listener(listener).repository(repo);
       if (tickEvery != null) {
         b.tickEvery(tickEvery);

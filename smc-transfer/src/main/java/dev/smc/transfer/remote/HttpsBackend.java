@@ -287,6 +287,12 @@ public final class HttpsBackend implements Backend {
     return location;
   }
 
+  /** Four: while the receiver checks and stores one pack, the others keep the link busy. */
+  @Override
+  public int parallelUploads() {
+    return 4;
+  }
+
   @Override
   public void close() {
     closed = true;
@@ -440,7 +446,7 @@ public final class HttpsBackend implements Backend {
         case 404 -> new NoSuchFileException(what);
         case 409 -> new FileAlreadyExistsException(what);
         case 401, 403 -> throw new SmcException(ErrorCode.UNAUTHORIZED, where + ": refused: " + s.getMessage());
-        case 500, 502, 503, 504, 429 -> null;
+        case 502, 503, 504, 429 -> null; // busy, restarting, or a proxy that lost it: worth again
         default -> new IOException(where + ": " + s.getMessage());
       };
     }

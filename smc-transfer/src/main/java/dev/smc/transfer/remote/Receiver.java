@@ -1,17 +1,11 @@
 package dev.smc.transfer.remote;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 import dev.smc.IntegrityException;
 import dev.smc.spi.Backend;
 import dev.smc.transfer.backend.LocalFolderBackend;
 import dev.smc.transfer.repo.Repository;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,13 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,24 +30,15 @@ import org.slf4j.LoggerFactory;
 public final class Receiver implements Closeable {
   static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
 
-  static {
-    // read once when the JDK's server first loads: without it, a response's headers and body wait
-    // on each other (Nagle's algorithm against delayed ACKs), 40 ms a small request
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
   /** Bodies up to this size are read onto the heap; larger ones into pooled direct buffers. */
   private static final int SMALL = 1 << 20;
 
   private final Config config;
-  private final HttpsServer server;
-  private final ExecutorService executor;
+  private final TlsHttpServer server;
   private final Certificates certs;
   private final Tokens tokens;
   private final BufferPool buffers;
   private final Map<String, Backend> repos = new ConcurrentHashMap<>();
-  private final AtomicInteger active = new AtomicInteger();
   private volatile boolean closing;
 
   /**
@@ -70,7 +48,7 @@ public final class Receiver implements Closeable {
    *     (on for repositories; off only to host objects that are not a repository's)
    */
   public record Config(Path root, InetSocketAddress listen, Path certDir, Path tokensFile, int maxBodyBytes,
-      long maxBufferedBytes, int threads, boolean verifyContent) {
+      long maxBufferedBytes, int maxConnections, boolean verifyContent) {
     public static final int DEFAULT_MAX_BODY = 64 << 20;
 
     public Config {
@@ -85,18 +63,18 @@ public final class Receiver implements Closeable {
         throw new IllegalArgumentException("maxBufferedBytes " + maxBufferedBytes + ": at least maxBodyBytes ("
             + maxBodyBytes + ") allowed");
       }
-      if (threads < 1 || threads > 1024) {
-        throw new IllegalArgumentException("threads " + threads + ": 1-1024 allowed");
+      if (maxConnections < 1 || maxConnections > 4096) {
+        throw new IllegalArgumentException("maxConnections " + maxConnections + ": 1-4096 allowed");
       }
     }
 
-    /** Defaults: bodies up to 64 MiB, 512 MiB of bodies in memory at once, 32 threads. */
+    /** Defaults: bodies up to 64 MiB, 512 MiB of bodies in memory at once, 64 connections. */
     public static Config of(Path root, InetSocketAddress listen, Path certDir, Path tokensFile) {
-      return new Config(root, listen, certDir, tokensFile, DEFAULT_MAX_BODY, 512L << 20, 32, true);
+      return new Config(root, listen, certDir, tokensFile, DEFAULT_MAX_BODY, 512L << 20, 64, true);
     }
 
     public Config withVerifyContent(boolean on) {
-      return new Config(root, listen, certDir, tokensFile, maxBodyBytes, maxBufferedBytes, threads, on);
+      return new Config(root, listen, certDir, tokensFile, maxBodyBytes, maxBufferedBytes, maxConnections, on);
     }
   }
 
@@ -105,26 +83,8 @@ public final class Receiver implements Closeable {
     this.certs = certs;
     this.tokens = tokens;
     this.buffers = new BufferPool(config.maxBodyBytes(), (int) (config.maxBufferedBytes() / config.maxBodyBytes()));
-    AtomicInteger n = new AtomicInteger();
-    this.executor = new ThreadPoolExecutor(config.threads(), config.threads(), 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "smc-receiver-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
-    ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
-    this.server = HttpsServer.create(config.listen(), 256);
-    SSLContext ctx = certs.serverContext();
-    server.setHttpsConfigurator(new HttpsConfigurator(ctx) {
-      @Override
-      public void configure(HttpsParameters params) {
-        SSLParameters p = ctx.getDefaultSSLParameters();
-        p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-        params.setSSLParameters(p);
-      }
-    });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
+    this.server = new TlsHttpServer(certs.serverContext(), config.listen(), config.maxConnections(),
+        java.time.Duration.ofSeconds(60), this::handle);
   }
 
   /** Starts serving: makes the certificate on first start, reads the tokens file, binds the port. */
@@ -141,7 +101,7 @@ public final class Receiver implements Closeable {
 
   /** The port it listens on (the one chosen when the configured port was 0). */
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** The {@code sha256:HEX} fingerprint of its certificate, which agents pin. */
@@ -155,17 +115,7 @@ public final class Receiver implements Closeable {
    */
   public void close(java.time.Duration grace) {
     closing = true;
-    long deadline = System.nanoTime() + grace.toNanos();
-    while (active.get() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    server.stop(0);
-    executor.shutdownNow();
+    server.close(grace);
     for (Backend b : repos.values()) {
       try {
         b.close();
@@ -194,8 +144,7 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private void handle(HttpExchange ex) {
-    active.incrementAndGet();
+  private void handle(TlsHttpServer.Exchange ex) {
     try {
       if (closing) {
         throw new Refusal(503, "receiver is shutting down; retry");
@@ -204,11 +153,11 @@ public final class Receiver implements Closeable {
     } catch (Refusal r) {
       respondText(ex, r.status, r.getMessage());
     } catch (IOException | RuntimeException e) {
-      LOG.warn("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString());
-      respondText(ex, e instanceof IOException && isDiskFull(e) ? 507 : 500, "receiver failed: " + e.getMessage());
-    } finally {
-      ex.close();
-      active.decrementAndGet();
+      LOG.warn("{} {}: {}", ex.method, ex.rawPath, e.toString());
+      if (!ex.responded()) {
+        respondText(ex, isDiskFull(e) ? 507 : 500, "receiver failed: " + e.getMessage());
+      }
+      ex.closeAfter = true;
     }
   }
 
@@ -217,8 +166,8 @@ public final class Receiver implements Closeable {
     return m.contains("No space left") || m.contains("ENOSPC");
   }
 
-  private void route(HttpExchange ex) throws Refusal, IOException {
-    String path = ex.getRequestURI().getRawPath();
+  private void route(TlsHttpServer.Exchange ex) throws Refusal, IOException {
+    String path = ex.rawPath;
     String prefix = "/" + Protocol.VERSION + "/";
     if (!path.startsWith(prefix)) {
       throw new Refusal(404, "no such path '" + path + "'; the API is under /" + Protocol.VERSION + "/REPO/");
@@ -235,7 +184,7 @@ public final class Receiver implements Closeable {
     }
     authorize(ex, repo);
     String rest = path.substring(slash + 1);
-    String method = ex.getRequestMethod();
+    String method = ex.method;
     if (rest.startsWith("o/")) {
       String name = rest.substring(2);
       try {
@@ -265,8 +214,8 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private void authorize(HttpExchange ex, String repo) throws Refusal {
-    String auth = ex.getRequestHeaders().getFirst("Authorization");
+  private void authorize(TlsHttpServer.Exchange ex, String repo) throws Refusal {
+    String auth = ex.header("Authorization");
     String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : null;
     switch (tokens.check(repo, token)) {
       case ALLOWED -> { }
@@ -291,32 +240,24 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private void put(HttpExchange ex, String repo, String name) throws Refusal, IOException {
-    String query = Optional.ofNullable(ex.getRequestURI().getRawQuery()).orElse("");
+  private void put(TlsHttpServer.Exchange ex, String repo, String name) throws Refusal, IOException {
+    String query = Optional.ofNullable(ex.rawQuery).orElse("");
     Backend.PutMode mode = switch (query) {
       case "", "mode=create" -> Backend.PutMode.CREATE_NEW;
       case "mode=replace" -> Backend.PutMode.REPLACE;
       default -> throw new Refusal(400, "query '" + query + "': allowed mode=create or mode=replace");
     };
-    String te = ex.getRequestHeaders().getFirst("Transfer-Encoding");
-    String cl = ex.getRequestHeaders().getFirst("Content-Length");
-    if (te != null || cl == null) {
+    long len = ex.contentLength;
+    if (len < 0 || ex.header("Content-Length") == null) {
       throw new Refusal(411, "an upload must give its Content-Length (chunked bodies are not accepted)");
     }
-    long len;
-    try {
-      len = Long.parseLong(cl.trim());
-    } catch (NumberFormatException e) {
-      throw new Refusal(400, "Content-Length '" + cl + "' is not a number");
-    }
-    if (len < 0 || len > config.maxBodyBytes()) {
-      ex.getResponseHeaders().set("Connection", "close");
+    if (len > config.maxBodyBytes()) {
       throw new Refusal(413, "body of " + len + " bytes; at most " + config.maxBodyBytes() + " allowed");
     }
     ByteBuffer buf = len <= SMALL ? ByteBuffer.allocate((int) len) : buffers.take();
     try {
       buf.clear().limit((int) len);
-      readBody(ex.getRequestBody(), buf, name);
+      readBody(ex, buf, name);
       buf.flip();
       try {
         if (config.verifyContent()) {
@@ -354,10 +295,10 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private static void readBody(InputStream in, ByteBuffer dst, String name) throws IOException {
+  private static void readBody(TlsHttpServer.Exchange ex, ByteBuffer dst, String name) throws IOException {
     byte[] chunk = COPY.get();
     while (dst.hasRemaining()) {
-      int n = in.read(chunk, 0, Math.min(chunk.length, dst.remaining()));
+      int n = ex.read(chunk, 0, Math.min(chunk.length, dst.remaining()));
       if (n < 0) {
         throw new IOException("upload of " + name + " ended " + dst.remaining() + " bytes short; nothing stored");
       }
@@ -367,10 +308,10 @@ public final class Receiver implements Closeable {
 
   private static final ThreadLocal<byte[]> COPY = ThreadLocal.withInitial(() -> new byte[Protocol.COPY_BUFFER]);
 
-  private void get(HttpExchange ex, String repo, String name) throws Refusal, IOException {
+  private void get(TlsHttpServer.Exchange ex, String repo, String name) throws Refusal, IOException {
     Backend b = backend(repo);
     long size = b.size(name).orElseThrow(() -> new Refusal(404, "no object " + name));
-    String range = ex.getRequestHeaders().getFirst("Range");
+    String range = ex.header("Range");
     ByteBuffer body;
     int status;
     if (range == null) {
@@ -379,17 +320,15 @@ public final class Receiver implements Closeable {
     } else {
       long[] r = parseRange(range, size);
       body = b.get(name, r[0], (int) (r[1] - r[0] + 1));
-      ex.getResponseHeaders().set("Content-Range", "bytes " + r[0] + "-" + r[1] + "/" + size);
+      ex.responseHeaders.put("Content-Range", "bytes " + r[0] + "-" + r[1] + "/" + size);
       status = 206;
     }
-    respond(ex, status, body.remaining());
+    ex.respond(status, body.remaining());
     byte[] chunk = COPY.get();
-    try (OutputStream out = ex.getResponseBody()) {
-      while (body.hasRemaining()) {
-        int n = Math.min(chunk.length, body.remaining());
-        body.get(chunk, 0, n);
-        out.write(chunk, 0, n);
-      }
+    while (body.hasRemaining()) {
+      int n = Math.min(chunk.length, body.remaining());
+      body.get(chunk, 0, n);
+      ex.write(chunk, 0, n);
     }
   }
 
@@ -411,14 +350,14 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private void head(HttpExchange ex, String repo, String name) throws Refusal, IOException {
+  private void head(TlsHttpServer.Exchange ex, String repo, String name) throws Refusal, IOException {
     long size = backend(repo).size(name).orElseThrow(() -> new Refusal(404, "no object " + name));
-    ex.getResponseHeaders().set(Protocol.SIZE_HEADER, Long.toString(size));
+    ex.responseHeaders.put(Protocol.SIZE_HEADER, Long.toString(size));
     respond(ex, 200, -1);
   }
 
-  private void list(HttpExchange ex, String repo) throws Refusal, IOException {
-    String query = Optional.ofNullable(ex.getRequestURI().getRawQuery()).orElse("");
+  private void list(TlsHttpServer.Exchange ex, String repo) throws Refusal, IOException {
+    String query = Optional.ofNullable(ex.rawQuery).orElse("");
     String prefix = query.startsWith("prefix=") ? Protocol.decode(query.substring(7)) : "";
     if (!query.isEmpty() && !query.startsWith("prefix=")) {
       throw new Refusal(400, "query '" + query + "': allowed prefix=P");
@@ -435,27 +374,21 @@ public final class Receiver implements Closeable {
       sb.append(o.size()).append(' ').append(o.name()).append('\n');
     }
     byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
-    respond(ex, 200, b.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(b);
-    }
+    ex.respond(200, b.length);
+    ex.write(b, 0, b.length);
   }
 
-  private static void respond(HttpExchange ex, int status, long length) throws IOException {
-    ex.sendResponseHeaders(status, length == 0 ? -1 : length);
+  private static void respond(TlsHttpServer.Exchange ex, int status, long length) throws IOException {
+    ex.respond(status, length);
   }
 
-  private static void respondText(HttpExchange ex, int status, String text) {
+  private static void respondText(TlsHttpServer.Exchange ex, int status, String text) {
     try {
       byte[] b = (text + "\n").getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-      if (ex.getRequestMethod().equals("HEAD")) {
-        ex.sendResponseHeaders(status, -1);
-        return;
-      }
-      ex.sendResponseHeaders(status, b.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(b);
+      ex.responseHeaders.put("Content-Type", "text/plain; charset=utf-8");
+      ex.respond(status, b.length);
+      if (!ex.method.equals("HEAD")) {
+        ex.write(b, 0, b.length);
       }
     } catch (IOException e) {
       LOG.debug("response {} not sent: {}", status, e.toString());

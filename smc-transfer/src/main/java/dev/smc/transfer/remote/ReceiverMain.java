@@ -18,7 +18,7 @@ import java.util.concurrent.CountDownLatch;
  * --cert-dir DIR      key, certificate and fingerprint; made on first start (required)
  * --tokens FILE       one "REPO TOKEN" line an allowed task (required)
  * --max-body-mib N    largest upload, 1-1024 MiB (default 64)
- * --threads N         requests served at once, 1-1024 (default 32)
+ * --max-connections N agents connected at once, 1-4096 (default 64; one thread each)
  * --ready-file F      once listening, writes "PORT FINGERPRINT" to F (atomically)
  * </pre>
  * Prints {@code listening https://HOST:PORT fingerprint sha256:HEX} once it serves.
@@ -40,7 +40,7 @@ public final class ReceiverMain {
       String certs = null;
       String tokens = null;
       int maxBodyMib = Receiver.Config.DEFAULT_MAX_BODY >> 20;
-      int threads = 32;
+      int maxConnections = 64;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--help") || a.equals("-h")) {
@@ -58,10 +58,10 @@ public final class ReceiverMain {
           case "--cert-dir" -> certs = v;
           case "--tokens" -> tokens = v;
           case "--max-body-mib" -> maxBodyMib = intOption(a, v, 1, 1024);
-          case "--threads" -> threads = intOption(a, v, 1, 1024);
+          case "--max-connections" -> maxConnections = intOption(a, v, 1, 4096);
           case "--ready-file" -> ready = Path.of(v);
           default -> throw new IllegalArgumentException("unknown option " + a + "; allowed --root --listen"
-              + " --cert-dir --tokens --max-body-mib --threads --ready-file");
+              + " --cert-dir --tokens --max-body-mib --max-connections --ready-file");
         }
       }
       for (String[] req : new String[][] {{"--root", root}, {"--listen", listen}, {"--cert-dir", certs},
@@ -72,7 +72,7 @@ public final class ReceiverMain {
       }
       long maxBody = (long) maxBodyMib << 20;
       config = new Receiver.Config(Path.of(root), listenAddress(listen), Path.of(certs), Path.of(tokens),
-          (int) Math.min(maxBody, Integer.MAX_VALUE - 4096), Math.max(512L << 20, maxBody), threads, true);
+          (int) Math.min(maxBody, Integer.MAX_VALUE - 4096), Math.max(512L << 20, maxBody), maxConnections, true);
     } catch (IllegalArgumentException e) {
       err.println("smc receiver: " + e.getMessage());
       err.println(usage());
@@ -141,6 +141,6 @@ public final class ReceiverMain {
 
   static String usage() {
     return "usage: smc receiver --root DIR --listen HOST:PORT --cert-dir DIR --tokens FILE"
-        + " [--max-body-mib N] [--threads N] [--ready-file F]";
+        + " [--max-body-mib N] [--max-connections N] [--ready-file F]";
   }
 }

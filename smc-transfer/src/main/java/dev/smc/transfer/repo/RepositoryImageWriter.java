@@ -35,14 +35,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes one image: chunks are compressed on the caller's thread, appended to the current pack,
- * and full packs are uploaded by two background threads (at most {@link #PACKS_IN_FLIGHT} packs in
- * memory). Index files are written every {@link #INDEX_EVERY} packs and at the end, so an
+ * and full packs are uploaded by {@link Backend#parallelUploads()} background threads (at most one
+ * more pack than that in memory). Index files are written every {@link #INDEX_EVERY} packs and at the end, so an
  * interrupted cycle leaves its work findable. Thread-safe for {@link #putChunk} and
  * {@link #hasChunk}; {@link #writeTree} and {@link #commit} belong to one thread.
  */
 final class RepositoryImageWriter implements ImageStore.ImageWriter {
   private static final Logger LOG = LoggerFactory.getLogger(RepositoryImageWriter.class);
-  static final int PACKS_IN_FLIGHT = 3;
   static final int INDEX_EVERY = 8;
   /** Caps a pack's trailer (46 bytes an entry) when chunks are tiny. */
   static final int MAX_ENTRIES = 16384;
@@ -57,8 +56,8 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   private final Throttle throttle;
   private final Locks.Lock lock;
   private final ExecutorService uploader;
-  private final java.util.concurrent.BlockingQueue<ByteBuffer> pool =
-      new java.util.concurrent.ArrayBlockingQueue<>(PACKS_IN_FLIGHT + 1);
+  private final int packsInFlight;
+  private final java.util.concurrent.BlockingQueue<ByteBuffer> pool;
   private final int packCapacity;
   private int buffers;
   private final Set<ChunkId> inflight = ConcurrentHashMap.newKeySet();
@@ -87,7 +86,10 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     this.compressor = CompressionLevels.forLevel(transfer.compressionLevel());
     this.throttle = Throttle.ofKBps(transfer.bandwidthLimitKBps());
     this.lock = repo.locks().shared();
-    this.uploader = Executors.newFixedThreadPool(2, r -> {
+    int uploads = Math.max(1, Math.min(16, repo.backend().parallelUploads()));
+    this.packsInFlight = uploads + 1;
+    this.pool = new java.util.concurrent.ArrayBlockingQueue<>(packsInFlight + 1);
+    this.uploader = Executors.newFixedThreadPool(uploads, r -> {
       Thread t = new Thread(r, "smc-upload-" + ref.name() + "-" + THREADS.incrementAndGet());
       t.setDaemon(true);
       return t;
@@ -209,9 +211,9 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     Pack full = current;
     ByteBuffer next;
     try {
-      // blocks while PACKS_IN_FLIGHT packs are being uploaded: bounded memory, back-pressure
+      // blocks while packsInFlight packs are being uploaded: bounded memory, back-pressure
       next = pool.poll();
-      if (next == null && buffers <= PACKS_IN_FLIGHT) {
+      if (next == null && buffers <= packsInFlight) {
         next = newPackBuffer();
         buffers++;
       }
@@ -227,7 +229,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   }
 
   private void upload(Pack pack) throws IOException {
-    // no more than PACKS_IN_FLIGHT uploads: every one holds one of the pool's buffers
+    // no more than packsInFlight uploads: every one holds one of the pool's buffers
     synchronized (state) {
       pending++;
     }
