@@ -61,7 +61,7 @@ final class HttpConnection implements Closeable {
       } else {
         raw.connect(new InetSocketAddress(host, port), connectTimeoutMs);
       }
-      SSLSocket ssl = (SSLSocket) tls.createSocket(raw, host, port, true);
+      SSLSocket ssl = (SSLSocket) tls.createSocket(new BufferedSocket(raw), host, port, true);
       SSLParameters p = ssl.getSSLParameters();
       p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
       if (!isIpLiteral(host)) {
