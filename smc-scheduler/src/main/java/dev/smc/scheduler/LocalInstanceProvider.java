@@ -22,7 +22,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Transit instances on this machine: each is a folder {@code <dir>/<id>/} holding an
  * {@code instance.properties} record (written atomically) and room for what a receiver would keep.
- * {@link #transits()} lists the folders, so it stays truthful across restarts and processes.
+ * {@link #transits()} lists the folders, so it stays truthful across restarts and processes. No
+ * process runs and no credentials are asked: a cycle writes straight into the repository
+ * ({@link LocalReceiverProvider} makes each transit a receiver that the data goes through).
  * Thread-safe.
  */
 public final class LocalInstanceProvider implements InstanceProvider {

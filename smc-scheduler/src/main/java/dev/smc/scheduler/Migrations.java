@@ -23,6 +23,7 @@ import dev.smc.scheduler.spi.TaskStore;
 import dev.smc.spi.ImageInfo;
 import dev.smc.spi.InstanceProvider;
 import dev.smc.transfer.backend.Backends;
+import dev.smc.transfer.backend.LocalFolderBackend;
 import dev.smc.transfer.repo.Repository;
 import java.io.Closeable;
 import java.io.IOException;
@@ -429,6 +430,7 @@ public final class Migrations implements Closeable {
     @Nullable private TaskStore store;
     @Nullable private Repository repository;
     @Nullable private InstanceProvider provider;
+    private boolean transitReceivers;
     private Clock clock = Clock.systemUTC();
     @Nullable private Executor executor;
     private int maxConcurrentCycles = DEFAULT_MAX_CONCURRENT_CYCLES;
@@ -453,8 +455,22 @@ public final class Migrations implements Closeable {
       return this;
     }
 
+    /** Creates and releases transit instances (default: folders under {@code HOME/transit}, see {@link #transitReceivers}). */
     public Builder provider(InstanceProvider provider) {
       this.provider = provider;
+      return this;
+    }
+
+    /**
+     * With {@code true} and no {@link #provider}, each task's transit instance is a receiver on
+     * this machine ({@link LocalReceiverProvider} under {@code HOME/transit}) serving the
+     * repository's folder, and every cycle sends its data through it over HTTPS, as to a transit
+     * instance in a cloud. The repository must then be a local folder. Default {@code false}: a
+     * transit instance is a folder ({@link LocalInstanceProvider}) and cycles write straight into
+     * the repository, with no process to start.
+     */
+    public Builder transitReceivers(boolean on) {
+      this.transitReceivers = on;
       return this;
     }
 
@@ -502,6 +518,9 @@ public final class Migrations implements Closeable {
       if ((store == null || repository == null || provider == null) && home == null) {
         throw new IllegalStateException("home is required unless store, repository and provider are all given");
       }
+      if (transitReceivers && provider != null) {
+        throw new IllegalStateException("transitReceivers: only without a provider (one was given: " + provider + ")");
+      }
       TaskStore s = store;
       if (s == null) {
         s = new FileTaskStore(home);
@@ -512,7 +531,20 @@ public final class Migrations implements Closeable {
         r = Repository.open(Backends.open(home.resolve("repo").toString()), Repository.options().clock(clock));
         owned.add(r);
       }
-      InstanceProvider p = provider == null ? new LocalInstanceProvider(home.resolve("transit")) : provider;
+      InstanceProvider p = provider;
+      if (p == null && transitReceivers) {
+        if (!(r.backend() instanceof LocalFolderBackend folder)) {
+          String location = r.backend().location();
+          for (Closeable c : owned) {
+            c.close();
+          }
+          throw new IllegalStateException("transitReceivers: the repository must be a local folder for a receiver"
+              + " to serve; it is " + location);
+        }
+        p = new LocalReceiverProvider(home.resolve("transit"), folder.root());
+      } else if (p == null) {
+        p = new LocalInstanceProvider(home.resolve("transit"));
+      }
       Migrations m = new Migrations(this, s, r, p, owned);
       synchronized (m.lock) {
         m.recover();

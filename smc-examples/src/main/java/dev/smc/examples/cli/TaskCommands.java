@@ -9,6 +9,7 @@ import dev.smc.scheduler.LogEntry;
 import dev.smc.scheduler.MigrationTask;
 import dev.smc.scheduler.Migrations;
 import dev.smc.scheduler.Modification;
+import dev.smc.transfer.backend.LocalFolderBackend;
 import dev.smc.transfer.repo.Repository;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,7 +28,9 @@ import javax.annotation.Nullable;
  * {@code smc task ...} and {@code smc serve}: migration tasks over a task store in {@code --home}
  * (or {@code SMC_HOME}), with the repository in {@code HOME/repo} unless {@code --repo} says
  * otherwise. Commands that run a cycle run it in this process and return when it ends: exit 0 when
- * it succeeded, 1 when it failed. Not thread-safe; one instance per command.
+ * it succeeded, 1 when it failed. With a repository in a local folder, each task's transit instance
+ * is a receiver process under {@code HOME/transit} that outlives the command, as a transit instance
+ * would. Not thread-safe; one instance per command.
  */
 final class TaskCommands {
   static final String SUBCOMMANDS = "create, list, show, logs, start, sync, pause, cutover, modify, delete, pin";
@@ -85,7 +88,11 @@ final class TaskCommands {
       String location = a.get("repo");
       // opened here rather than by Migrations, so that HOME/repo gets the CLI's index cache too
       repo = Main.openRepo(location == null ? home.resolve("repo").toString() : location, TransferOptions.DEFAULTS, a);
-      Migrations.Builder b = Migrations.builder().home(home).clock(clock).listener(listener).repository(repo);
+      // a repository in a local folder gets a receiver per task (HOME/transit), and every cycle sends
+      // through it over HTTPS, as an operator's task would to a transit instance; one that is already
+      // remote is written to directly
+      Migrations.Builder b = Migrations.builder().home(home).clock(clock).listener(listener).repository(repo)
+          .transitReceivers(repo.backend() instanceof LocalFolderBackend);
       if (tickEvery != null) {
         b.tickEvery(tickEvery);
       }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@code smc task ...} run in-process: refusals of bad input (exit 2, every field named) and the lifecycle. */
+/**
+ * {@code smc task ...} run in-process: refusals of bad input (exit 2, every field named) and the
+ * lifecycle, each cycle through a receiver child process; none may be left running.
+ */
 class TaskCommandsTest {
   @TempDir
   Path tmp;
@@ -60,6 +64,14 @@ class TaskCommandsTest {
     src = Files.createDirectories(tmp.resolve("server/etc"));
     Files.writeString(src.resolve("app.conf"), "port = 8080\n");
     src = src.getParent();
+  }
+
+  @AfterEach
+  void noReceiverLeft() {
+    List<ProcessHandle> left = ProcessHandle.current().descendants()
+        .filter(h -> h.info().commandLine().map(c -> c.contains("ReceiverMain")).orElse(false)).toList();
+    left.forEach(ProcessHandle::destroyForcibly);
+    assertEquals(List.of(), left.stream().map(ProcessHandle::pid).toList(), "receiver processes left running");
   }
 
   private List<String> create(String... extra) {
@@ -204,5 +216,6 @@ class TaskCommandsTest {
     assertEquals(1, failed.code(), failed.out() + failed.err());
     assertTrue(failed.out().contains("cycle 1 failed"), failed.out());
     assertTrue(failed.err().contains("task db is InError") && failed.err().contains("does not exist"), failed.err());
+    ok("task", "delete", "db", "--repo", tmp.resolve("other-repo").toString()); // its receiver, kept for a retry, goes
   }
 }

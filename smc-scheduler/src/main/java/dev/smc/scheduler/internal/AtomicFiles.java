@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -21,11 +25,22 @@ public final class AtomicFiles {
   private AtomicFiles() {}
 
   public static void write(Path target, byte[] content) throws IOException {
+    write(target, content, false);
+  }
+
+  /**
+   * {@link #write(Path, byte[])}; with {@code ownerOnly} the file is readable by its owner alone
+   * (mode 0600) from the moment it exists, for credentials.
+   */
+  public static void write(Path target, byte[] content, boolean ownerOnly) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = dir.resolve(target.getFileName() + TEMP_MARKER + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    FileAttribute<?>[] attrs = ownerOnly && posix()
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+        : new FileAttribute<?>[0];
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attrs)) {
         ByteBuffer b = ByteBuffer.wrap(content);
         while (b.hasRemaining()) {
           ch.write(b);
@@ -54,6 +69,18 @@ public final class AtomicFiles {
       }
       ch.force(false);
     }
+  }
+
+  /** Creates a folder only its owner can enter (mode 0700 where the file system has modes). */
+  public static Path createPrivateDirectory(Path dir) throws IOException {
+    if (posix()) {
+      return Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+    return Files.createDirectory(dir);
+  }
+
+  private static boolean posix() {
+    return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
   }
 
   /** Makes a rename or a new file in {@code dir} durable (a no-op where folders cannot be opened). */

@@ -46,8 +46,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a scheduler's cycles: {@link #begin} takes the task's store lock, moves it to Running
  * (Preparing) and queues the cycle; {@link #dispatch} hands queued cycles to the executor, at most
- * {@code maxConcurrent} at once; a cycle then ensures the transit instance, runs the engine
- * (Syncing), checks the image and applies {@link Retention} (Processing), and records how it ended
+ * {@code maxConcurrent} at once; a cycle then ensures the transit instance (a kept one is started
+ * again if it stopped), runs the engine (Syncing) into the repository as the transit serves it
+ * ({@link CycleTarget}), checks the image and applies {@link Retention} to the scheduler's own
+ * repository (Processing), and records how it ended
  * (Cleaning, then Waiting or Finished; or InError, Stopped when paused, Interrupted when shut down).
  *
  * <p>Thread-safe: shared state is guarded by the scheduler's lock, given to the constructor;
@@ -305,11 +307,17 @@ public final class CycleRunner {
     try {
       cancelledCheck(c);
       MigrationTask t = update(c, d -> {}, null);
-      ensureTransit(c, t);
-      store.takePauseRequest(c.id); // one left by an earlier cycle that ended before taking it
-      t = update(c, d -> d.step = BusinessStep.Syncing, null);
-      CycleReport report = engine.run(t.spec(), repo, c.listener(journal.listener(), () -> takePause(c)));
-      Thread.interrupted(); // a pause that came too late to stop the engine is handled just below
+      TransitInstance transit = ensureTransit(c, t);
+      CycleReport report;
+      try (CycleTarget target = CycleTarget.open(repo, transit, t.spec().network())) {
+        store.takePauseRequest(c.id); // one left by an earlier cycle that ended before taking it
+        t = update(c, d -> d.step = BusinessStep.Syncing, target.remote()
+            ? "business step Syncing, sending through transit instance " + transit.id() + " at "
+                + transit.endpoint(t.spec().network())
+            : null);
+        report = engine.run(t.spec(), target.repository(), c.listener(journal.listener(), () -> takePause(c)));
+        Thread.interrupted(); // a pause that came too late to stop the engine is handled just below
+      }
       update(c, d -> d.step = BusinessStep.Processing, null); // refuses a pause from here on
       if (repo.image(report.image()).isEmpty()) {
         throw new IntegrityException("cycle reported image " + report.image() + " but the repository does not hold it");
@@ -347,17 +355,33 @@ public final class CycleRunner {
     }
   }
 
-  private void ensureTransit(Cycle c, MigrationTask t) throws IOException {
+  /** The task's transit instance, serving: the one kept from an earlier cycle or attempt (restarted if it stopped), or a new one. */
+  private TransitInstance ensureTransit(Cycle c, MigrationTask t) throws IOException {
     if (t.transit().isPresent()) {
       for (TransitInstance i : provider.transits()) {
         if (i.id().equals(t.transit().get())) {
-          return; // kept from an earlier cycle or attempt
+          TransitInstance now = provider.ensureRunning(i);
+          if (!now.endpoint().equals(i.endpoint())) {
+            update(c, d -> {}, "transit instance " + i.id() + " had stopped; serving again at " + now.endpoint());
+          }
+          return now;
         }
       }
       journal.log(c.id, "transit instance " + t.transit().get() + " no longer exists", "");
     }
     TransitInstance i = provider.createTransit(c.id);
-    update(c, d -> d.transit = i.id(), "transit instance " + i.id() + " created at " + i.endpoint());
+    try {
+      update(c, d -> d.transit = i.id(), "transit instance " + i.id() + " created at " + i.endpoint());
+    } catch (IOException | RuntimeException e) {
+      // paused or shut down while it was made: no task holds it, so it goes now or never
+      try {
+        provider.releaseTransit(i);
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    return i;
   }
 
   private void finishSucceeded(Cycle c, CycleReport r, List<ImageRef> removed) throws IOException {

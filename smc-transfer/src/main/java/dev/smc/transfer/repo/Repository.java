@@ -64,10 +64,12 @@ public final class Repository implements ImageStore {
   private final Map<ImageKind, TreeReferences> references = new EnumMap<>(ImageKind.class);
   private volatile ChunkIndex index;
   @Nullable private final IndexCache cache;
+  @Nullable private final Path cacheDir;
 
   private Repository(Backend backend, Options o) throws IOException {
     this.backend = backend;
     this.clock = o.clock;
+    this.cacheDir = o.cacheDir;
     this.defaults = o.transfer;
     this.packSize = o.packSize;
     this.locks = new Locks(backend, clock);
@@ -99,6 +101,42 @@ public final class Repository implements ImageStore {
 
   public static Options options() {
     return new Options();
+  }
+
+  /**
+   * Opens this same repository through another way to its storage (a receiver serving its folder,
+   * say), with this one's options: clock, default transfer options, pack size, cache folder, and
+   * the reference scanners registered. The new repository owns {@code other} and closes it; so
+   * does a failure here. Fails with {@link IntegrityException} when {@code other} holds no
+   * repository (it is not created there) or another one than this.
+   */
+  public Repository openThrough(Backend other) throws IOException {
+    Repository r;
+    try {
+      if (other.size(CONFIG).isEmpty()) {
+        throw new IntegrityException("repository " + other.location() + " does not exist (no 'config'); expected "
+            + "repository " + id + " of " + backend.location());
+      }
+      Options o = options().clock(clock).transfer(defaults).packSize(packSize).cacheDir(cacheDir);
+      r = new Repository(other, o);
+      if (!java.util.Objects.equals(r.id, id)) {
+        throw new IntegrityException("repository " + other.location() + " is repository " + r.id + ", not "
+            + id + " of " + backend.location());
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        other.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    synchronized (references) {
+      synchronized (r.references) {
+        r.references.putAll(references);
+      }
+    }
+    return r;
   }
 
   /** How a repository is opened. Not thread-safe. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.smc.CycleReport;
 import dev.smc.ErrorCode;
 import dev.smc.ImageRef;
+import dev.smc.IntegrityException;
 import dev.smc.SmcException;
 import dev.smc.TransferOptions;
 import dev.smc.spi.ChunkId;
@@ -96,6 +97,33 @@ class RepositoryTest {
         }
         assertEquals(List.of(), Trees.restoreAndCompare(repo, i.ref(), tmp.resolve("restored-" + i.ref()), expected));
       }
+    }
+  }
+
+  @Test
+  void openThroughAnotherBackendReachesTheSameRepositoryAndRefusesAnEmptyOrAnotherOne() throws Exception {
+    Path dir = tmp.resolve("repo");
+    Path src = Files.createDirectory(tmp.resolve("src"));
+    Trees.write(Trees.join(Trees.bytes(src), "f"), chunk(1).array());
+    ManualClock clock = new ManualClock();
+    try (Repository main = Repository.open(LocalFolderBackend.openWithoutSync(dir), Repository.options().clock(clock))) {
+      try (Repository through = main.openThrough(LocalFolderBackend.openWithoutSync(dir))) {
+        assertEquals(main.id(), through.id());
+        engine.run(through, src, "via", Excludes.NONE, TransferOptions.DEFAULTS);
+      }
+      assertEquals(List.of(new ImageRef("via", 1)), main.images().stream().map(ImageInfo::ref).toList(),
+          "the image written through the other backend is the main repository's");
+      assertEquals(clock.instant(), main.images().get(0).created(), "written with the main repository's clock");
+
+      InMemoryBackend empty = new InMemoryBackend();
+      IntegrityException none = assertThrows(IntegrityException.class, () -> main.openThrough(empty));
+      assertTrue(none.getMessage().contains("no 'config'"), none.getMessage());
+      assertEquals(List.of(), empty.list(""), "no repository may be created by openThrough");
+
+      InMemoryBackend other = new InMemoryBackend();
+      Repository.open(other).close();
+      IntegrityException wrong = assertThrows(IntegrityException.class, () -> main.openThrough(other));
+      assertTrue(wrong.getMessage().contains("not " + main.id()), wrong.getMessage());
     }
   }
 
