@@ -29,7 +29,7 @@ import javax.annotation.Nullable;
  * <p>Each accepted connection gets its own connection to the target and two threads that copy
  * bytes, one each way, in chunks of at most 64 KiB as they arrive; a cut resets both sockets (TCP
  * RST), so each side sees its connection reset, as when a link or a middlebox drops it. Byte
- * counts are of bytes written on, not of bytes read: a cut chunk counts only the part that passed.
+ * counts are of bytes let through, not of bytes read: a cut chunk counts only the part that passed.
  *
  * <p>Thread-safe: faults may be armed and counters read from any thread while connections run.
  * Its threads are daemons named {@code smc-testkit-proxy-PORT-…}. {@link #close()} resets every

@@ -45,7 +45,8 @@ class ReceiverLifecycleTest {
   }
 
   private static boolean accepted(TestReceiver receiver, String repo, String token) throws IOException {
-    try (HttpsBackend b = receiver.open(repo, token)) {
+    try {
+      receiver.open(repo, token).close();
       return true;
     } catch (SmcException e) {
       assertEquals(ErrorCode.UNAUTHORIZED, e.code(), e.getMessage());
@@ -106,7 +107,8 @@ class ReceiverLifecycleTest {
         Thread closer = new Thread(() -> receiver.receiver.close(Duration.ofSeconds(30)), "closer");
         closer.start();
         until("new connections refused while closing", () -> {
-          try (HttpsBackend late = HttpsBackend.open(receiver.endpoint("r1"), once)) {
+          try {
+            HttpsBackend.open(receiver.endpoint("r1"), once).close();
             return false;
           } catch (IOException e) {
             return true;
