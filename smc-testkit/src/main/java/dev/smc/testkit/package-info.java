@@ -1,7 +1,10 @@
 /**
  * The smc test kit, for smc's own tests and for vendors: contract suites every implementation of
  * an SPI extends ({@link dev.smc.testkit.BackendContract}), and real fakes instead of mocks (a
- * fault-injecting backend, a manual clock, a recording listener).
+ * fault-injecting backend, a manual clock, a recording listener), and real network pieces for
+ * loopback tests: a TCP forwarder that breaks connections on demand
+ * ({@link dev.smc.testkit.FaultProxy}) and a CONNECT-only HTTP proxy
+ * ({@link dev.smc.testkit.ConnectProxy}).
  */
 @ParametersAreNonnullByDefault
 package dev.smc.testkit;

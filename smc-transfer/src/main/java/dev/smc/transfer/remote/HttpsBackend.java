@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.annotation.Nullable;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocketFactory;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * reused; any number of threads may call at once, each on its own connection. A request that fails
  * on the way (refused or dropped connection, a timeout, a stalled write, 5xx) is sent again with
  * backoff until {@link Options#retryFor} has passed; every request is safe to repeat, since an
- * upload of content already stored succeeds without change. Uploads are paced by the caller's
+ * upload of content already stored succeeds without change, and a pack or index upload whose reply
+ * was lost is not sent again when the receiver has it. Uploads are paced by the caller's
  * {@link Backend.Pacer} piece by piece as they go onto the wire.
  */
 public final class HttpsBackend implements Backend {
@@ -192,10 +194,29 @@ public final class HttpsBackend implements Backend {
           + " receiver accepts (" + maxBody + " bytes); start it with a larger --max-body-mib or use smaller packs");
     }
     String target = Protocol.objectPath(repo, name) + (mode == PutMode.CREATE_NEW ? "?mode=create" : "?mode=replace");
-    call("PUT", target, name, data, pacer, false, (c, r) -> {
+    // An upload sent again after a failure may have arrived the first time, only its reply lost. A pack
+    // or an index is named by its content: one of that name and size on the receiver is this upload,
+    // so it is not sent again (the receiver would only answer that it has it).
+    long size = data.remaining();
+    AlreadyDone arrived = mode == PutMode.CREATE_NEW && (name.startsWith("data/") || name.startsWith("index/"))
+        ? c -> storedSize(c, name) == size : null;
+    call("PUT", target, name, data, pacer, false, Map.of(), arrived, (c, r) -> {
       c.skipBody(r.length());
       return null;
     });
+  }
+
+  /** The size of {@code name} on the receiver, asked on {@code c}; -1 when it has none. */
+  private long storedSize(HttpConnection c, String name) throws IOException {
+    try {
+      return exchange(c, "HEAD", Protocol.objectPath(repo, name), name, null, Pacer.NONE, true, Map.of(),
+          (cc, r) -> Long.parseLong(Objects.requireNonNull(r.header(Protocol.SIZE_HEADER), "size header")));
+    } catch (StatusException e) {
+      if (e.status == 404) {
+        return -1;
+      }
+      throw e;
+    }
   }
 
   @Override
@@ -320,14 +341,28 @@ public final class HttpsBackend implements Backend {
     return ByteBuffer.wrap(b);
   }
 
+  /** Before a request is sent again: whether what it does is done already. */
+  @FunctionalInterface
+  private interface AlreadyDone {
+    boolean check(HttpConnection c) throws IOException;
+  }
+
   private <T> T call(String method, String target, String what, ByteBuffer body, Pacer pacer, boolean head,
       BodyReader<T> reader) throws IOException {
     return call(method, target, what, body, pacer, head, Map.of(), reader);
   }
 
-  /** Sends a request until it succeeds, fails for good, or {@link Options#retryFor} has passed. */
   private <T> T call(String method, String target, String what, ByteBuffer body, Pacer pacer, boolean head,
       Map<String, String> extra, BodyReader<T> reader) throws IOException {
+    return call(method, target, what, body, pacer, head, extra, null, reader);
+  }
+
+  /**
+   * Sends a request until it succeeds, fails for good, or {@link Options#retryFor} has passed;
+   * before sending it again, {@code alreadyDone} (when given) may find that it needs no sending.
+   */
+  private <T> T call(String method, String target, String what, ByteBuffer body, Pacer pacer, boolean head,
+      Map<String, String> extra, @Nullable AlreadyDone alreadyDone, BodyReader<T> reader) throws IOException {
     long deadline = System.nanoTime() + options.retryFor().toNanos();
     long backoffMs = 100;
     for (int attempt = 1;; attempt++) {
@@ -346,6 +381,11 @@ public final class HttpsBackend implements Backend {
               (int) options.connectTimeout().toMillis(), (int) options.stallTimeout().toMillis());
         }
         busy.add(c);
+        if (attempt > 1 && alreadyDone != null && alreadyDone.check(c)) {
+          LOG.info("{}: {} {} had arrived before its reply was lost; not sent again", location, method, what);
+          release(c);
+          return null;
+        }
         T result = exchange(c, method, target, what, body, pacer, head, extra, reader);
         release(c);
         return result;

@@ -35,9 +35,19 @@ final class TestReceiver implements AutoCloseable {
 
   /** Stops and starts again on the same port with the same certificate. */
   void restart() throws IOException {
+    restart(Duration.ZERO);
+  }
+
+  /** Stops, letting requests being served finish for up to {@code grace}, and starts again on the same port. */
+  void restart(Duration grace) throws IOException {
     int port = receiver.port();
-    receiver.close(Duration.ZERO);
+    receiver.close(grace);
     start(port);
+  }
+
+  /** The folder of repository {@code repo}. */
+  Path folder(String repo) {
+    return root.resolve(repo);
   }
 
   String endpoint(String repo) {

@@ -3,19 +3,35 @@ package dev.smc.transfer.repo;
 import dev.smc.spi.Backend;
 import dev.smc.spi.ChunkId;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
-/** What a backend's packs hold, read from the packs themselves (not from any index). */
-final class StoredChunks {
+/**
+ * What a backend's packs hold, read from the packs themselves (not from any index). Public for the
+ * tests of other packages (the receiver's), which prove with it that no chunk was stored twice.
+ */
+public final class StoredChunks {
   private StoredChunks() {}
 
   /** Every chunk in every readable pack, with its stored (compressed) length. */
-  static Map<ChunkId, Integer> in(Backend backend) throws IOException {
+  public static Map<ChunkId, Integer> in(Backend backend) throws IOException {
     Map<ChunkId, Integer> out = new HashMap<>();
     for (Backend.ObjectInfo o : backend.list(Repository.DATA_PREFIX)) {
       for (PackFormat.Entry e : PackFormat.parse(backend.get(o.name()), o.name())) {
         out.putIfAbsent(e.id(), e.storedLength());
+      }
+    }
+    return out;
+  }
+
+  /** Every chunk entry of every pack, a chunk stored in two packs listed twice. */
+  public static List<ChunkId> entries(Backend backend) throws IOException {
+    List<ChunkId> out = new ArrayList<>();
+    for (Backend.ObjectInfo o : backend.list(Repository.DATA_PREFIX)) {
+      for (PackFormat.Entry e : PackFormat.parse(backend.get(o.name()), o.name())) {
+        out.add(e.id());
       }
     }
     return out;
@@ -39,7 +55,7 @@ final class StoredChunks {
   }
 
   /** Bytes of all objects under {@code prefix}. */
-  static long bytes(Backend backend, String prefix) throws IOException {
+  public static long bytes(Backend backend, String prefix) throws IOException {
     long n = 0;
     for (Backend.ObjectInfo o : backend.list(prefix)) {
       n += o.size();
