@@ -152,6 +152,10 @@ public final class Receiver implements Closeable {
       route(ex);
     } catch (Refusal r) {
       respondText(ex, r.status, r.getMessage());
+    } catch (java.io.EOFException e) {
+      // the agent went away mid-upload (a dropped link, a killed agent): nothing was stored, it retries
+      LOG.debug("{} {}: {}", ex.method, ex.rawPath, e.toString());
+      ex.closeAfter = true;
     } catch (IOException | RuntimeException e) {
       LOG.warn("{} {}: {}", ex.method, ex.rawPath, e.toString());
       if (!ex.responded()) {
@@ -300,7 +304,7 @@ public final class Receiver implements Closeable {
     while (dst.hasRemaining()) {
       int n = ex.read(chunk, 0, Math.min(chunk.length, dst.remaining()));
       if (n < 0) {
-        throw new IOException("upload of " + name + " ended " + dst.remaining() + " bytes short; nothing stored");
+        throw new java.io.EOFException("upload of " + name + " ended " + dst.remaining() + " bytes short; nothing stored");
       }
       dst.put(chunk, 0, n);
     }
