@@ -160,6 +160,37 @@ class MainTest {
   }
 
   @Test
+  void migrateReportSaysWhatWasSentInHowLongAndHowFast() throws IOException {
+    Run human = ok(migrate());
+    Matcher line = Pattern.compile("(?m)^sent (\\d+\\.\\d (?:KiB|MiB)) in (\\d+\\.\\d\\d) s \\((\\d+) KiB/s\\)$")
+        .matcher(human.out());
+    assertTrue(line.find(), "no 'sent X in Y s (Z KiB/s)' line: " + human.out());
+    assertTrue(human.out().contains(" stored (") && human.out().contains(line.group(1) + " stored"),
+        "what was sent is what was stored: " + human.out());
+
+    Files.writeString(src.resolve("etc/app/conf-4.ini"), "changed\n");
+    Run json = ok(migrate("--json"));
+    long stored = number(json.out(), "bytesStored");
+    long sent = number(json.out(), "bytesSent");
+    double seconds = Double.parseDouble(field(json.out(), "seconds"));
+    long rate = number(json.out(), "rateKBps");
+    assertEquals(stored, sent, json.out());
+    assertTrue(sent > 0 && seconds > 0, json.out());
+    assertTrue(Math.abs(rate - sent / 1024.0 / seconds) <= 1 + sent / 1024.0 / seconds * 0.01,
+        "rateKBps is bytesSent / 1024 / seconds: " + json.out());
+  }
+
+  private static String field(String json, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\": ([0-9.]+)").matcher(json);
+    assertTrue(m.find(), "no " + name + " in " + json);
+    return m.group(1);
+  }
+
+  private static long number(String json, String name) {
+    return Long.parseLong(field(json, name));
+  }
+
+  @Test
   void restoreMakesATreeEqualToTheSource() throws IOException {
     ok(migrate());
     Path target = tmp.resolve("restored");
