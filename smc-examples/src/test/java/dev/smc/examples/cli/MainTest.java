@@ -128,6 +128,52 @@ class MainTest {
     assertEquals(2, smc().code(), "no command at all");
   }
 
+  static Stream<Arguments> badRemoteArguments() {
+    return Stream.of(
+        Arguments.of(List.of(), List.of("--token-file is required")),
+        Arguments.of(List.of("--token-file", "no-such-token"), List.of("--token-file", "'no-such-token'",
+            "no such file")),
+        Arguments.of(List.of("--token-file", "@empty"), List.of("--token-file", "empty", "first line")),
+        Arguments.of(List.of("--token-file", "@spaced"), List.of("--token-file", "without spaces")),
+        Arguments.of(List.of("--token-file", "@token", "--pin", "sha256:abc"), List.of("--pin", "'sha256:abc'",
+            "64 hex digits", "CERTS/fingerprint")),
+        Arguments.of(List.of("--token-file", "@token", "--pin", "abcd"), List.of("--pin", "'abcd'", "sha256:HEX")),
+        Arguments.of(List.of("--token-file", "@token", "--proxy", "proxy.example"), List.of("--proxy",
+            "'proxy.example'", "HOST:PORT")),
+        Arguments.of(List.of("--token-file", "@token", "--proxy", "proxy.example:0"), List.of("--proxy", "1-65535")));
+  }
+
+  /**
+   * {@code @name} is a file in the temporary folder. Nothing listens on port 9 of 127.0.0.1: every case
+   * must fail on its arguments, before connecting.
+   */
+  @ParameterizedTest(name = "images --repo https://... {0}")
+  @MethodSource("badRemoteArguments")
+  void aBadRemoteRepositoryOptionExitsWithTwoBeforeConnectingAndSaysWhatIsAllowed(List<String> extra,
+      List<String> said) throws IOException {
+    Files.writeString(tmp.resolve("token"), "0123456789abcdef0123456789abcdef\n");
+    Files.writeString(tmp.resolve("empty"), "\n  \n");
+    Files.writeString(tmp.resolve("spaced"), "0123456789abcdef 0123456789abcdef\n");
+    List<String> args = new ArrayList<>(List.of("images", "--repo", "https://127.0.0.1:9/r1"));
+    extra.forEach(e -> args.add(e.startsWith("@") ? tmp.resolve(e.substring(1)).toString() : e));
+    long started = System.nanoTime();
+    assertBadArguments(smc(args.toArray(String[]::new)), said);
+    assertTrue(System.nanoTime() - started < 10_000_000_000L, "bad arguments were not refused at once");
+  }
+
+  @Test
+  void remoteOptionsWithALocalRepositoryOrAMalformedReceiverAddressExitWithTwo() throws IOException {
+    Path token = tmp.resolve("token");
+    Files.writeString(token, "0123456789abcdef0123456789abcdef\n");
+    assertBadArguments(smc(migrate("--token-file", token.toString())), List.of("migrate: --token-file applies to"
+        + " an https:// --repo only"));
+    assertBadArguments(smc("images", "--repo", repo.toString(), "--pin", "sha256:" + "ab".repeat(32)),
+        List.of("--pin applies to an https:// --repo only"));
+    assertTrue(Files.notExists(repo), "a refused command created the repository folder");
+    assertBadArguments(smc("images", "--repo", "https://127.0.0.1:9/r1/more", "--token-file", token.toString()),
+        List.of("repo", "https://HOST:PORT/REPO"));
+  }
+
   private static void assertBadArguments(Run r, List<String> said) {
     assertEquals(2, r.code(), "exit code; stderr: " + r.err());
     assertEquals(1, r.errLines().size(), "stderr is one line: " + r.err());
