@@ -33,8 +33,8 @@ import java.util.Set;
 
 /**
  * {@code smc}: migrate a tree into an image repository, list, restore, check, forget and collect
- * garbage, describe a disk, a demo, and migration tasks ({@code task ...}, {@code serve}). Exit codes:
- * 0 done, 1 failed, 2 bad arguments.
+ * garbage, describe a disk, a demo, migration tasks ({@code task ...}, {@code serve}), and the transit
+ * instance ({@code receiver}). Exit codes: 0 done, 1 failed, 2 bad arguments.
  */
 public final class Main {
   static final String USAGE = """
@@ -62,6 +62,20 @@ public final class Main {
         task modify N [--new-name N2] [--description T] [--interval 6h] [--max-images 1-10]
         task pin N --cycle C [--off]           keep NAME-CYCLE_C from retention (--off: release it)
         serve [--tick SECONDS]                 run due cycles, expiry and recovery until SIGTERM/Ctrl-C, exit 0
+        receiver --root ROOT --listen HOST:PORT --cert-dir CERTS --tokens FILE [--max-body-mib 1-1024]
+                [--max-connections 1-4096] [--ready-file F]
+                                               the transit instance: serves the repositories ROOT/REPO over HTTPS
+                                               until SIGTERM/Ctrl-C, then exits 0; prints "listening
+                                               https://HOST:PORT fingerprint sha256:HEX". The first start makes a
+                                               key and a self-signed certificate in CERTS (fingerprint in
+                                               CERTS/fingerprint). FILE: one "REPO TOKEN" line per task (token:
+                                               22+ printable characters, e.g. openssl rand -hex 16), read again
+                                               when it changes
+      REPO is a folder, a URI (file:/srv/repo, mem:), or a receiver's https://HOST:PORT/REPO, which takes:
+        --token-file F                         the task's token: the file's first line, as in the receiver's FILE
+        --pin sha256:HEX                       trust exactly the receiver's certificate (CERTS/fingerprint);
+                                               without --pin the receiver needs a certificate a CA signed for HOST
+        --proxy HOST:PORT                      reach the receiver through an HTTP proxy that tunnels (CONNECT)
       task and serve take --home HOME (or env SMC_HOME), the task store; the repository is HOME/repo unless
       --repo REPO (give it to every command of that home). --interval: whole hours or days, 1h..168h (1d..7d);
       --max-images 1..10; --run at: 10 minutes to 30 days ahead; --valid-days 7..90 (default 30); <= 20 tags.
@@ -116,7 +130,7 @@ public final class Main {
             yield tasks().task(args);
           }
           throw new UsageException("unknown command '" + cmd
-              + "' (allowed: demo, migrate, images, restore, check, forget, gc, describe, task, serve)");
+              + "' (allowed: demo, migrate, images, restore, check, forget, gc, describe, task, serve, receiver)");
         }
       };
     } catch (UsageException e) {
@@ -193,6 +207,7 @@ public final class Main {
 
   private Repository existingRepo(Args a) throws IOException {
     String dir = a.required("repo", "the repository folder");
+    RemoteRepo.refuseRemoteOptions(dir, a);
     boolean uri = dev.smc.transfer.backend.Backends.isUri(dir);
     if (!uri && !Files.exists(Path.of(dir, "config"))) {
       throw new UsageException("--repo '" + dir + "': no smc repository there (no 'config'); migrate creates one");
@@ -279,6 +294,7 @@ public final class Main {
                 + " %d files unchanged) in %.2f s%n", r.image(), r.type().name().toLowerCase(Locale.ROOT),
             r.filesScanned(), size(r.bytesScanned()), size(r.bytesRead()), size(r.bytesStored()), r.chunksNew(),
             r.chunksReused(), r.filesReused(), r.elapsed().toNanos() / 1e9);
+        out.println(sent(r));
         r.warnings().forEach(w -> out.println("warning: " + w));
       } else {
         Map<String, Long> d = r.details();
@@ -287,6 +303,7 @@ public final class Main {
             r.type().name().toLowerCase(Locale.ROOT), size(r.bytesScanned()), size(r.bytesRead()),
             size(r.bytesStored()), d.get("blocksScanned"), d.get("blocksFree"), d.get("blocksHoles"), d.get("blocksZero"),
             d.get("blocksUnchanged"), d.get("blocksStored"), d.get("blocksDeduplicated"), r.elapsed().toNanos() / 1e9);
+        out.println(sent(r));
       }
       return 0;
     }
@@ -302,6 +319,22 @@ public final class Main {
     return b.build();
   }
 
+  /**
+   * What a cycle sent to the repository and how fast: {@code sent 16.0 MiB in 8.02 s (2043 KiB/s)}. What
+   * was sent is what the cycle stored (after dedup and compression); the rate is over the whole cycle,
+   * scanning included, so under {@code --bwlimit} it is at most about the limit.
+   */
+  static String sent(CycleReport r) {
+    return String.format(Locale.ROOT, "sent %s in %.2f s (%d KiB/s)", size(r.bytesStored()),
+        r.elapsed().toNanos() / 1e9, rateKBps(r));
+  }
+
+  /** Bytes stored per second of the whole cycle, in KiB/s, rounded; 0 for a cycle that took no time. */
+  static long rateKBps(CycleReport r) {
+    long nanos = r.elapsed().toNanos();
+    return nanos <= 0 ? 0 : Math.round(r.bytesStored() / 1024.0 / (nanos / 1e9));
+  }
+
   static Map<String, Object> report(CycleReport r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cycle", r.image().cycle());
@@ -314,7 +347,9 @@ public final class Main {
     m.put("chunksNew", r.chunksNew());
     m.put("chunksReused", r.chunksReused());
     m.put("filesReused", r.filesReused());
+    m.put("bytesSent", r.bytesStored());
     m.put("seconds", Math.round(r.elapsed().toNanos() / 1e6) / 1e3);
+    m.put("rateKBps", rateKBps(r));
     m.putAll(r.details());
     List<Object> w = new ArrayList<>();
     r.warnings().forEach(x -> w.add(Map.of("path", x.path(), "reason", x.reason())));

@@ -1,5 +1,8 @@
 package dev.smc.examples.cli;
 
+import dev.smc.ErrorCode;
+import dev.smc.InvalidSpecException;
+import dev.smc.SmcException;
 import dev.smc.spi.Backend;
 import dev.smc.transfer.remote.HttpsBackend;
 import java.io.IOException;
@@ -25,37 +28,88 @@ final class RemoteRepo {
     return location.regionMatches(true, 0, "https://", 0, 8);
   }
 
-  /** Opens the receiver's repository, or refuses remote options given with a local {@code --repo}. */
+  /**
+   * Opens the receiver's repository, or refuses remote options given with a local {@code --repo}. Bad
+   * options are {@link UsageException}s (exit 2); a receiver that cannot be reached or refuses fails
+   * with a message that says what to check (exit 1).
+   */
   static Optional<Backend> open(String location, Args a) throws IOException {
+    String cmd = a.command();
     if (!isRemote(location)) {
-      for (String o : OPTIONS) {
-        if (a.get(o) != null) {
-          throw new UsageException(a.command() + ": --" + o + " applies to an https:// --repo only");
-        }
-      }
+      refuseRemoteOptions(location, a);
       return Optional.empty();
     }
-    String tokenFile = a.required("token-file", "a file holding the task's token (its first line)");
-    String token;
-    try {
-      token = Files.readAllLines(Path.of(tokenFile), StandardCharsets.UTF_8).stream()
-          .map(String::strip).filter(l -> !l.isEmpty()).findFirst()
-          .orElseThrow(() -> new UsageException("--token-file '" + tokenFile + "': empty; allowed a file whose first"
-              + " line is the token"));
-    } catch (NoSuchFileException e) {
-      throw new UsageException("--token-file '" + tokenFile + "': no such file");
-    }
+    String token = token(cmd, a.required("token-file", "a file whose first line is the task's token, as in the"
+        + " receiver's tokens file"));
     Optional<String> pin = Optional.ofNullable(a.get("pin"));
+    Optional<InetSocketAddress> proxy = Optional.ofNullable(a.get("proxy")).map(v -> proxy(cmd, v));
     HttpsBackend.Options o;
     try {
-      o = HttpsBackend.Options.of(token, pin).withProxy(Optional.ofNullable(a.get("proxy")).map(RemoteRepo::proxy));
+      o = HttpsBackend.Options.of(token, pin).withProxy(proxy);
     } catch (IllegalArgumentException e) {
-      throw new UsageException("--pin: " + e.getMessage());
+      throw new UsageException(cmd + ": --pin '" + pin.orElse("") + "': allowed sha256:HEX (64 hex digits), as the"
+          + " receiver's CERTS/fingerprint file gives it");
+    } catch (InvalidSpecException e) {
+      throw new UsageException(cmd + ": --token-file '" + a.get("token-file") + "': the token must be printable"
+          + " ASCII without spaces, as the receiver's tokens file has it");
     }
-    return Optional.of(HttpsBackend.open(location, o));
+    try {
+      return Optional.of(HttpsBackend.open(location, o));
+    } catch (SmcException e) {
+      if (e.code() == ErrorCode.UNAUTHORIZED && e.getMessage().contains("refused")) {
+        throw new SmcException(e.code(), e.getMessage() + "; check --token-file: the receiver's tokens file"
+            + " needs a line 'REPO TOKEN' with this token for this repository", e);
+      }
+      throw e;
+    } catch (IOException e) {
+      if (unreachable(e)) {
+        throw new IOException(e.getMessage() + "; check that smc receiver runs at the HOST:PORT of --repo"
+            + proxy.map(p -> ", that the proxy " + p.getHostString() + ":" + p.getPort() + " is up").orElse("")
+            + " and that no firewall is in the way", e);
+      }
+      throw e;
+    }
   }
 
-  private static InetSocketAddress proxy(String v) {
+  /** Refuses {@code --token-file}, {@code --pin} and {@code --proxy} with a {@code location} that is not https://. */
+  static void refuseRemoteOptions(String location, Args a) {
+    if (isRemote(location)) {
+      return;
+    }
+    for (String o : OPTIONS) {
+      if (a.get(o) != null) {
+        throw new UsageException(a.command() + ": --" + o + " applies to an https:// --repo only (--repo '"
+            + location + "' is local)");
+      }
+    }
+  }
+
+  private static String token(String cmd, String tokenFile) {
+    try {
+      return Files.readAllLines(Path.of(tokenFile), StandardCharsets.UTF_8).stream()
+          .map(String::strip).filter(l -> !l.isEmpty()).findFirst()
+          .orElseThrow(() -> new UsageException(cmd + ": --token-file '" + tokenFile + "': empty; allowed a file"
+              + " whose first line is the task's token"));
+    } catch (NoSuchFileException e) {
+      throw new UsageException(cmd + ": --token-file '" + tokenFile + "': no such file; allowed a file whose first"
+          + " line is the task's token");
+    } catch (IOException e) {
+      throw new UsageException(cmd + ": --token-file '" + tokenFile + "': cannot be read (" + Main.describe(e) + ")");
+    }
+  }
+
+  /** A connection that could not be made at all (as opposed to one the receiver refused). */
+  private static boolean unreachable(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
+          || t instanceof java.net.UnknownHostException || t instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static InetSocketAddress proxy(String cmd, String v) {
     int colon = v.lastIndexOf(':');
     try {
       int port = Integer.parseInt(v.substring(colon + 1));
@@ -65,6 +119,7 @@ final class RemoteRepo {
     } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
       // reported below
     }
-    throw new UsageException("--proxy '" + v + "': allowed HOST:PORT of an HTTP proxy that tunnels (CONNECT)");
+    throw new UsageException(cmd + ": --proxy '" + v + "': allowed HOST:PORT (port 1-65535) of an HTTP proxy that"
+        + " tunnels (CONNECT)");
   }
 }

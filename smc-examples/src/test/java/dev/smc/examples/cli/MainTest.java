@@ -128,6 +128,52 @@ class MainTest {
     assertEquals(2, smc().code(), "no command at all");
   }
 
+  static Stream<Arguments> badRemoteArguments() {
+    return Stream.of(
+        Arguments.of(List.of(), List.of("--token-file is required")),
+        Arguments.of(List.of("--token-file", "no-such-token"), List.of("--token-file", "'no-such-token'",
+            "no such file")),
+        Arguments.of(List.of("--token-file", "@empty"), List.of("--token-file", "empty", "first line")),
+        Arguments.of(List.of("--token-file", "@spaced"), List.of("--token-file", "without spaces")),
+        Arguments.of(List.of("--token-file", "@token", "--pin", "sha256:abc"), List.of("--pin", "'sha256:abc'",
+            "64 hex digits", "CERTS/fingerprint")),
+        Arguments.of(List.of("--token-file", "@token", "--pin", "abcd"), List.of("--pin", "'abcd'", "sha256:HEX")),
+        Arguments.of(List.of("--token-file", "@token", "--proxy", "proxy.example"), List.of("--proxy",
+            "'proxy.example'", "HOST:PORT")),
+        Arguments.of(List.of("--token-file", "@token", "--proxy", "proxy.example:0"), List.of("--proxy", "1-65535")));
+  }
+
+  /**
+   * {@code @name} is a file in the temporary folder. Nothing listens on port 9 of 127.0.0.1: every case
+   * must fail on its arguments, before connecting.
+   */
+  @ParameterizedTest(name = "images --repo https://... {0}")
+  @MethodSource("badRemoteArguments")
+  void aBadRemoteRepositoryOptionExitsWithTwoBeforeConnectingAndSaysWhatIsAllowed(List<String> extra,
+      List<String> said) throws IOException {
+    Files.writeString(tmp.resolve("token"), "0123456789abcdef0123456789abcdef\n");
+    Files.writeString(tmp.resolve("empty"), "\n  \n");
+    Files.writeString(tmp.resolve("spaced"), "0123456789abcdef 0123456789abcdef\n");
+    List<String> args = new ArrayList<>(List.of("images", "--repo", "https://127.0.0.1:9/r1"));
+    extra.forEach(e -> args.add(e.startsWith("@") ? tmp.resolve(e.substring(1)).toString() : e));
+    long started = System.nanoTime();
+    assertBadArguments(smc(args.toArray(String[]::new)), said);
+    assertTrue(System.nanoTime() - started < 10_000_000_000L, "bad arguments were not refused at once");
+  }
+
+  @Test
+  void remoteOptionsWithALocalRepositoryOrAMalformedReceiverAddressExitWithTwo() throws IOException {
+    Path token = tmp.resolve("token");
+    Files.writeString(token, "0123456789abcdef0123456789abcdef\n");
+    assertBadArguments(smc(migrate("--token-file", token.toString())), List.of("migrate: --token-file applies to"
+        + " an https:// --repo only"));
+    assertBadArguments(smc("images", "--repo", repo.toString(), "--pin", "sha256:" + "ab".repeat(32)),
+        List.of("--pin applies to an https:// --repo only"));
+    assertTrue(Files.notExists(repo), "a refused command created the repository folder");
+    assertBadArguments(smc("images", "--repo", "https://127.0.0.1:9/r1/more", "--token-file", token.toString()),
+        List.of("repo", "https://HOST:PORT/REPO"));
+  }
+
   private static void assertBadArguments(Run r, List<String> said) {
     assertEquals(2, r.code(), "exit code; stderr: " + r.err());
     assertEquals(1, r.errLines().size(), "stderr is one line: " + r.err());
@@ -157,6 +203,37 @@ class MainTest {
     assertTrue(images.out().contains("\"parent\": \"web-CYCLE_1\""), images.out());
     Run table = ok("images", "--repo", repo.toString());
     assertEquals(3, table.out().lines().count(), "a header and two images: " + table.out());
+  }
+
+  @Test
+  void migrateReportSaysWhatWasSentInHowLongAndHowFast() throws IOException {
+    Run human = ok(migrate());
+    Matcher line = Pattern.compile("(?m)^sent (\\d+\\.\\d (?:KiB|MiB)) in (\\d+\\.\\d\\d) s \\((\\d+) KiB/s\\)$")
+        .matcher(human.out());
+    assertTrue(line.find(), "no 'sent X in Y s (Z KiB/s)' line: " + human.out());
+    assertTrue(human.out().contains(" stored (") && human.out().contains(line.group(1) + " stored"),
+        "what was sent is what was stored: " + human.out());
+
+    Files.writeString(src.resolve("etc/app/conf-4.ini"), "changed\n");
+    Run json = ok(migrate("--json"));
+    long stored = number(json.out(), "bytesStored");
+    long sent = number(json.out(), "bytesSent");
+    double seconds = Double.parseDouble(field(json.out(), "seconds"));
+    long rate = number(json.out(), "rateKBps");
+    assertEquals(stored, sent, json.out());
+    assertTrue(sent > 0 && seconds > 0, json.out());
+    assertTrue(Math.abs(rate - sent / 1024.0 / seconds) <= 1 + sent / 1024.0 / seconds * 0.01,
+        "rateKBps is bytesSent / 1024 / seconds: " + json.out());
+  }
+
+  private static String field(String json, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\": ([0-9.]+)").matcher(json);
+    assertTrue(m.find(), "no " + name + " in " + json);
+    return m.group(1);
+  }
+
+  private static long number(String json, String name) {
+    return Long.parseLong(field(json, name));
   }
 
   @Test
