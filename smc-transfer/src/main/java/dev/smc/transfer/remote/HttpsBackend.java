@@ -49,6 +49,7 @@ public final class HttpsBackend implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(HttpsBackend.class);
   private static final int PIECE = 64 * 1024;
   private static final int MAX_IDLE = 8;
+  private static final Duration FIRST_CONTACT = Duration.ofSeconds(15);
   private static final ThreadLocal<byte[]> COPY = ThreadLocal.withInitial(() -> new byte[Protocol.COPY_BUFFER]);
 
   private final String location;
@@ -168,9 +169,15 @@ public final class HttpsBackend implements Backend {
     return b;
   }
 
+  /**
+   * The first contact, retried for at most {@link #FIRST_CONTACT} (an address nothing answers on is
+   * more often a mistake than a restart): says what the receiver accepts, and proves address, pin and
+   * token before any work starts.
+   */
   private void hello() throws IOException {
+    Duration budget = options.retryFor().compareTo(FIRST_CONTACT) < 0 ? options.retryFor() : FIRST_CONTACT;
     String info = new String(call("GET", "/" + Protocol.VERSION + "/" + repo + "/info", "info", null, Pacer.NONE,
-        false, this::readAll).array(), StandardCharsets.UTF_8).trim();
+        false, Map.of(), null, budget, this::readAll).array(), StandardCharsets.UTF_8).trim();
     for (String line : info.split("\n")) {
       String[] f = line.trim().split(" ");
       if (f.length == 2 && f[0].equals(Protocol.MAX_BODY)) {
@@ -200,7 +207,7 @@ public final class HttpsBackend implements Backend {
     long size = data.remaining();
     AlreadyDone arrived = mode == PutMode.CREATE_NEW && (name.startsWith("data/") || name.startsWith("index/"))
         ? c -> storedSize(c, name) == size : null;
-    call("PUT", target, name, data, pacer, false, Map.of(), arrived, (c, r) -> {
+    call("PUT", target, name, data, pacer, false, Map.of(), arrived, options.retryFor(), (c, r) -> {
       c.skipBody(r.length());
       return null;
     });
@@ -354,7 +361,7 @@ public final class HttpsBackend implements Backend {
 
   private <T> T call(String method, String target, String what, ByteBuffer body, Pacer pacer, boolean head,
       Map<String, String> extra, BodyReader<T> reader) throws IOException {
-    return call(method, target, what, body, pacer, head, extra, null, reader);
+    return call(method, target, what, body, pacer, head, extra, null, options.retryFor(), reader);
   }
 
   /**
@@ -362,8 +369,9 @@ public final class HttpsBackend implements Backend {
    * before sending it again, {@code alreadyDone} (when given) may find that it needs no sending.
    */
   private <T> T call(String method, String target, String what, ByteBuffer body, Pacer pacer, boolean head,
-      Map<String, String> extra, @Nullable AlreadyDone alreadyDone, BodyReader<T> reader) throws IOException {
-    long deadline = System.nanoTime() + options.retryFor().toNanos();
+      Map<String, String> extra, @Nullable AlreadyDone alreadyDone, Duration retryFor, BodyReader<T> reader)
+      throws IOException {
+    long deadline = System.nanoTime() + retryFor.toNanos();
     long backoffMs = 100;
     for (int attempt = 1;; attempt++) {
       if (closed) {
@@ -403,7 +411,7 @@ public final class HttpsBackend implements Backend {
           long left = deadline - System.nanoTime();
           if (left <= 0) {
             throw new IOException(location + ": " + method + " " + what + " failed after " + attempt
-                + " attempts over " + options.retryFor().toSeconds() + " s: " + e.getMessage(), e);
+                + " attempts over " + retryFor.toSeconds() + " s: " + e.getMessage(), e);
           }
           long sleep = Math.min(left / 1_000_000 + 1, backoffMs + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
           LOG.warn("{}: {} {} failed ({}); attempt {} in {} ms", location, method, what, e.toString(), attempt + 1, sleep);

@@ -59,6 +59,8 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   private final int packsInFlight;
   private final java.util.concurrent.BlockingQueue<ByteBuffer> pool;
   private final int packCapacity;
+  /** Where a pack is cut: the repository's pack size, or less on a limited link. */
+  private final int packTarget;
   private int buffers;
   private final Set<ChunkId> inflight = ConcurrentHashMap.newKeySet();
   private final AtomicLong stored = new AtomicLong();
@@ -95,8 +97,23 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       return t;
     });
     this.packCapacity = repo.packSize() + (2 << 20);
+    this.packTarget = packTarget(repo.packSize(), transfer.bandwidthLimitKBps());
     this.current = new Pack(newPackBuffer());
     this.buffers = 1;
+  }
+
+  /**
+   * With a bandwidth limit, a pack holds about two seconds of the link (at least 1 MiB, at most the
+   * repository's pack size): nothing leaves before a pack is cut, and a dropped connection re-sends
+   * at most one pack, so on a thin link a 16 MiB pack would hold the first bytes back for seconds
+   * and cost minutes to re-send.
+   */
+  static int packTarget(int packSize, long bandwidthLimitKBps) {
+    if (bandwidthLimitKBps <= 0) {
+      return packSize;
+    }
+    long twoSeconds = bandwidthLimitKBps * 1024 * 2;
+    return (int) Math.min(packSize, Math.max(1 << 20, twoSeconds));
   }
 
   /** A pack buffer aligned for direct I/O, which a local backend uses to write packs past the page cache. */
@@ -163,7 +180,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
         rotate();
       }
       current.add(id, type, codec, out, outOff, outLen, len);
-      if (current.size() >= repo.packSize() || current.count() >= MAX_ENTRIES) {
+      if (current.size() >= packTarget || current.count() >= MAX_ENTRIES) {
         rotate();
       }
     }
