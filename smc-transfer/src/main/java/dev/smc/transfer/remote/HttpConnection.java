@@ -63,7 +63,8 @@ final class HttpConnection implements Closeable {
       }
       SSLSocket ssl = (SSLSocket) tls.createSocket(new BufferedSocket(raw), host, port, true);
       SSLParameters p = ssl.getSSLParameters();
-      p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+      p.setProtocols(Protocol.TLS_PROTOCOLS);
+      p.setCipherSuites(Protocol.preferAes128(p.getCipherSuites()));
       if (!isIpLiteral(host)) {
         p.setServerNames(java.util.List.of(new SNIHostName(host)));
       }

@@ -30,6 +30,28 @@ final class Protocol {
   static final String MAX_BODY = "maxBody";
   static final int COPY_BUFFER = 256 * 1024;
 
+  /** TLS 1.3, or 1.2 for older peers. */
+  static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+  /**
+   * The peer's cipher suites with AES-128-GCM first: as safe for this use and about a third less
+   * work per byte than AES-256 (10 AES rounds instead of 14), and bulk data is all we send.
+   */
+  static String[] preferAes128(String[] suites) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String s : suites) {
+      if (s.equals("TLS_AES_128_GCM_SHA256") || s.endsWith("_WITH_AES_128_GCM_SHA256")) {
+        out.add(s);
+      }
+    }
+    for (String s : suites) {
+      if (!out.contains(s)) {
+        out.add(s);
+      }
+    }
+    return out.toArray(new String[0]);
+  }
+
   /** A repository name is one object-name segment of at most 64 characters. */
   static String checkRepo(String repo) {
     if (repo == null || repo.isEmpty() || repo.length() > 64 || repo.contains("/")) {

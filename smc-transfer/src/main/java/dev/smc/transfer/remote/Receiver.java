@@ -231,6 +231,12 @@ public final class Receiver implements Closeable {
   }
 
   private Backend backend(String repo) throws IOException {
+    Backend open = repos.get(repo);
+    if (open != null && !java.nio.file.Files.isDirectory(config.root().resolve(repo).resolve("tmp"))) {
+      // the repository's folder was removed under the running receiver: start it again when used
+      repos.remove(repo, open);
+      open.close();
+    }
     try {
       return repos.computeIfAbsent(repo, r -> {
         try {

@@ -95,7 +95,11 @@ final class TlsHttpServer implements Closeable {
       try {
         // TLS layered over a read-ahead socket: far fewer system calls per record
         SSLSocket ssl = (SSLSocket) tls.createSocket(new BufferedSocket(s), null, true);
-        ssl.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        javax.net.ssl.SSLParameters p = ssl.getSSLParameters();
+        p.setProtocols(Protocol.TLS_PROTOCOLS);
+        p.setCipherSuites(Protocol.preferAes128(p.getCipherSuites()));
+        p.setUseCipherSuitesOrder(true);
+        ssl.setSSLParameters(p);
         c = new Conn(ssl);
       } catch (IOException | RuntimeException e) {
         slots.release();
