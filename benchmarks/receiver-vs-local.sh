@@ -4,7 +4,8 @@
 # dropped before each run (as compare.py does for full copies). The receiver is started once and
 # kept, as a transit instance is across cycles; one untimed run of each warms the receiver's JIT.
 # Prints each run and the medians; the ratio is local time / receiver time (speed of the receiver
-# path relative to the local folder).
+# path relative to the local folder). Then the same in one long-running agent JVM (ReceiverVsLocal,
+# from benchmarks/target/benchmarks.jar), as an embedding program or smc serve runs cycles.
 #
 # usage: benchmarks/receiver-vs-local.sh [RUNS] [TREE] [JAR]   (root: it drops the page cache)
 set -euo pipefail
@@ -47,4 +48,12 @@ for i in $(seq "$RUNS"); do
 done
 med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ml=$(med "${L[@]}"); mh=$(med "${H[@]}")
-printf 'median: local %.2f s, receiver %.2f s, receiver speed = %.2fx local\n' "$ml" "$mh" "$(echo "$ml / $mh" | bc -l)"
+printf 'median (a new agent JVM each run, as the CLI): local %.2f s, receiver %.2f s, receiver speed = %.2fx local\n' \
+  "$ml" "$mh" "$(echo "$ml / $mh" | bc -l)"
+# the same in one long-running agent (an embedding program, smc serve): the data path without a JVM's warm-up
+BENCH=${BENCH_JAR:-benchmarks/target/benchmarks.jar}
+if [ -f "$BENCH" ]; then
+  for i in $(seq 0 "$RUNS"); do echo "rw-$i $TOKEN" >> "$W/tokens"; done; sleep 1.2
+  java -cp "$BENCH" dev.smc.benchmarks.net.ReceiverVsLocal "$TREE" "$W" "https://127.0.0.1:$PORT/rw" "$TOKEN" "$PIN" \
+    "$RUNS" "$W/root" 2>&1 | grep -v SLF4J
+fi
