@@ -1,0 +1,6 @@
+/**
+ * Batch creation of migration tasks from a spreadsheet (.xlsx or .csv, one row a task, one column
+ * per {@code smc task create} option): the template, import with every problem reported by row and
+ * column before anything is created, and export.
+ */
+package dev.smc.batch;
