@@ -1,6 +1,7 @@
 package dev.smc.batch;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -10,8 +11,16 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Enumeration;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
 import javax.annotation.Nullable;
 import org.dhatim.fastexcel.Workbook;
 import org.dhatim.fastexcel.Worksheet;
@@ -31,6 +40,8 @@ final class XlsxFormat {
   private static final byte[] ZIP = {'P', 'K', 3, 4};
   private static final byte[] OLE2 = {(byte) 0xD0, (byte) 0xCF, 0x11, (byte) 0xE0};
   /** Excel's built-in date and time formats, which a file names by id alone. */
+  /** A1 to XFD1048576: at most three letters, then the row. */
+  private static final Pattern CELL_REF = Pattern.compile("(?:[A-Z]{1,2}|[A-W][A-Z]{2}|X[A-E][A-Z]|XF[A-D])[0-9]{1,7}");
   private static final Set<Integer> DATE_FORMAT_IDS = Set.of(14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47);
 
   private XlsxFormat() {}
@@ -47,6 +58,7 @@ final class XlsxFormat {
     try {
       copy = Files.createTempFile("smc-sheet-", ".xlsx");
       InflationGuard.copyChecked(file, copy, limits);
+      checkCellReferences(file, copy);
       return parse(file, copy, limits);
     } catch (IOException e) {
       throw e instanceof SheetException s ? s : new SheetException(file + ": cannot read: " + e.getMessage(), e);
@@ -92,6 +104,42 @@ final class XlsxFormat {
           e);
     }
     return out.finish();
+  }
+
+  /**
+   * Refuses a cell reference past Excel's last column (XFD): fastexcel sizes a row's cell list by
+   * the largest column in it, so "r=\"FXSHRXW4\"" alone would exhaust memory.
+   */
+  private static void checkCellReferences(Path file, Path copy) throws SheetException {
+    XMLInputFactory f = XMLInputFactory.newFactory();
+    f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+    f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+    try (ZipFile zip = new ZipFile(copy.toFile())) {
+      for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
+        ZipEntry e = en.nextElement();
+        if (!e.getName().startsWith("xl/worksheets/") || !e.getName().endsWith(".xml")) {
+          continue;
+        }
+        try (InputStream in = zip.getInputStream(e)) {
+          XMLStreamReader x = f.createXMLStreamReader(in);
+          while (x.hasNext()) {
+            if (x.next() == XMLStreamConstants.START_ELEMENT && x.getLocalName().equals("c")) {
+              String ref = x.getAttributeValue(null, "r");
+              if (ref != null && !CELL_REF.matcher(ref).matches()) {
+                throw new SheetException(file + ": not a valid .xlsx: cell reference '"
+                    + (ref.length() > 20 ? ref.substring(0, 20) + "..." : ref)
+                    + "' in " + e.getName() + " is not a cell of a spreadsheet (columns A..XFD)");
+              }
+            }
+          }
+          x.close();
+        }
+      }
+    } catch (SheetException e) {
+      throw e;
+    } catch (IOException | XMLStreamException | RuntimeException e) {
+      throw new SheetException(file + ": not a valid .xlsx: " + e.getMessage(), e);
+    }
   }
 
   /** Why a cell is refused, or null when its value can be taken as text. */

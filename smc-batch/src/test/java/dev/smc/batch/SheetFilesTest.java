@@ -235,6 +235,28 @@ class SheetFilesTest {
   }
 
   @Test
+  void cellReferencePastTheLastColumnIsRefusedBeforeTheReaderSizesARowByIt() throws IOException {
+    Path good = dir.resolve("good.xlsx");
+    SheetFiles.write(good, List.of("name"), List.of(Map.of("name", "web-01")), null);
+    Path f = dir.resolve("farcolumn.xlsx");
+    try (var zip = new java.util.zip.ZipFile(good.toFile());
+        ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(f))) {
+      for (var en = zip.entries(); en.hasMoreElements(); ) {
+        ZipEntry e = en.nextElement();
+        byte[] b = zip.getInputStream(e).readAllBytes();
+        if (e.getName().equals("xl/worksheets/sheet1.xml")) {
+          b = new String(b, UTF_8).replace("r=\"A2\"", "r=\"FXSHRXW2\"").getBytes(UTF_8);
+        }
+        out.putNextEntry(new ZipEntry(e.getName()));
+        out.write(b);
+        out.closeEntry();
+      }
+    }
+    var e = assertThrows(SheetException.class, () -> SheetFiles.read(f, Limits.DEFAULTS));
+    assertTrue(e.getMessage().contains("cell reference 'FXSHRXW2'"), e.getMessage());
+  }
+
+  @Test
   void randomBytesNamedXlsxAreNotAValidXlsx() throws IOException {
     Path f = dir.resolve("random.xlsx");
     byte[] b = new byte[4096];
