@@ -3,4 +3,7 @@
  * per {@code smc task create} option): the template, import with every problem reported by row and
  * column before anything is created, and export.
  */
+@ParametersAreNonnullByDefault
 package dev.smc.batch;
+
+import javax.annotation.ParametersAreNonnullByDefault;
