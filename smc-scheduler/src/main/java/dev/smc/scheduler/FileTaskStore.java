@@ -3,6 +3,7 @@ package dev.smc.scheduler;
 import dev.smc.TaskId;
 import dev.smc.scheduler.internal.AtomicFiles;
 import dev.smc.scheduler.internal.TaskCodec;
+import dev.smc.scheduler.spi.BatchIntent;
 import dev.smc.scheduler.spi.TaskStore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The default {@link TaskStore}: a folder with {@code tasks/<id>.task} (written atomically:
  * temporary file, fsync, rename, folder fsync), {@code tasks/<id>.log} (one event a line, each
- * append forced to disk; a line cut by a crash is dropped on read) and {@code locks/<id>.lock}
+ * append forced to disk; a line cut by a crash is dropped on read), {@code tasks/<batch>.batch} (a
+ * batch being created: its task ids, written atomically) and {@code locks/<id>.lock}
  * (held with {@link FileChannel#tryLock()} while a cycle runs, so the OS releases it when the
  * process dies). Thread-safe; several processes may share one folder.
  */
@@ -98,6 +100,49 @@ public final class FileTaskStore implements TaskStore {
       TaskCodec.parseLogLine(lines[i]).ifPresent(out::add);
     }
     return out;
+  }
+
+  /** A batch is {@code tasks/<batch id>.batch}: its task ids, one a line, written atomically. */
+  @Override
+  public synchronized void putBatch(BatchIntent batch) throws IOException {
+    StringBuilder b = new StringBuilder();
+    batch.tasks().forEach(t -> b.append(checked(t)).append('\n'));
+    AtomicFiles.write(batchFile(batch.id()), b.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public List<BatchIntent> batches() throws IOException {
+    List<BatchIntent> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(tasks, "*.batch")) {
+      for (Path p : ds) {
+        String f = p.getFileName().toString();
+        if (f.contains(AtomicFiles.TEMP_MARKER)) {
+          continue;
+        }
+        List<TaskId> ids = new ArrayList<>();
+        try {
+          for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+              ids.add(new TaskId(line.trim()));
+            }
+          }
+        } catch (NoSuchFileException e) {
+          continue; // removed meanwhile: the batch ended
+        }
+        out.add(new BatchIntent(f.substring(0, f.length() - ".batch".length()), ids));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void removeBatch(String id) throws IOException {
+    Files.deleteIfExists(batchFile(id));
+    AtomicFiles.syncDir(tasks);
+  }
+
+  private Path batchFile(String id) {
+    return tasks.resolve(new BatchIntent(id, List.of()).id() + ".batch");
   }
 
   /** A pause request is an empty file beside the task's lock, taken by deleting it. */

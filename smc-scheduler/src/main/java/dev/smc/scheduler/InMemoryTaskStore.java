@@ -1,6 +1,7 @@
 package dev.smc.scheduler;
 
 import dev.smc.TaskId;
+import dev.smc.scheduler.spi.BatchIntent;
 import dev.smc.scheduler.spi.TaskStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ public final class InMemoryTaskStore implements TaskStore {
   private final Map<TaskId, List<LogEntry>> logs = new HashMap<>();
   private final Set<TaskId> locked = new HashSet<>();
   private final Set<TaskId> pauses = new HashSet<>();
+  private final Map<String, BatchIntent> batches = new HashMap<>();
 
   @Override
   public synchronized List<MigrationTask> tasks() {
@@ -49,6 +51,21 @@ public final class InMemoryTaskStore implements TaskStore {
   @Override
   public synchronized List<LogEntry> log(TaskId id) {
     return List.copyOf(logs.getOrDefault(id, List.of()));
+  }
+
+  @Override
+  public synchronized void putBatch(BatchIntent batch) {
+    batches.put(batch.id(), batch);
+  }
+
+  @Override
+  public synchronized List<BatchIntent> batches() {
+    return List.copyOf(batches.values());
+  }
+
+  @Override
+  public synchronized void removeBatch(String id) {
+    batches.remove(id);
   }
 
   @Override

@@ -135,6 +135,47 @@ public final class Migrations implements Closeable {
     return task(c.id());
   }
 
+  /**
+   * What would stop {@link #createAll} creating {@code specs} now, spec by spec: a run time not 10
+   * minutes to 30 days ahead, an offline source, a task name, image name or client token taken (by
+   * a stored task or an earlier spec of the list), a source with an unfinished task. Empty when all
+   * can be created.
+   */
+  public List<BatchError> check(List<TaskSpec> specs) throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      return TaskChanges.checkAll(store.tasks(), specs, clock.instant());
+    }
+  }
+
+  /**
+   * Creates every task of {@code specs}, or none: with any {@link #check} error nothing is created,
+   * and a crash midway leaves none of them (the batch is recorded in the store first; the next
+   * scheduler to open the store removes the tasks of a batch cut short). Each created task then
+   * follows its run mode, as with {@link #create}. A client token is no shortcut here: one already
+   * used is an error. Returns the new tasks in the order of {@code specs}.
+   *
+   * @throws InvalidSpecException naming {@code specs[i].field} for each error of {@link #check}
+   */
+  public List<MigrationTask> createAll(List<TaskSpec> specs) throws IOException {
+    List<TaskId> ids;
+    synchronized (lock) {
+      ensureOpen();
+      ids = TaskChanges.createAll(journal, specs, clock.instant());
+      for (int i = 0; i < ids.size(); i++) {
+        if (specs.get(i).runMode() instanceof RunMode.Now) {
+          cycles.begin(ids.get(i), Action.START, RunType.Manual, false, "run mode now");
+        }
+      }
+    }
+    cycles.dispatch();
+    List<MigrationTask> out = new ArrayList<>();
+    for (TaskId id : ids) {
+      out.add(task(id));
+    }
+    return out;
+  }
+
   /** Starts a Ready task, or retries a Stopped or InError one, re-running its interrupted cycle. */
   public MigrationTask start(String name) throws IOException {
     return act(name, Action.START, RunType.Manual, false, "start");
@@ -346,8 +387,12 @@ public final class Migrations implements Closeable {
     cycles.dispatch();
   }
 
-  /** Under {@link #lock}: tasks abandoned by a dead owner become InError; interrupted deletions complete. */
+  /**
+   * Under {@link #lock}: batches cut short are undone; tasks abandoned by a dead owner become
+   * InError; interrupted deletions complete.
+   */
   private void recover() throws IOException {
+    Recovery.abortBatches(journal);
     Recovery.recover(journal, id -> cycles.cycle(id) != null);
   }
 

@@ -61,6 +61,11 @@ public final class Main {
                                                the task's excludes); then Finished
         task modify N [--new-name N2] [--description T] [--interval 6h] [--max-images 1-10]
         task pin N --cycle C [--off]           keep NAME-CYCLE_C from retention (--off: release it)
+        task import FILE [--dry-run] [--valid-only] [--json]  create a task per row of a sheet (.xlsx, .csv);
+                                               every bad cell reported (row, column, value, reason), exit 2,
+                                               nothing created (--valid-only: the valid rows are; still exit 2)
+        task export --out FILE                 the tasks as a sheet import recreates them from (create-only)
+        task template --out FILE               an empty sheet: columns = task create options; exclude, tag: a;b
         serve [--tick SECONDS]                 run due cycles, expiry and recovery until SIGTERM/Ctrl-C, exit 0
         receiver --root ROOT --listen HOST:PORT --cert-dir CERTS --tokens FILE [--max-body-mib 1-1024]
                 [--max-connections 1-4096] [--ready-file F]

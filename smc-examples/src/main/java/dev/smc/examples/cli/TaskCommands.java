@@ -5,6 +5,9 @@ import dev.smc.MigrationListener;
 import dev.smc.TaskSpec;
 import dev.smc.TaskState;
 import dev.smc.TransferOptions;
+import dev.smc.batch.ImportResult;
+import dev.smc.batch.TaskExport;
+import dev.smc.batch.TaskImport;
 import dev.smc.scheduler.LogEntry;
 import dev.smc.scheduler.MigrationTask;
 import dev.smc.scheduler.Migrations;
@@ -33,7 +36,7 @@ import javax.annotation.Nullable;
  * would. Not thread-safe; one instance per command.
  */
 final class TaskCommands {
-  static final String SUBCOMMANDS = "create, list, show, logs, start, sync, pause, cutover, modify, delete, pin";
+  static final String SUBCOMMANDS = "create, list, show, logs, start, sync, pause, cutover, modify, delete, pin, import, export, template";
   /** A foreground cycle is waited for as long as it takes. */
   private static final Duration FOREVER = Duration.ofDays(3650);
 
@@ -41,12 +44,18 @@ final class TaskCommands {
   private final PrintStream err;
   private final Map<String, String> env;
   private final Clock clock;
+  private final SheetSource sheets;
 
   TaskCommands(PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
+    this(out, err, env, clock, SheetSource.NOT_WIRED);
+  }
+
+  TaskCommands(PrintStream out, PrintStream err, Map<String, String> env, Clock clock, SheetSource sheets) {
     this.out = out;
     this.err = err;
     this.env = env;
     this.clock = clock;
+    this.sheets = sheets;
   }
 
   int task(List<String> argv) throws IOException {
@@ -69,6 +78,9 @@ final class TaskCommands {
       case "modify" -> modify(new Args(cmd, args, Set.of("home", "repo", "new-name", "description", "interval",
           "max-images"), Set.of("json")));
       case "pin" -> pin(new Args(cmd, args, Set.of("home", "repo", "cycle"), Set.of("off", "json")));
+      case "import" -> importSheet(new Args(cmd, args, Set.of("home", "repo"), Set.of("dry-run", "valid-only", "json")));
+      case "export" -> export(new Args(cmd, args, Set.of("home", "repo", "out"), Set.of()));
+      case "template" -> template(new Args(cmd, args, Set.of("out"), Set.of()));
       default -> throw new UsageException("task: unknown subcommand '" + sub + "' (allowed: " + SUBCOMMANDS + ")");
     };
   }
@@ -305,6 +317,89 @@ final class TaskCommands {
           + (a.flag("off") ? " unpinned" : " pinned"));
       return 0;
     }
+  }
+
+  /**
+   * {@code task import FILE}: every problem of the sheet as row, column, value and reason; exit 2
+   * when there was any (then nothing is created, unless {@code --valid-only}: the valid rows are
+   * created, and the exit is still 2, so a script sees that rows were left out), 0 when every row
+   * was created (or, with {@code --dry-run}, would be). Tasks with run mode now run their first
+   * cycle here, as {@code task create} does; then the exit is 1 if one failed.
+   */
+  private int importSheet(Args a) throws IOException {
+    List<String> files = a.positional();
+    if (files.size() != 1) {
+      throw new UsageException(a.command() + ": " + (files.isEmpty() ? "the sheet file is required (.xlsx or .csv),"
+          + " e.g. smc task import tasks.xlsx (smc task template --out tasks.xlsx makes an empty one)"
+          : "one sheet file expected, got " + files));
+    }
+    SheetSource.Read read = sheets.read(Path.of(files.get(0)));
+    TaskImport.Options o = new TaskImport.Options(a.flag("dry-run"), a.flag("valid-only"));
+    try (Session s = new Session(a, progress(a)).closeOnShutdown()) {
+      ImportResult r = TaskImport.run(s.m, read.sheet(), read.problems(), o);
+      boolean running = r.created().stream().anyMatch(t -> t.state() == TaskState.Running);
+      if (running) {
+        s.m.awaitIdle(FOREVER);
+      }
+      List<MigrationTask> created = new ArrayList<>();
+      for (MigrationTask t : r.created()) {
+        created.add(s.m.task(t.name()));
+      }
+      boolean failed = created.stream().anyMatch(t -> t.state() == TaskState.InError || t.state() == TaskState.Stopped);
+      if (a.flag("json")) {
+        List<Object> problems = new ArrayList<>();
+        r.problems().forEach(p -> {
+          Map<String, Object> m = new java.util.LinkedHashMap<>();
+          m.put("row", p.row());
+          m.put("column", p.column());
+          m.put("value", p.value());
+          m.put("reason", p.reason());
+          problems.add(m);
+        });
+        List<Object> tasks = new ArrayList<>();
+        created.forEach(t -> tasks.add(TaskViews.summary(t)));
+        Map<String, Object> report = new java.util.LinkedHashMap<>();
+        report.put("rowsRead", r.rowsRead());
+        report.put("dryRun", o.dryRun());
+        report.put("created", tasks);
+        report.put("problems", problems);
+        out.println(Json.of(report));
+      } else {
+        r.problems().forEach(out::println);
+        created.forEach(t -> out.println("task " + t.name() + " created: " + t.state()
+            + t.nextRun().map(n -> ", runs at " + n).orElse("")));
+        String what = o.dryRun() ? "dry run, nothing created"
+            : r.created().size() + " task" + (r.created().size() == 1 ? "" : "s") + " created";
+        out.println(r.rowsRead() + " rows read, " + r.problems().size() + " problem"
+            + (r.problems().size() == 1 ? "" : "s") + "; " + what
+            + (!r.problems().isEmpty() && !o.dryRun() && !o.validOnly()
+                ? " (fix the problems, or --valid-only creates the rows without one)" : ""));
+      }
+      return !r.problems().isEmpty() ? 2 : failed ? 1 : 0;
+    }
+  }
+
+  /** {@code task export --out F}: the tasks of the home as a sheet that import recreates them from (run mode create-only). */
+  private int export(Args a) throws IOException {
+    a.noPositional();
+    Path file = Path.of(a.required("out", "the sheet file to write (.xlsx or .csv)"));
+    try (Session s = new Session(a, MigrationListener.NONE)) {
+      TaskExport e = TaskExport.of(s.m);
+      sheets.write(file, e.header(), e.rows());
+      out.println(e.rows().size() + " task" + (e.rows().size() == 1 ? "" : "s") + " exported to " + file
+          + " (run mode create-only: imported tasks wait for task start)");
+      return 0;
+    }
+  }
+
+  /** {@code task template --out F}: an empty task sheet, the header only. */
+  private int template(Args a) throws IOException {
+    a.noPositional();
+    Path file = Path.of(a.required("out", "the sheet file to write (.xlsx or .csv)"));
+    TaskExport empty = TaskExport.of(List.of());
+    sheets.write(file, empty.header(), empty.rows());
+    out.println("template written to " + file + ": one row a task; columns " + String.join(", ", empty.header()));
+    return 0;
   }
 
   /** Waits for the task's cycle to end here; 0 when it succeeded, 1 (with the error) when not. */

@@ -6,17 +6,22 @@ import dev.smc.scheduler.Action;
 import dev.smc.scheduler.CycleRecord;
 import dev.smc.scheduler.MigrationTask;
 import dev.smc.scheduler.Migrations;
+import dev.smc.scheduler.spi.BatchIntent;
 import dev.smc.scheduler.spi.TaskStore;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds tasks a dead process left behind: a task stored as Running or Deleting whose store lock
  * nobody holds. A Running one becomes InError with reason {@value Migrations#INTERRUPTED} (its last
- * cycle Interrupted), for {@code start} to resume; a Deleting one is deleted. Stateless.
+ * cycle Interrupted), for {@code start} to resume; a Deleting one is deleted. A batch of tasks whose
+ * creator died midway is undone. Stateless.
  */
 public final class Recovery {
+  private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
   private Recovery() {}
 
   /**
@@ -44,6 +49,32 @@ public final class Recovery {
           continue;
         }
         interrupted(journal, t, d);
+      }
+    }
+  }
+
+  /**
+   * Undoes every batch a dead creator left recorded (see {@link TaskChanges#createAll}): removes
+   * the tasks it lists, then its record, so a batch leaves all of its tasks or none. Call it under
+   * the scheduler's lock.
+   */
+  public static void abortBatches(TaskJournal journal) throws IOException {
+    TaskStore store = journal.store();
+    for (BatchIntent b : store.batches()) {
+      Optional<TaskStore.Lock> l = store.tryLock(b.lockId());
+      if (l.isEmpty()) {
+        continue; // its creator lives
+      }
+      try (TaskStore.Lock held = l.get()) {
+        // the creator removes the record before it lets the lock go: still there now means cut short
+        if (store.batches().stream().noneMatch(x -> x.id().equals(b.id()))) {
+          continue;
+        }
+        for (TaskId id : b.tasks()) {
+          store.remove(id);
+        }
+        store.removeBatch(b.id());
+        LOG.warn("batch {} was cut short by a crash: its {} tasks removed ({})", b.id(), b.tasks().size(), b.tasks());
       }
     }
   }

@@ -1,22 +1,29 @@
 package dev.smc.scheduler.internal;
 
 import dev.smc.ImageRef;
+import dev.smc.ErrorCode;
+import dev.smc.FieldError;
 import dev.smc.InvalidSpecException;
 import dev.smc.RunMode;
 import dev.smc.SyncPolicy;
 import dev.smc.TaskId;
 import dev.smc.TaskSpec;
+import dev.smc.SmcException;
 import dev.smc.TaskState;
 import dev.smc.internal.Checks;
 import dev.smc.scheduler.Action;
+import dev.smc.scheduler.BatchError;
 import dev.smc.scheduler.MigrationTask;
 import dev.smc.scheduler.Modification;
+import dev.smc.scheduler.spi.BatchIntent;
 import dev.smc.scheduler.spi.TaskStore;
 import dev.smc.transfer.repo.Repository;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The user's changes to a task that run no cycle: create (up to Ready), modify, delete, pin, and
@@ -55,6 +62,88 @@ public final class TaskChanges {
     journal.store().put(d.build());
     journal.log(id, "created: state Ready, run mode " + spec.runMode() + ", expires " + d.expires, "create");
     return new Created(id, true);
+  }
+
+  /**
+   * What would stop {@link #createAll}: for each spec, a run time out of its window, a source that
+   * is offline, and every {@link TaskRules#conflicts conflict} with {@code all} or an earlier spec.
+   */
+  public static List<BatchError> checkAll(List<MigrationTask> all, List<TaskSpec> specs, Instant now) {
+    List<BatchError> out = new ArrayList<>();
+    for (int i = 0; i < specs.size(); i++) {
+      TaskSpec spec = specs.get(i);
+      Checks c = new Checks();
+      spec.validateRunTime(c, now);
+      if (!LocalEngine.online(spec.source())) {
+        c.add("source", spec.source(), "an existing folder, disk image file or block device (the source must be online)");
+      }
+      List<FieldError> errors = new ArrayList<>(c.errors());
+      errors.addAll(TaskRules.conflicts(all, specs.subList(0, i), spec));
+      for (FieldError e : errors) {
+        out.add(new BatchError(i, e));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Stores a Ready task for each spec, all or none: the batch is recorded in the store first, then
+   * its tasks are stored, then the record is removed; a batch recorded when its creator is gone is
+   * undone by {@link Recovery#abortBatches}. Returns the new ids, in the order of {@code specs}.
+   *
+   * @throws InvalidSpecException naming {@code specs[i].field} for every {@link #checkAll} error
+   */
+  public static List<TaskId> createAll(TaskJournal journal, List<TaskSpec> specs, Instant now) throws IOException {
+    if (specs.isEmpty()) {
+      return List.of();
+    }
+    TaskStore store = journal.store();
+    List<MigrationTask> all = store.tasks();
+    List<BatchError> errors = checkAll(all, specs, now);
+    if (!errors.isEmpty()) {
+      throw new InvalidSpecException(errors.stream().map(e -> new FieldError("specs[" + e.index() + "]."
+          + e.error().field(), e.error().value(), e.error().allowed())).toList());
+    }
+    List<TaskId> ids = new ArrayList<>();
+    while (ids.size() < specs.size()) {
+      TaskId id = TaskRules.newId(all);
+      if (!ids.contains(id)) {
+        ids.add(id);
+      }
+    }
+    BatchIntent batch = new BatchIntent("b" + TaskRules.newId(all).value(), ids);
+    Optional<TaskStore.Lock> lock = store.tryLock(batch.lockId());
+    if (lock.isEmpty()) {
+      throw new SmcException(ErrorCode.LOCKED, "batch " + batch.id() + " is locked by another creator; try again");
+    }
+    try (TaskStore.Lock held = lock.get()) {
+      store.putBatch(batch);
+      try {
+        for (int i = 0; i < specs.size(); i++) {
+          TaskSpec spec = specs.get(i);
+          Draft d = Draft.created(ids.get(i), spec, now);
+          if (spec.runMode() instanceof RunMode.At at) {
+            d.nextRun = at.when();
+          }
+          store.put(d.build());
+          journal.log(d.id, "created in batch " + batch.id() + " (" + (i + 1) + " of " + specs.size()
+              + "): state Ready, run mode " + spec.runMode() + ", expires " + d.expires, "create");
+        }
+        store.removeBatch(batch.id());
+      } catch (IOException | RuntimeException e) {
+        // undo now; should that fail too, the batch record stays and the next recovery removes its tasks
+        try {
+          for (TaskId id : ids) {
+            store.remove(id);
+          }
+          store.removeBatch(batch.id());
+        } catch (IOException | RuntimeException undo) {
+          e.addSuppressed(undo);
+        }
+        throw e;
+      }
+    }
+    return ids;
   }
 
   /** Applies {@code m} to {@code t}: name and description in any state, the sync policy in Ready or Waiting. */

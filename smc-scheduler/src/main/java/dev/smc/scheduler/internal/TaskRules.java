@@ -1,6 +1,7 @@
 package dev.smc.scheduler.internal;
 
 import dev.smc.ErrorCode;
+import dev.smc.FieldError;
 import dev.smc.SmcException;
 import dev.smc.TaskId;
 import dev.smc.TaskSpec;
@@ -32,13 +33,56 @@ public final class TaskRules {
 
   /** Throws {@code ALREADY_EXISTS} if a new task for {@code spec} would break a rule against {@code all}. */
   public static void checkNew(List<MigrationTask> all, TaskSpec spec) {
+    List<FieldError> c = conflicts(all, List.of(), spec);
+    if (!c.isEmpty()) {
+      throw new SmcException(ErrorCode.ALREADY_EXISTS, c.get(0).allowed());
+    }
+  }
+
+  /**
+   * Every rule a new task for {@code spec} would break against the stored tasks {@code all} and the
+   * specs {@code earlier} of the same batch (created with it, so unfinished): its name, image name
+   * or client token taken, its source with an unfinished task. Each error's field is the spec's
+   * ({@code name}, {@code imageName}, {@code clientToken}, {@code source}), its text says by what.
+   * (A lone create never gets here with a taken client token: it returns the task created with it.)
+   */
+  public static List<FieldError> conflicts(List<MigrationTask> all, List<TaskSpec> earlier, TaskSpec spec) {
+    List<FieldError> out = new ArrayList<>();
     for (MigrationTask t : all) {
-      checkUnique(t, spec.name(), spec.imageName());
+      if (t.name().equals(spec.name())) {
+        out.add(new FieldError("name", spec.name(), "task name '" + spec.name() + "' is taken (task " + t.id() + ")"));
+      }
+      if (t.spec().imageName().equals(spec.imageName())) {
+        out.add(new FieldError("imageName", spec.imageName(), "image name '" + spec.imageName()
+            + "' is taken by task '" + t.name() + "'"));
+      }
       if (unfinished(t.state()) && sameSource(t.spec().source(), spec.source())) {
-        throw new SmcException(ErrorCode.ALREADY_EXISTS, "source " + spec.source() + " already has the unfinished task '"
-            + t.name() + "' (" + t.state() + "); one unfinished task per source");
+        out.add(new FieldError("source", spec.source(), "source " + spec.source() + " already has the unfinished task '"
+            + t.name() + "' (" + t.state() + "); one unfinished task per source"));
+      }
+      if (spec.clientToken().isPresent() && t.spec().clientToken().equals(spec.clientToken())) {
+        out.add(new FieldError("clientToken", spec.clientToken().get(), "client token is taken by task '"
+            + t.name() + "'"));
       }
     }
+    for (int i = 0; i < earlier.size(); i++) {
+      TaskSpec e = earlier.get(i);
+      String by = " by entry " + (i + 1) + " of this batch ('" + e.name() + "')";
+      if (e.name().equals(spec.name())) {
+        out.add(new FieldError("name", spec.name(), "task name '" + spec.name() + "' is taken" + by));
+      }
+      if (e.imageName().equals(spec.imageName())) {
+        out.add(new FieldError("imageName", spec.imageName(), "image name '" + spec.imageName() + "' is taken" + by));
+      }
+      if (sameSource(e.source(), spec.source())) {
+        out.add(new FieldError("source", spec.source(), "source " + spec.source() + " already has a task" + by
+            + "; one unfinished task per source"));
+      }
+      if (spec.clientToken().isPresent() && e.clientToken().equals(spec.clientToken())) {
+        out.add(new FieldError("clientToken", spec.clientToken().get(), "client token is taken" + by));
+      }
+    }
+    return out;
   }
 
   private static boolean unfinished(TaskState s) {

@@ -13,7 +13,9 @@ import java.util.Optional;
  * changes it and {@link #put}s it whole; {@code put} must be atomic (a reader, also after a crash,
  * sees the old or the new task, never a mix). Several processes may share one store: the scheduler
  * runs a task's cycle only while it holds that task's {@link #tryLock lock}, and treats a Running
- * task whose lock it can take as abandoned by a dead owner. Implementations are thread-safe.
+ * task whose lock it can take as abandoned by a dead owner. Tasks created together are recorded
+ * first as a {@link BatchIntent}, so that a crash leaves all of a batch or none. Implementations are
+ * thread-safe.
  */
 public interface TaskStore extends Closeable {
   /** Every stored task, in no particular order. */
@@ -47,6 +49,18 @@ public interface TaskStore extends Closeable {
 
   /** Whether a pause of the task was requested; the request is taken (a second call says false). */
   boolean takePauseRequest(TaskId id) throws IOException;
+
+  /**
+   * Records a batch about to be created, atomically and durably, replacing one with the same id;
+   * written before any of its tasks is {@link #put}.
+   */
+  void putBatch(BatchIntent batch) throws IOException;
+
+  /** Every recorded batch: each one is being created, or was cut short by a crash. */
+  List<BatchIntent> batches() throws IOException;
+
+  /** Removes a batch's record (its tasks stay), durably; removing a missing one is not an error. */
+  void removeBatch(String id) throws IOException;
 
   /** A held task lock. */
   interface Lock extends AutoCloseable {

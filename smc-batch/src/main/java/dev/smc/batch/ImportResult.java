@@ -1,0 +1,24 @@
+package dev.smc.batch;
+
+import dev.smc.scheduler.MigrationTask;
+import java.util.List;
+
+/**
+ * What an import did: the tasks it created (in sheet order), every problem found (by row, then as
+ * found) and how many data rows it read. Immutable and thread-safe.
+ *
+ * @param created the new tasks; empty for a dry run or when a problem stopped the import
+ * @param problems every problem of the header, the cells and the rows against each other and the store
+ * @param rowsRead the data rows of the sheet
+ */
+public record ImportResult(List<MigrationTask> created, List<Problem> problems, int rowsRead) {
+  public ImportResult {
+    created = List.copyOf(created);
+    problems = List.copyOf(problems);
+  }
+
+  /** Whether the sheet had no problem at all. */
+  public boolean clean() {
+    return problems.isEmpty();
+  }
+}
