@@ -70,25 +70,25 @@ public record TaskExport(List<String> header, List<Map<String, String>> rows) {
   private static Map<String, String> row(TaskSpec s) {
     Map<String, String> r = new LinkedHashMap<>();
     TaskRow.COLUMNS.forEach(c -> r.put(c, ""));
-    r.put(TaskRow.NAME, s.name());
-    r.put(TaskRow.SOURCE, s.source());
-    r.put(TaskRow.IMAGE_NAME, s.imageName());
-    r.put(TaskRow.INCREMENTAL, String.valueOf(s.incremental()));
+    r.put(TaskColumns.NAME, s.name());
+    r.put(TaskColumns.SOURCE, s.source());
+    r.put(TaskColumns.IMAGE_NAME, s.imageName());
+    r.put(TaskColumns.INCREMENTAL, String.valueOf(s.incremental()));
     if (s.syncPolicy().isPresent()) {
       SyncPolicy p = s.syncPolicy().get();
-      r.put(TaskRow.INTERVAL, hours(p.interval()));
-      r.put(TaskRow.MAX_IMAGES, String.valueOf(p.maxImages()));
+      r.put(TaskColumns.INTERVAL, hours(p.interval()));
+      r.put(TaskColumns.MAX_IMAGES, String.valueOf(p.maxImages()));
     }
-    r.put(TaskRow.RUN, "create-only");
-    r.put(TaskRow.VALID_DAYS, s.validity().equals(Duration.ofDays(s.validity().toDays()))
+    r.put(TaskColumns.RUN, "create-only");
+    r.put(TaskColumns.VALID_DAYS, s.validity().equals(Duration.ofDays(s.validity().toDays()))
         ? String.valueOf(s.validity().toDays()) : s.validity().toString());
-    r.put(TaskRow.COMPRESS, String.valueOf(s.transfer().compressionLevel()));
-    r.put(TaskRow.BWLIMIT, String.valueOf(s.transfer().bandwidthLimitKBps()));
-    r.put(TaskRow.CHECKSUM, String.valueOf(s.transfer().checksum()));
-    r.put(TaskRow.EXCLUDE, String.join(TaskRow.SEPARATOR, s.excludes()));
-    r.put(TaskRow.TAG, s.tags().stream().map(Tag::toString).collect(Collectors.joining(TaskRow.SEPARATOR)));
-    r.put(TaskRow.DESCRIPTION, s.description());
-    r.put(TaskRow.CLIENT_TOKEN, s.clientToken().orElse(""));
+    r.put(TaskColumns.COMPRESS, String.valueOf(s.transfer().compressionLevel()));
+    r.put(TaskColumns.BWLIMIT, String.valueOf(s.transfer().bandwidthLimitKBps()));
+    r.put(TaskColumns.CHECKSUM, String.valueOf(s.transfer().checksum()));
+    r.put(TaskColumns.EXCLUDE, String.join(TaskColumns.SEPARATOR, s.excludes()));
+    r.put(TaskColumns.TAG, s.tags().stream().map(Tag::toString).collect(Collectors.joining(TaskColumns.SEPARATOR)));
+    r.put(TaskColumns.DESCRIPTION, s.description());
+    r.put(TaskColumns.CLIENT_TOKEN, s.clientToken().orElse(""));
     return r;
   }
 

@@ -1,5 +1,22 @@
 package dev.smc.batch;
 
+import static dev.smc.batch.TaskColumns.BWLIMIT;
+import static dev.smc.batch.TaskColumns.CHECKSUM;
+import static dev.smc.batch.TaskColumns.CLIENT_TOKEN;
+import static dev.smc.batch.TaskColumns.COMPRESS;
+import static dev.smc.batch.TaskColumns.DESCRIPTION;
+import static dev.smc.batch.TaskColumns.EXCLUDE;
+import static dev.smc.batch.TaskColumns.IMAGE_NAME;
+import static dev.smc.batch.TaskColumns.INCREMENTAL;
+import static dev.smc.batch.TaskColumns.INTERVAL;
+import static dev.smc.batch.TaskColumns.MAX_IMAGES;
+import static dev.smc.batch.TaskColumns.NAME;
+import static dev.smc.batch.TaskColumns.RUN;
+import static dev.smc.batch.TaskColumns.SEPARATOR;
+import static dev.smc.batch.TaskColumns.SOURCE;
+import static dev.smc.batch.TaskColumns.TAG;
+import static dev.smc.batch.TaskColumns.VALID_DAYS;
+
 import dev.smc.FieldError;
 import dev.smc.InvalidSpecException;
 import dev.smc.TaskOptionText;
@@ -17,27 +34,9 @@ import javax.annotation.Nullable;
  * every bad cell becomes a {@link Problem} naming its column. Stateless.
  */
 final class TaskRow {
-  static final String NAME = "name";
-  static final String SOURCE = "source";
-  static final String IMAGE_NAME = "image-name";
-  static final String INCREMENTAL = "incremental";
-  static final String INTERVAL = "interval";
-  static final String MAX_IMAGES = "max-images";
-  static final String RUN = "run";
-  static final String VALID_DAYS = "valid-days";
-  static final String COMPRESS = "compress";
-  static final String BWLIMIT = "bwlimit";
-  static final String CHECKSUM = "checksum";
-  static final String EXCLUDE = "exclude";
-  static final String TAG = "tag";
-  static final String DESCRIPTION = "description";
-  static final String CLIENT_TOKEN = "client-token";
   /** The columns, in template order: the long names of {@code smc task create}'s options. */
-  static final List<String> COLUMNS = List.of(NAME, SOURCE, IMAGE_NAME, INCREMENTAL, INTERVAL, MAX_IMAGES, RUN,
-      VALID_DAYS, COMPRESS, BWLIMIT, CHECKSUM, EXCLUDE, TAG, DESCRIPTION, CLIENT_TOKEN);
+  static final List<String> COLUMNS = TaskColumns.names();
   static final List<String> REQUIRED = List.of(NAME, SOURCE, IMAGE_NAME);
-  /** Separates the values of a multi-valued cell ({@code exclude}, {@code tag}). */
-  static final String SEPARATOR = ";";
 
   /** The column that sets each spec field (or parse field), to name it in a problem. */
   private static final Map<String, String> COLUMN_OF = Map.ofEntries(

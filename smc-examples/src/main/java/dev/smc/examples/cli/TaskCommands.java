@@ -6,6 +6,10 @@ import dev.smc.TaskSpec;
 import dev.smc.TaskState;
 import dev.smc.TransferOptions;
 import dev.smc.batch.ImportResult;
+import dev.smc.batch.ReadResult;
+import dev.smc.batch.SheetException;
+import dev.smc.batch.SheetFiles;
+import dev.smc.batch.TaskColumns;
 import dev.smc.batch.TaskExport;
 import dev.smc.batch.TaskImport;
 import dev.smc.scheduler.LogEntry;
@@ -44,18 +48,12 @@ final class TaskCommands {
   private final PrintStream err;
   private final Map<String, String> env;
   private final Clock clock;
-  private final SheetSource sheets;
 
   TaskCommands(PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
-    this(out, err, env, clock, SheetSource.NOT_WIRED);
-  }
-
-  TaskCommands(PrintStream out, PrintStream err, Map<String, String> env, Clock clock, SheetSource sheets) {
     this.out = out;
     this.err = err;
     this.env = env;
     this.clock = clock;
-    this.sheets = sheets;
   }
 
   int task(List<String> argv) throws IOException {
@@ -333,7 +331,7 @@ final class TaskCommands {
           + " e.g. smc task import tasks.xlsx (smc task template --out tasks.xlsx makes an empty one)"
           : "one sheet file expected, got " + files));
     }
-    SheetSource.Read read = sheets.read(Path.of(files.get(0)));
+    ReadResult read = readSheet(Path.of(files.get(0)));
     TaskImport.Options o = new TaskImport.Options(a.flag("dry-run"), a.flag("valid-only"));
     try (Session s = new Session(a, progress(a)).closeOnShutdown()) {
       ImportResult r = TaskImport.run(s.m, read.sheet(), read.problems(), o);
@@ -385,21 +383,33 @@ final class TaskCommands {
     Path file = Path.of(a.required("out", "the sheet file to write (.xlsx or .csv)"));
     try (Session s = new Session(a, MigrationListener.NONE)) {
       TaskExport e = TaskExport.of(s.m);
-      sheets.write(file, e.header(), e.rows());
+      SheetFiles.write(file, e.header(), e.rows(), null);
       out.println(e.rows().size() + " task" + (e.rows().size() == 1 ? "" : "s") + " exported to " + file
           + " (run mode create-only: imported tasks wait for task start)");
       return 0;
     }
   }
 
-  /** {@code task template --out F}: an empty task sheet, the header only. */
+  /**
+   * {@code task template --out F}: an empty task sheet, the header only; an .xlsx also gets a second
+   * sheet, "Columns", explaining every column, its allowed values and an example.
+   */
   private int template(Args a) throws IOException {
     a.noPositional();
     Path file = Path.of(a.required("out", "the sheet file to write (.xlsx or .csv)"));
     TaskExport empty = TaskExport.of(List.of());
-    sheets.write(file, empty.header(), empty.rows());
+    SheetFiles.write(file, empty.header(), empty.rows(), TaskColumns.guide());
     out.println("template written to " + file + ": one row a task; columns " + String.join(", ", empty.header()));
     return 0;
+  }
+
+  /** Reads a sheet with the default limits; a file that cannot be read at all is a usage error (exit 2). */
+  private static ReadResult readSheet(Path file) {
+    try {
+      return SheetFiles.read(file);
+    } catch (SheetException e) {
+      throw new UsageException("task import: " + e.getMessage());
+    }
   }
 
   /** Waits for the task's cycle to end here; 0 when it succeeded, 1 (with the error) when not. */
