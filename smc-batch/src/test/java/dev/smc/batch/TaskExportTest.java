@@ -55,5 +55,18 @@ class TaskExportTest {
       assertEquals(List.of(), r.problems());
       assertEquals(recreatable(before), recreatable(fresh.tasks()));
     }
+
+    // and through files, as smc task export and import do: .xlsx and .csv
+    for (String file : List.of("all.xlsx", "all.csv")) {
+      java.nio.file.Path f = dir.resolve(file);
+      SheetFiles.write(f, export.header(), export.rows(), null);
+      ReadResult read = SheetFiles.read(f);
+      assertEquals(List.of(), read.problems(), file);
+      try (Migrations fresh = Migrations.builder().home(dir.resolve("from-" + file)).clock(clock).build()) {
+        ImportResult r = TaskImport.run(fresh, read.sheet(), read.problems(), TaskImport.Options.defaults());
+        assertEquals(List.of(), r.problems(), file);
+        assertEquals(recreatable(before), recreatable(fresh.tasks()), file);
+      }
+    }
   }
 }
