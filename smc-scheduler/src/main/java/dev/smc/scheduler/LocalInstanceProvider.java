@@ -7,12 +7,9 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -55,21 +52,7 @@ public final class LocalInstanceProvider implements InstanceProvider {
     }
     // the record goes first: a release cut short leaves a folder that transits() no longer lists
     Files.deleteIfExists(home.resolve(RECORD));
-    if (Files.exists(home)) {
-      Files.walkFileTree(home, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.delete(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    }
+    AtomicFiles.deleteTree(home);
     AtomicFiles.syncDir(dir);
   }
 

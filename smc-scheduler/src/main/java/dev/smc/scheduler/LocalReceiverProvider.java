@@ -8,12 +8,9 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -208,9 +205,9 @@ public final class LocalReceiverProvider implements InstanceProvider {
       LOG.info("transit {}: receiver pid {} stopped", home.getFileName(), h.pid());
     }
     Files.deleteIfExists(home.resolve(ReceiverProcess.TOKENS));
-    deleteTree(home.resolve(ReceiverProcess.CERTS));
+    AtomicFiles.deleteTree(home.resolve(ReceiverProcess.CERTS));
     Files.deleteIfExists(home.resolve(RECORD));
-    deleteTree(home);
+    AtomicFiles.deleteTree(home);
     AtomicFiles.syncDir(dir);
   }
 
@@ -235,28 +232,6 @@ public final class LocalReceiverProvider implements InstanceProvider {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    Files.walkFileTree(p, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.deleteIfExists(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        Files.deleteIfExists(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 
   /** What {@code instance.properties} holds; port 0 and empty strings before the first start. */

@@ -4,15 +4,11 @@ import dev.smc.TransferOptions;
 import dev.smc.spi.ChunkId;
 import dev.smc.spi.ImageKind;
 import dev.smc.spi.ImageStore;
+import dev.smc.testkit.FaultProxy;
 import dev.smc.transfer.remote.HttpsBackend;
 import dev.smc.transfer.remote.Receiver;
 import dev.smc.transfer.repo.Repository;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How exact the bandwidth limit is on the wire: a cycle writes incompressible chunks through a
- * receiver on loopback with a limit, and a relay between them counts the bytes the agent sends,
- * every 100 ms. Prints, per limit, the rate over every 10 s window of the run against the limit.
+ * receiver on loopback with a limit, and a relay between them (the test kit's {@link FaultProxy},
+ * with no fault armed) counts the bytes the agent sends, every 100 ms. Prints, per limit, the rate over every 10 s window of the run against the limit.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.smc.benchmarks.net.BandwidthAccuracy [KBPS...] [--seconds S]</pre>
  * Defaults: 1024 and 20480 KiB/s (1 and 20 MiB/s), 25 s each.
@@ -56,7 +51,7 @@ public final class BandwidthAccuracy {
     Files.writeString(dir.resolve("tokens"), "bw " + TOKEN + "\n");
     try (Receiver receiver = Receiver.start(Receiver.Config.of(dir.resolve("root"),
         new InetSocketAddress("127.0.0.1", 0), dir.resolve("certs"), dir.resolve("tokens")));
-        Relay relay = new Relay(receiver.port())) {
+        FaultProxy relay = FaultProxy.start(new InetSocketAddress("127.0.0.1", receiver.port()))) {
       System.out.printf("%-10s %-10s %-12s %-12s %-12s %s%n", "limit", "seconds", "mean", "min 10 s", "max 10 s",
           "worst deviation");
       for (long kbps : limits) {
@@ -65,7 +60,7 @@ public final class BandwidthAccuracy {
     }
   }
 
-  private static void run(Receiver receiver, Relay relay, long kbps, int seconds) throws Exception {
+  private static void run(Receiver receiver, FaultProxy relay, long kbps, int seconds) throws Exception {
     HttpsBackend backend = HttpsBackend.open("https://127.0.0.1:" + relay.port() + "/bw",
         HttpsBackend.Options.of(TOKEN, Optional.of(receiver.fingerprint())));
     List<Long> samples = new ArrayList<>();
@@ -76,7 +71,7 @@ public final class BandwidthAccuracy {
         long next = System.nanoTime();
         while (!Thread.currentThread().isInterrupted()) {
           synchronized (samples) {
-            samples.add(relay.up.get());
+            samples.add(relay.bytes(FaultProxy.Direction.UPSTREAM));
           }
           next += 100_000_000L;
           long sleep = next - System.nanoTime();
@@ -135,75 +130,5 @@ public final class BandwidthAccuracy {
 
   private static String kib(double bytesPerSecond) {
     return String.format("%.0f KiB/s", bytesPerSecond / 1024);
-  }
-
-  /** A TCP relay that counts the bytes going up (agent to receiver). */
-  private static final class Relay implements AutoCloseable {
-    final AtomicLong up = new AtomicLong();
-    private final ServerSocket server;
-    private final int target;
-    private final List<Socket> sockets = new ArrayList<>();
-
-    Relay(int target) throws IOException {
-      this.target = target;
-      this.server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-      Thread t = new Thread(this::accept, "relay-accept");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    int port() {
-      return server.getLocalPort();
-    }
-
-    private void accept() {
-      try {
-        while (true) {
-          Socket a = server.accept();
-          Socket b = new Socket(java.net.InetAddress.getLoopbackAddress(), target);
-          synchronized (sockets) {
-            sockets.add(a);
-            sockets.add(b);
-          }
-          pump(a, b, up);
-          pump(b, a, new AtomicLong());
-        }
-      } catch (IOException e) {
-        // closed
-      }
-    }
-
-    private static void pump(Socket from, Socket to, AtomicLong count) {
-      Thread t = new Thread(() -> {
-        byte[] buf = new byte[64 * 1024];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-          int n;
-          while ((n = in.read(buf)) > 0) {
-            out.write(buf, 0, n);
-            count.addAndGet(n);
-          }
-        } catch (IOException e) {
-          // one side closed
-        } finally {
-          try {
-            to.shutdownOutput();
-          } catch (IOException e) {
-            // already closed
-          }
-        }
-      }, "relay-pump");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-      synchronized (sockets) {
-        for (Socket s : sockets) {
-          s.close();
-        }
-      }
-    }
   }
 }
