@@ -187,7 +187,8 @@ final class Certificates {
     return Base64.getMimeDecoder().decode(text.substring(b + begin.length(), e));
   }
 
-  private static void writeAtomically(Path file, String text, boolean secret) throws IOException {
+  /** Writes {@code text} to a temporary file beside {@code file}, forces it, renames it over {@code file}. */
+  static void writeAtomically(Path file, String text, boolean secret) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
     if (secret) {

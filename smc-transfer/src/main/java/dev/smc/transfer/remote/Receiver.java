@@ -202,7 +202,7 @@ public final class Receiver implements Closeable {
         case "HEAD" -> head(ex, repo, name);
         case "DELETE" -> {
           backend(repo).delete(name);
-          respond(ex, 204, -1);
+          ex.respond(204, -1);
         }
         default -> throw new Refusal(405, "method " + method + " not allowed on an object");
       }
@@ -210,7 +210,7 @@ public final class Receiver implements Closeable {
       list(ex, repo);
     } else if (rest.equals("barrier") && method.equals("POST")) {
       backend(repo).barrier();
-      respond(ex, 204, -1);
+      ex.respond(204, -1);
     } else if (rest.equals("info") && method.equals("GET")) {
       respondText(ex, 200, Protocol.MAX_BODY + " " + config.maxBodyBytes());
     } else {
@@ -279,10 +279,10 @@ public final class Receiver implements Closeable {
       Backend b = backend(repo);
       try {
         b.put(name, buf, mode);
-        respond(ex, 201, -1);
+        ex.respond(201, -1);
       } catch (FileAlreadyExistsException e) {
         if (sameContent(b, name, buf)) {
-          respond(ex, 200, -1); // a retry of an upload that arrived: nothing to do
+          ex.respond(200, -1); // a retry of an upload that arrived: nothing to do
         } else {
           throw new Refusal(409, "object " + name + " exists with other content");
         }
@@ -363,7 +363,7 @@ public final class Receiver implements Closeable {
   private void head(TlsHttpServer.Exchange ex, String repo, String name) throws Refusal, IOException {
     long size = backend(repo).size(name).orElseThrow(() -> new Refusal(404, "no object " + name));
     ex.responseHeaders.put(Protocol.SIZE_HEADER, Long.toString(size));
-    respond(ex, 200, -1);
+    ex.respond(200, -1);
   }
 
   private void list(TlsHttpServer.Exchange ex, String repo) throws Refusal, IOException {
@@ -386,10 +386,6 @@ public final class Receiver implements Closeable {
     byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
     ex.respond(200, b.length);
     ex.write(b, 0, b.length);
-  }
-
-  private static void respond(TlsHttpServer.Exchange ex, int status, long length) throws IOException {
-    ex.respond(status, length);
   }
 
   private static void respondText(TlsHttpServer.Exchange ex, int status, String text) {

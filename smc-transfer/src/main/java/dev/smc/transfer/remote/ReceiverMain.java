@@ -3,8 +3,6 @@ package dev.smc.transfer.remote;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -96,10 +94,7 @@ public final class ReceiverMain {
     out.flush();
     if (ready != null) {
       try {
-        Path tmp = ready.resolveSibling(ready.getFileName() + ".tmp");
-        Files.writeString(tmp, r.port() + " " + r.fingerprint() + "\n", StandardCharsets.US_ASCII);
-        Files.move(tmp, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Certificates.writeAtomically(ready, r.port() + " " + r.fingerprint() + "\n", false);
       } catch (IOException e) {
         err.println("smc receiver: cannot write the ready file " + ready + ": " + e.getMessage());
         r.close(Duration.ZERO);
