@@ -3,6 +3,7 @@ package dev.smc.spi;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -91,7 +92,10 @@ public interface Backend extends Closeable {
   /** The object's size, or empty when it does not exist. */
   Optional<Long> size(String name) throws IOException;
 
-  /** Every object whose name starts with {@code prefix} (for example {@code "index/"}), in no order. */
+  /**
+   * Every object whose name starts with {@code prefix} (for example {@code "index/"}), in no order,
+   * each with its size and the backend's time of its last put.
+   */
   List<ObjectInfo> list(String prefix) throws IOException;
 
   /** Removes the object; removing a missing object is not an error. */
@@ -108,8 +112,17 @@ public interface Backend extends Closeable {
   /** Where this backend stores, for messages (never includes a secret). */
   String location();
 
-  /** A stored object's name and size in bytes. */
-  record ObjectInfo(String name, long size) {}
+  /**
+   * A stored object's name, size in bytes, and when it was last put by the backend's own clock
+   * (a file's mtime, an object store's Last-Modified): lock ages are judged by these times, never
+   * by the clock of the host that wrote the lock.
+   */
+  record ObjectInfo(String name, long size, Instant modified) {
+    public ObjectInfo {
+      java.util.Objects.requireNonNull(name, "name");
+      java.util.Objects.requireNonNull(modified, "modified");
+    }
+  }
 
   /** Validates an object name; returns it or throws {@link IllegalArgumentException} naming it. */
   static String checkName(String name) {

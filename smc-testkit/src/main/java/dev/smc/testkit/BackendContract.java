@@ -251,6 +251,30 @@ public abstract class BackendContract {
   }
 
   @Test
+  void listGivesEachObjectTheBackendsTimeOfItsLastPut() throws Exception {
+    java.time.Instant before = java.time.Instant.now();
+    put("locks/a", bytes(10, 1));
+    ObjectInfo first = only("locks/a");
+    // the backend's own clock: near this host's for a backend on this machine or a test server
+    long skew = Math.abs(java.time.Duration.between(before, first.modified()).toSeconds());
+    if (skew > 300) {
+      fail("modified " + first.modified() + " is " + skew + " s from this host's clock; expected the backend's time");
+    }
+    Thread.sleep(1100); // coarser than any backend's time resolution (S3: 1 s)
+    backend.put("locks/a", ByteBuffer.wrap(bytes(10, 2)), PutMode.REPLACE);
+    ObjectInfo second = only("locks/a");
+    if (!second.modified().isAfter(first.modified())) {
+      fail("a REPLACE put did not move the object's time: " + first.modified() + " then " + second.modified());
+    }
+  }
+
+  private ObjectInfo only(String name) throws IOException {
+    List<ObjectInfo> l = backend.list(name);
+    assertEquals(1, l.size(), "list(" + name + ")");
+    return l.get(0);
+  }
+
+  @Test
   void deleteRemovesTheObjectAndIsIdempotent() throws IOException {
     put("data/a0/a0ff", bytes(10, SEED));
     put("data/a0/a0fe", bytes(10, SEED));

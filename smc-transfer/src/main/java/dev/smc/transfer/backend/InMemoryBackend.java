@@ -5,14 +5,33 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Objects in memory: for tests, demos and embedding programs that want a scratch store. Thread-safe. */
+/**
+ * Objects in memory: for tests, demos and embedding programs that want a scratch store. Objects'
+ * modification times come from the clock it was made with (a test's manual clock moves them).
+ * Thread-safe.
+ */
 public final class InMemoryBackend implements Backend {
-  private final ConcurrentHashMap<String, byte[]> objects = new ConcurrentHashMap<>();
+  private record Stored(byte[] bytes, Instant modified) {}
+
+  private final ConcurrentHashMap<String, Stored> objects = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  /** A backend whose objects are timed by the system clock. */
+  public InMemoryBackend() {
+    this(Clock.systemUTC());
+  }
+
+  /** A backend whose objects are timed by {@code clock}: the backend's own time, as a server's would be. */
+  public InMemoryBackend(Clock clock) {
+    this.clock = clock;
+  }
 
   @Override
   public void put(String name, ByteBuffer data, PutMode mode) throws IOException {
@@ -20,21 +39,22 @@ public final class InMemoryBackend implements Backend {
     byte[] copy = new byte[b.remaining()];
     b.get(copy);
     Backend.checkName(name);
+    Stored s = new Stored(copy, clock.instant());
     if (mode == PutMode.CREATE_NEW) {
-      if (objects.putIfAbsent(name, copy) != null) {
+      if (objects.putIfAbsent(name, s) != null) {
         throw new FileAlreadyExistsException(name);
       }
     } else {
-      objects.put(name, copy);
+      objects.put(name, s);
     }
   }
 
   private byte[] object(String name) throws NoSuchFileException {
-    byte[] b = objects.get(Backend.checkName(name));
-    if (b == null) {
+    Stored s = objects.get(Backend.checkName(name));
+    if (s == null) {
       throw new NoSuchFileException(name);
     }
-    return b;
+    return s.bytes();
   }
 
   @Override
@@ -55,8 +75,8 @@ public final class InMemoryBackend implements Backend {
 
   @Override
   public Optional<Long> size(String name) {
-    byte[] b = objects.get(Backend.checkName(name));
-    return b == null ? Optional.empty() : Optional.of((long) b.length);
+    Stored s = objects.get(Backend.checkName(name));
+    return s == null ? Optional.empty() : Optional.of((long) s.bytes().length);
   }
 
   @Override
@@ -64,7 +84,7 @@ public final class InMemoryBackend implements Backend {
     List<ObjectInfo> out = new ArrayList<>();
     objects.forEach((k, v) -> {
       if (k.startsWith(prefix)) {
-        out.add(new ObjectInfo(k, v.length));
+        out.add(new ObjectInfo(k, v.bytes().length, v.modified()));
       }
     });
     return out;
@@ -79,6 +99,12 @@ public final class InMemoryBackend implements Backend {
   public void corrupt(String name, long offset) throws IOException {
     byte[] b = object(name);
     b[(int) offset] ^= 0x5a;
+  }
+
+  /** Cuts a stored object to {@code length} bytes: for tests of truncated packs. */
+  public void truncate(String name, long length) throws IOException {
+    byte[] b = object(name);
+    objects.put(name, new Stored(java.util.Arrays.copyOf(b, (int) Math.min(length, b.length)), clock.instant()));
   }
 
   @Override

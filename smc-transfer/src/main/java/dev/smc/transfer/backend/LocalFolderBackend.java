@@ -14,6 +14,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -317,16 +319,18 @@ public final class LocalFolderBackend implements Backend {
         if (rel.equals("tmp")) {
           continue;
         }
-        if (Files.isDirectory(p)) {
+        BasicFileAttributes a;
+        try {
+          a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+          continue; // deleted while listing
+        }
+        if (a.isDirectory()) {
           if ((rel + "/").startsWith(prefix) || prefix.startsWith(rel + "/")) {
             walk(p, prefix, out);
           }
         } else if (rel.startsWith(prefix)) {
-          try {
-            out.add(new ObjectInfo(rel, Files.size(p)));
-          } catch (NoSuchFileException e) {
-            // deleted while listing
-          }
+          out.add(new ObjectInfo(rel, a.size(), a.lastModifiedTime().toInstant()));
         }
       }
     } catch (NoSuchFileException e) {

@@ -286,8 +286,14 @@ public final class HttpsBackend implements Backend {
       if (line.isEmpty()) {
         continue;
       }
-      int sp = line.indexOf(' ');
-      out.add(new ObjectInfo(line.substring(sp + 1), Long.parseLong(line.substring(0, sp))));
+      // "SIZE MODIFIED_MS NAME"; names hold no spaces
+      String[] f = line.split(" ", 3);
+      try {
+        out.add(new ObjectInfo(f[2], Long.parseLong(f[0]), java.time.Instant.ofEpochMilli(Long.parseLong(f[1]))));
+      } catch (RuntimeException e) {
+        throw new IOException("receiver " + location() + ": list line '" + line + "' is not 'SIZE MODIFIED_MS NAME'"
+            + " (a receiver of an older smc? run the same version on both sides)");
+      }
     }
     return out;
   }

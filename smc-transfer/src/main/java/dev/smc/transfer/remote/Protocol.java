@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  *                                          422 content does not match its name
  * GET    /v1/REPO/o/NAME  [Range: bytes=A-B]  200 / 206 with the bytes, 404 missing
  * HEAD   /v1/REPO/o/NAME                   200 with X-Smc-Size, 404 missing
- * GET    /v1/REPO/list?prefix=P            200, one "SIZE NAME" line an object
+ * GET    /v1/REPO/list?prefix=P            200, one "SIZE MODIFIED_MS NAME" line an object (MODIFIED_MS:
+ *                                          the receiver's time of its last put, ms since the epoch)
  * DELETE /v1/REPO/o/NAME                   204
  * POST   /v1/REPO/barrier                  204 once every object put before is durable
  * </pre>

@@ -381,7 +381,7 @@ public final class Receiver implements Closeable {
     }
     StringBuilder sb = new StringBuilder();
     for (Backend.ObjectInfo o : backend(repo).list(prefix)) {
-      sb.append(o.size()).append(' ').append(o.name()).append('\n');
+      sb.append(o.size()).append(' ').append(o.modified().toEpochMilli()).append(' ').append(o.name()).append('\n');
     }
     byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
     ex.respond(200, b.length);

@@ -55,6 +55,10 @@ record ImageManifest(ImageRef ref, ImageKind kind, Optional<ImageRef> parent, In
     return out.put(body).put(seal.getBytes(StandardCharsets.US_ASCII)).flip();
   }
 
+  /**
+   * Parses and checks the manifest stored as object {@code name}: its seal, its fields, and that it
+   * is the manifest of the image that name says.
+   */
   static ImageManifest decode(ByteBuffer in, String name) {
     String text = StandardCharsets.UTF_8.decode(in.duplicate()).toString();
     int seal = text.lastIndexOf("sha256=");
@@ -101,6 +105,11 @@ record ImageManifest(ImageRef ref, ImageKind kind, Optional<ImageRef> parent, In
     }
     if (ref == null || kind == null || created == null || treeLength < 0) {
       throw new IntegrityException("image " + name + ": manifest lacks ref, kind, created or treeLength");
+    }
+    // a manifest copied over another is whole and sealed, but it is another image's
+    if (!name.equals(objectName(ref))) {
+      throw new IntegrityException("image " + name + ": the manifest is the one of image " + ref
+          + " (copied or moved here); it is not used");
     }
     return new ImageManifest(ref, kind, Optional.ofNullable(parent), created, props, tree, treeLength);
   }

@@ -267,10 +267,11 @@ public final class Repository implements ImageStore {
   }
 
   /**
-   * Checks an object whose name derives from its content against that name: a pack in
-   * {@code data/} (its trailer's SHA-256, and every chunk's content against its id) or an index
-   * file in {@code index/} (the SHA-256 of its bytes). Other objects (config, manifests, locks)
-   * pass. A receiver runs this on every upload before the object becomes visible.
+   * Checks an object against what its name says it is: a pack in {@code data/} (its trailer's
+   * SHA-256, and every chunk's content against its id), an index file in {@code index/} (the
+   * SHA-256 of its bytes, and that it parses as an index), an image manifest in {@code images/}
+   * (sealed, parsed, and the manifest of the image its name gives). Other objects (config, locks,
+   * pins) pass. A receiver runs this on every upload before the object becomes visible.
    *
    * @throws IntegrityException naming the object and what does not match
    */
@@ -282,9 +283,12 @@ public final class Repository implements ImageStore {
       }
       PackVerifier.verify(data.duplicate(), last);
     } else if (name.startsWith(INDEX_PREFIX)) {
-      if (!isHex64(last) || !Hashing.sha256Hex(data.duplicate()).equals(last)) {
+      if (!name.equals(INDEX_PREFIX + last) || !isHex64(last) || !Hashing.sha256Hex(data.duplicate()).equals(last)) {
         throw new IntegrityException("object " + name + ": content does not match its name (the SHA-256 of the index)");
       }
+      IndexFormat.decode(data.duplicate(), name);
+    } else if (name.startsWith(ImageManifest.PREFIX)) {
+      ImageManifest.decode(data.duplicate(), name);
     }
   }
 
