@@ -43,7 +43,11 @@ public interface ImageStore extends Closeable {
     /** The newest committed image of the same name when this writer started. */
     Optional<ImageInfo> parent();
 
-    /** Whether the store already holds this chunk. Thread-safe. */
+    /**
+     * Whether the store holds this chunk and can produce it (an index lists it in data that exists):
+     * an engine that reuses a chunk id of the parent image without storing the chunk asks this first,
+     * and reads the data again when the answer is no. Thread-safe.
+     */
     boolean hasChunk(ChunkId id) throws IOException;
 
     /**
@@ -68,6 +72,16 @@ public interface ImageStore extends Closeable {
 
     /** Bytes newly written to the store so far (after compression). */
     long bytesStored();
+
+    /**
+     * Damage the store found while this image was written, one line each (for example a pack of
+     * earlier images that is missing): this image does not rely on it — {@link #hasChunk} is false
+     * for every chunk the store cannot produce, so the engine stores such chunks again — but earlier
+     * images may. Engines add these lines to the cycle's warnings.
+     */
+    default List<String> storeDamage() {
+      return List.of();
+    }
 
     /** Abandons the image unless committed; already stored chunks stay and are reused by a rerun. */
     @Override

@@ -2,6 +2,7 @@ package dev.smc.transfer.blocks;
 
 import dev.smc.CycleReport;
 import dev.smc.CycleType;
+import dev.smc.CycleWarning;
 import dev.smc.ErrorCode;
 import dev.smc.MigrationListener;
 import dev.smc.Progress;
@@ -189,6 +190,8 @@ public final class BlockMigration {
     private final AtomicLong unchanged = new AtomicLong();
     private final AtomicLong stored = new AtomicLong();
     private final AtomicLong reused = new AtomicLong();
+    /** Blocks whose parent chunk the store lost, so they were stored again. */
+    private final AtomicLong recovered = new AtomicLong();
     private final long started = System.nanoTime();
     private long holes;
     private long free;
@@ -221,13 +224,19 @@ public final class BlockMigration {
       BlockTree.Reader parent = null;
       int fd = -1;
       try {
+        List<CycleWarning> damage = new java.util.ArrayList<>();
         if (writer.parent().isPresent()) {
           ImageStore.ImageReader r = store.openImage(writer.parent().get().ref());
-          BlockTree.Reader pr = new BlockTree.Reader(r.tree());
-          if (pr.blockSize() == blockSize && pr.diskSize() == size) {
-            parent = pr;
-          } else {
-            pr.close(); // another geometry: blocks are still deduplicated against the repository
+          try {
+            BlockTree.Reader pr = new BlockTree.Reader(r.tree());
+            if (pr.blockSize() == blockSize && pr.diskSize() == size) {
+              parent = pr;
+            } else {
+              pr.close(); // another geometry: blocks are still deduplicated against the repository
+            }
+          } catch (dev.smc.IntegrityException e) {
+            damage.add(new CycleWarning("/", "the parent image " + writer.parent().get().ref() + " is damaged, so"
+                + " every block was read again from the source: " + e.getMessage()));
           }
         }
         tree = new BlockTree.Writer(writer::writeTree, blockSize, size);
@@ -262,7 +271,7 @@ public final class BlockMigration {
             enqueue(s);
             continue;
           }
-          if (changed != null && !changed.intersects(first, first + blocks)) {
+          if (changed != null && !changed.intersects(first, first + blocks) && allStored(prev, blocks, skip, first)) {
             // the source says nothing here changed since the parent: take the parent's blocks unread
             for (int i = 0; i < blocks; i++) {
               if (skip.contains(first + i)) {
@@ -300,6 +309,13 @@ public final class BlockMigration {
         props.put("files", "1");
         props.put("blockSize", Integer.toString(blockSize));
         props.put("source", source);
+        if (recovered.get() > 0) {
+          String of = writer.parent().map(i -> i.ref().toString()).orElse("the parent image");
+          damage.add(new CycleWarning("/", "blocks were read and stored again where the chunks " + of
+              + " names are no longer in the repository; this image is whole, but " + of
+              + " and earlier images that share those chunks are damaged (smc check names them)"));
+        }
+        writer.storeDamage().forEach(d -> damage.add(new CycleWarning("repository", d)));
         ImageInfo info = writer.commit(props);
         progress(true);
         Map<String, Long> details = new LinkedHashMap<>();
@@ -312,7 +328,7 @@ public final class BlockMigration {
         details.put("blocksStored", stored.get());
         details.put("blocksDeduplicated", reused.get());
         return new CycleReport(info.ref(), type, 1, size, bytesRead.get(), writer.bytesStored(), stored.get(),
-            unchanged.get() + reused.get(), 0, Duration.ofNanos(System.nanoTime() - started), List.of(), details);
+            unchanged.get() + reused.get(), 0, Duration.ofNanos(System.nanoTime() - started), damage, details);
       } finally {
         pool.shutdownNow();
         try {
@@ -463,7 +479,7 @@ public final class BlockMigration {
         freeInRead.incrementAndGet();
         return;
       }
-      if (s.changed != null && !s.changed.contains(no) && prev[slot] != BlockTree.HOLE) {
+      if (s.changed != null && !s.changed.contains(no) && prev[slot] != BlockTree.HOLE && stored(prev, slot)) {
         System.arraycopy(prev, slot, rec, slot, BlockTree.SLOT);
         unchanged.incrementAndGet();
         return;
@@ -475,20 +491,40 @@ public final class BlockMigration {
       }
       rec[slot] = BlockTree.HASHED;
       if (prev[slot] == BlockTree.HASHED && Fingerprint.equal(rec, slot + BlockTree.FP, prev, slot + BlockTree.FP)) {
-        System.arraycopy(prev, slot + BlockTree.ID, rec, slot + BlockTree.ID, ChunkId.LENGTH);
-        unchanged.incrementAndGet();
-        return;
+        if (stored(prev, slot)) {
+          System.arraycopy(prev, slot + BlockTree.ID, rec, slot + BlockTree.ID, ChunkId.LENGTH);
+          unchanged.incrementAndGet();
+          return;
+        }
+        recovered.incrementAndGet(); // the parent's chunk is lost: this block is stored again below
       }
       buf.get(at, block, 0, len);
       byte[] sha = Hashing.sha256(block, 0, len);
       System.arraycopy(sha, 0, rec, slot + BlockTree.ID, ChunkId.LENGTH);
-      if (BlockTree.sameId(rec, slot, prev, slot)) {
+      if (BlockTree.sameId(rec, slot, prev, slot) && stored(prev, slot)) {
         unchanged.incrementAndGet(); // a version-1 parent, which has no fingerprints
       } else if (writer.putChunk(ChunkId.of(sha), ByteBuffer.wrap(block, 0, len)) > 0) {
         stored.incrementAndGet();
       } else {
         reused.incrementAndGet();
       }
+    }
+
+    /** Whether the store can produce the chunk the parent's record at {@code slot} names. */
+    private boolean stored(byte[] prev, int slot) throws IOException {
+      return writer.hasChunk(ChunkId.of(prev, slot + BlockTree.ID));
+    }
+
+    /** Whether every block of a segment the hints say is unchanged can be taken from the parent. */
+    private boolean allStored(byte[] prev, int blocks, BlockRanges skip, long first) throws IOException {
+      for (int i = 0; i < blocks; i++) {
+        if (!skip.contains(first + i) && prev[i * BlockTree.SLOT] != BlockTree.HOLE
+            && !stored(prev, i * BlockTree.SLOT)) {
+          recovered.incrementAndGet();
+          return false;
+        }
+      }
+      return true;
     }
 
     /** Reads {@code len} bytes at {@code offset} into {@code buf[0, len)}. */

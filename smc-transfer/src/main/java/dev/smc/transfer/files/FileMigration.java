@@ -220,6 +220,8 @@ public final class FileMigration {
     private long files;
     private long bytesScanned;
     private long filesReused;
+    /** Unchanged files read again because the parent's chunks of them are no longer stored. */
+    private long filesRecovered;
     private long lastProgress;
     private long bytesTotal = -1;
     private ParentTree parent;
@@ -254,11 +256,18 @@ public final class FileMigration {
         Optional<ImageInfo> p = writer.parent();
         if (p.isPresent()) {
           bytesTotal = p.get().longProperty("bytes");
-          parent = ParentTree.open(store, p.get().ref(), chunkSize);
+          try {
+            parent = ParentTree.open(store, p.get().ref(), chunkSize);
+          } catch (dev.smc.IntegrityException e) {
+            // nothing of the parent can be trusted to be there: every file is read, the image is whole
+            warnings.add(new CycleWarning("/", "the parent image " + p.get().ref() + " is damaged, so every file was"
+                + " read again from the source: " + e.getMessage()));
+          }
         }
         walkDir(describe(new byte[0], root, rootStat), root, rootStat, null);
         waitAll();
         flushTree();
+        reportStoreDamage(p);
         ImageInfo info = writer.commit(Map.of(
             "files", Long.toString(files),
             "bytes", Long.toString(bytesScanned),
@@ -407,8 +416,13 @@ public final class FileMigration {
         }
       }
       ChunkId[] reuse = e.chunks;
+      if (reuse != null && !allStored(reuse)) {
+        // the parent names chunks the store lost: read the file again, so this image is whole
+        e.chunks = null;
+        reuse = null;
+        filesRecovered++;
+      }
       if (reuse != null) {
-        e.chunks = reuse;
         filesReused++;
         for (ChunkId c : reuse) {
           if (c != null) {
@@ -424,6 +438,15 @@ public final class FileMigration {
       rememberLink(n, st);
       emit(n);
       submit(n);
+    }
+
+    private boolean allStored(ChunkId[] ids) throws IOException {
+      for (ChunkId c : ids) {
+        if (c != null && !writer.hasChunk(c)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private void rememberLink(Node n, Stat st) {
@@ -732,6 +755,18 @@ public final class FileMigration {
     }
 
     // ------------------------------------------------------------ reporting
+
+    private void reportStoreDamage(Optional<ImageInfo> parentImage) {
+      if (filesRecovered > 0) {
+        String of = parentImage.map(i -> i.ref().toString()).orElse("the parent image");
+        warnings.add(new CycleWarning("/", filesRecovered + " unchanged file(s) were read again from the source:"
+            + " chunks " + of + " names for them are no longer in the repository; this image is whole, but " + of
+            + " and earlier images that share those chunks are damaged (smc check names them)"));
+      }
+      for (String d : writer.storeDamage()) {
+        warnings.add(new CycleWarning("repository", d));
+      }
+    }
 
     private void warn(byte[] path, String reason) {
       String p = path.length == 0 ? "/" : PathBytes.printable(path);

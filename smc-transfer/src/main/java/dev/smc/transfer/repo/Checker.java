@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,10 +15,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Verifies a repository. Structure: config, every index file, every pack's trailer agrees with the
- * index, every image manifest, and every chunk every image refers to is indexed in an existing
- * pack. With read-data: every pack is read whole, matches its name (SHA-256), and every chunk
- * decompresses to content matching its id. Reads only; never changes the repository.
+ * Verifies a repository. Structure: every index file, every pack's trailer agrees with its name and
+ * the index, every image manifest (sealed, and the manifest of the image its name says), and every
+ * chunk every image refers to is in a pack that exists and is whole; images that are not are named.
+ * Locks: stale, dead and unreadable ones are reported. With read-data: every pack is read whole, and
+ * every chunk decompresses to content matching its id. Reads only: it never writes to the
+ * repository (it adopts nothing, removes no lock).
  */
 public final class Checker {
   private final Repository repo;
@@ -40,32 +41,28 @@ public final class Checker {
     List<String> errors = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     Backend b = repo.backend();
-    // packs present
+    locks(errors, notes);
     Map<String, Long> present = new HashMap<>();
     for (Backend.ObjectInfo o : b.list(Repository.DATA_PREFIX)) {
       present.put(Repository.packOf(o.name()), o.size());
     }
-    // indexes
     Map<String, List<PackFormat.Entry>> indexed = new LinkedHashMap<>();
-    Map<ChunkId, PackFormat.Entry> chunks = new HashMap<>();
     for (Backend.ObjectInfo o : b.list(Repository.INDEX_PREFIX)) {
       try {
         ByteBuffer raw = b.get(o.name());
         if (!o.name().endsWith(Hashing.sha256Hex(raw))) {
           errors.add("index " + o.name() + ": content does not match its name");
         }
-        IndexFormat.decode(raw, o.name()).forEach((pack, es) -> {
-          indexed.putIfAbsent(pack, es);
-          for (PackFormat.Entry e : es) {
-            chunks.putIfAbsent(e.id(), e);
-          }
-        });
+        IndexFormat.decode(raw, o.name()).forEach(indexed::putIfAbsent);
       } catch (IntegrityException e) {
         errors.add(e.getMessage());
       }
     }
+    // packs: why each damaged one is, by name
+    Map<String, String> bad = new LinkedHashMap<>();
     for (String pack : indexed.keySet()) {
       if (!present.containsKey(pack)) {
+        bad.put(pack, "missing");
         errors.add("pack " + pack + " is listed in an index but missing");
       }
     }
@@ -74,90 +71,109 @@ public final class Checker {
         notes.add("pack " + pack + " is not listed in any index (left by an interrupted cycle; the next cycle adopts it)");
       }
     }
-    // packs: trailer (structure) or everything (read-data)
     long bytesRead = 0;
     for (var e : present.entrySet()) {
       String pack = e.getKey();
-      String name = Repository.packObject(pack);
+      List<String> found = new ArrayList<>();
       try {
         List<PackFormat.Entry> fromPack;
         if (readData) {
-          ByteBuffer whole = b.get(name);
+          ByteBuffer whole = b.get(Repository.packObject(pack));
           bytesRead += whole.remaining();
-          fromPack = PackVerifier.verify(whole, pack, ex -> errors.add(ex.getMessage()));
+          fromPack = PackVerifier.verify(whole, pack, ex -> found.add(ex.getMessage()));
         } else {
-          long size = e.getValue();
-          ByteBuffer tail = b.get(name, size - 12, 12);
-          int len = PackFormat.trailerLength(tail, pack);
-          if (len < 16 || len > size) {
-            throw new IntegrityException("pack " + pack + ": trailer length " + len + " out of range");
-          }
-          ByteBuffer whole = b.get(name, size - len, len);
-          if (!Hashing.sha256Hex(whole).equals(pack)) {
-            errors.add("pack " + pack + ": trailer does not match the pack's name");
-          }
-          fromPack = PackFormat.parseTrailer(whole.slice(0, len - 12), size, pack);
+          fromPack = PackVerifier.verifyTrailer(b, pack, e.getValue());
         }
         List<PackFormat.Entry> inIndex = indexed.get(pack);
         if (inIndex != null && !new HashSet<>(fromPack).equals(new HashSet<>(inIndex))) {
-          errors.add("pack " + pack + ": its trailer and the index disagree");
+          found.add("pack " + pack + ": its trailer and the index disagree");
         }
       } catch (IntegrityException ex) {
-        errors.add(ex.getMessage());
+        found.add(ex.getMessage());
+      }
+      if (!found.isEmpty()) {
+        errors.addAll(found);
+        bad.put(pack, "damaged");
       }
     }
-    // images
-    int images = 0;
-    List<ImageManifest> manifests = new ArrayList<>();
-    for (Backend.ObjectInfo o : b.list(ImageManifest.PREFIX)) {
-      try {
-        manifests.add(ImageManifest.decode(b.get(o.name()), o.name()));
-      } catch (IntegrityException ex) {
-        errors.add(ex.getMessage());
-      }
-    }
-    for (ImageManifest m : manifests) {
-      images++;
-      boolean treeOk = true;
-      for (ChunkId id : m.tree()) {
-        if (!chunks.containsKey(id)) {
-          errors.add("image " + m.ref() + ": tree chunk " + id + " is not stored");
-          treeOk = false;
+    Map<ChunkId, String> where = new HashMap<>();
+    indexed.forEach((pack, es) -> {
+      for (PackFormat.Entry en : es) {
+        // a chunk stored twice counts as whole when one copy is
+        if (!bad.containsKey(pack) || !where.containsKey(en.id())) {
+          where.put(en.id(), pack);
         }
       }
-      if (!treeOk) {
-        continue;
-      }
-      try {
-        for (ChunkId id : repo.leaves(m)) {
-          if (!chunks.containsKey(id)) {
-            errors.add("image " + m.ref() + ": tree piece " + id + " is not stored");
-            treeOk = false;
-          }
-        }
-      } catch (IntegrityException | IOException ex) {
-        errors.add("image " + m.ref() + ": tree groups cannot be read: " + ex.getMessage());
-        treeOk = false;
-      }
-      if (!treeOk) {
-        continue;
-      }
-      Set<ChunkId> missing = new HashSet<>();
-      try (InputStream in = repo.treeStream(m)) {
-        repo.references(m.kind()).scan(in, id -> {
-          if (!chunks.containsKey(id)) {
-            missing.add(id);
-          }
-        });
-      } catch (IntegrityException | IOException ex) {
-        errors.add("image " + m.ref() + ": tree cannot be read: " + ex.getMessage());
-      }
-      if (!missing.isEmpty()) {
-        errors.add("image " + m.ref() + ": " + missing.size() + " chunk(s) missing, e.g. " + missing.iterator().next());
-      }
-    }
-    return new Report(errors, notes, images, present.size(), chunks.size(), bytesRead);
+    });
+    int images = images(errors, where, bad);
+    return new Report(errors, notes, images, present.size(), where.size(), bytesRead);
   }
 
+  private int images(List<String> errors, Map<ChunkId, String> where, Map<String, String> bad) throws IOException {
+    int images = 0;
+    for (Backend.ObjectInfo o : repo.backend().list(ImageManifest.PREFIX)) {
+      ImageManifest m;
+      try {
+        m = ImageManifest.decode(repo.backend().get(o.name()), o.name());
+      } catch (IntegrityException ex) {
+        errors.add(ex.getMessage());
+        continue;
+      }
+      images++;
+      Lost lost = new Lost(where, bad);
+      m.tree().forEach(lost::check);
+      if (lost.count == 0) {
+        try {
+          repo.leaves(m).forEach(lost::check);
+          if (lost.count == 0) {
+            try (InputStream in = repo.treeStream(m)) {
+              repo.references(m.kind()).scan(in, lost::check);
+            }
+          }
+        } catch (IntegrityException | IOException ex) {
+          errors.add("image " + m.ref() + ": its tree cannot be read: " + ex.getMessage());
+        }
+      }
+      if (lost.count > 0) {
+        errors.add("image " + m.ref() + " is damaged: " + lost.count + " chunk(s) it uses are lost, e.g. " + lost.example);
+      }
+    }
+    return images;
+  }
 
+  /** Counts the chunks an image uses that no whole pack holds. */
+  private static final class Lost {
+    private final Map<ChunkId, String> where;
+    private final Map<String, String> bad;
+    private final Set<ChunkId> seen = new HashSet<>();
+    long count;
+    String example;
+
+    Lost(Map<ChunkId, String> where, Map<String, String> bad) {
+      this.where = where;
+      this.bad = bad;
+    }
+
+    void check(ChunkId id) {
+      String pack = where.get(id);
+      if ((pack == null || bad.containsKey(pack)) && seen.add(id)) {
+        count++;
+        if (example == null) {
+          example = id + (pack == null ? " (no index lists it)" : " (pack " + pack + " is " + bad.get(pack) + ")");
+        }
+      }
+    }
+  }
+
+  private void locks(List<String> errors, List<String> notes) throws IOException {
+    for (LockInfo l : repo.lockStatus()) {
+      switch (l.state()) {
+        case UNREADABLE -> errors.add("lock " + l.describe() + " is not one this smc wrote; 'smc unlock --all' removes"
+            + " it (it expires when it is stale)");
+        case DEAD, STALE -> notes.add("lock " + l.describe() + " is left by a process that is gone; 'smc unlock' or"
+            + " the next command removes it");
+        default -> notes.add("lock " + l.describe() + " is held");
+      }
+    }
+  }
 }

@@ -33,6 +33,15 @@ final class ChunkTable {
     Part {
       entries = entries.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
+
+    /** The least size the pack must have to hold these chunks and its trailer. */
+    long leastPackSize() {
+      long end = 0;
+      for (int i = 0, at = 0; i < count; i++, at += PackFormat.ENTRY) {
+        end = Math.max(end, (entries.getInt(at + 2) & 0xffffffffL) + (entries.getInt(at + 6) & 0xffffffffL));
+      }
+      return end + PackFormat.trailerSize(count);
+    }
   }
 
   private final Part[] parts;

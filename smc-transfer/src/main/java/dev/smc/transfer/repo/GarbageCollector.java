@@ -1,5 +1,6 @@
 package dev.smc.transfer.repo;
 
+import dev.smc.IntegrityException;
 import dev.smc.spi.Backend;
 import dev.smc.spi.ChunkId;
 import java.io.IOException;
@@ -17,10 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Frees what no image refers to. Plan: mark every chunk any image's tree names, then sort packs
- * into kept, deleted (nothing used) and repacked (more than {@link #MAX_UNUSED} unused). Execute,
- * under an exclusive lock: write repacked chunks into new packs, write one index of everything
- * kept, delete the old index files, then the old packs. A crash at any step leaves every image
- * readable; a rerun finishes the work.
+ * into kept, deleted (nothing used) and repacked (more than {@link #MAX_UNUSED} unused); a pack
+ * that is damaged (cut short, or its trailer not the one its name says) is salvaged: the chunks of
+ * it that images use and no whole pack holds are read, checked against their ids, and rewritten,
+ * then it goes. Execute, under an exclusive lock: write repacked and salvaged chunks into new
+ * packs, write one index of everything kept, delete the old index files, then the old packs. A
+ * crash at any step leaves every image readable; a rerun finishes the work.
  */
 public final class GarbageCollector {
   private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
@@ -35,16 +38,29 @@ public final class GarbageCollector {
 
   /** What garbage collection would do. Immutable. */
   public record Plan(int images, long chunksUsed, List<String> keep, List<String> delete, List<String> repack,
-      long bytesTotal, long bytesFreed) {
+      List<String> salvage, long bytesTotal, long bytesFreed) {
+    public Plan {
+      keep = List.copyOf(keep);
+      delete = List.copyOf(delete);
+      repack = List.copyOf(repack);
+      salvage = List.copyOf(salvage);
+    }
+
     @Override
     public String toString() {
       return images + " image(s) use " + chunksUsed + " chunk(s); packs: " + keep.size() + " kept, " + delete.size()
-          + " deleted, " + repack.size() + " repacked; " + bytesFreed + " of " + bytesTotal + " bytes freed";
+          + " deleted, " + repack.size() + " repacked" + (salvage.isEmpty() ? "" : ", " + salvage.size()
+          + " damaged (what is readable of them rewritten, then removed)") + "; " + bytesFreed + " of " + bytesTotal
+          + " bytes freed";
     }
   }
 
-  /** What garbage collection did. */
-  public record Result(Plan plan, int packsWritten, long bytesBefore, long bytesAfter) {}
+  /** What garbage collection did; {@code chunksLost}: used chunks of damaged packs that could not be read back. */
+  public record Result(Plan plan, int packsWritten, long bytesBefore, long bytesAfter, long chunksLost) {}
+
+  /** The packs the index files list that are there: whole ones, and damaged ones (listed after them). */
+  private record Packs(Map<String, List<PackFormat.Entry>> whole, Map<String, List<PackFormat.Entry>> damaged,
+      Map<String, Long> sizes) {}
 
   Plan plan() throws IOException {
     return plan(loadPacks(), used());
@@ -52,18 +68,30 @@ public final class GarbageCollector {
 
   private Set<ChunkId> used() throws IOException {
     Set<ChunkId> used = new HashSet<>();
-    List<ImageManifest> images = repo.manifests();
+    Repository.ManifestScan scan = repo.scanManifests();
+    if (!scan.damaged().isEmpty()) {
+      // what a damaged manifest's image uses cannot be known: collecting now could free it for good
+      throw new IntegrityException("garbage collection needs every image readable; damaged: " + scan.problems()
+          + "; delete those images ('smc forget --image NAME-CYCLE_N') or put their manifests back, then run it again");
+    }
+    List<ImageManifest> images = scan.manifests();
     for (ImageManifest m : images) {
       used.addAll(m.tree());
-      used.addAll(repo.leaves(m));
-      try (InputStream in = repo.treeStream(m)) {
-        repo.references(m.kind()).scan(in, used::add);
+      try {
+        used.addAll(repo.leaves(m));
+        try (InputStream in = repo.treeStream(m)) {
+          repo.references(m.kind()).scan(in, used::add);
+        }
+      } catch (IntegrityException | java.nio.file.NoSuchFileException e) {
+        throw new IntegrityException("garbage collection needs every image's tree readable; image " + m.ref()
+            + " is damaged (" + e.getMessage() + "); delete it ('smc forget --image " + m.ref()
+            + "') or repair the repository, then run it again", e);
       }
     }
     return used;
   }
 
-  private Map<String, List<PackFormat.Entry>> loadPacks() throws IOException {
+  private Packs loadPacks() throws IOException {
     Map<String, List<PackFormat.Entry>> packs = new LinkedHashMap<>();
     repo.loadIndex(true);
     for (Backend.ObjectInfo o : repo.backend().list(Repository.INDEX_PREFIX)) {
@@ -71,18 +99,31 @@ public final class GarbageCollector {
         IndexFormat.decode(repo.backend().get(o.name()), o.name()).forEach(packs::putIfAbsent);
       } catch (java.nio.file.NoSuchFileException e) {
         // gone meanwhile
+      } catch (IntegrityException e) {
+        LOG.warn("index file {} is damaged; the packs it lists are adopted again: {}", o.name(), e.getMessage());
       }
     }
     // packs listed by an index but missing from the backend cannot be kept
-    Set<String> present = new HashSet<>();
+    Map<String, Long> present = new java.util.HashMap<>();
     for (Backend.ObjectInfo o : repo.backend().list(Repository.DATA_PREFIX)) {
-      present.add(Repository.packOf(o.name()));
+      present.put(Repository.packOf(o.name()), o.size());
     }
-    packs.keySet().retainAll(present);
-    return packs;
+    packs.keySet().retainAll(present.keySet());
+    Map<String, List<PackFormat.Entry>> damaged = new LinkedHashMap<>();
+    for (var it = packs.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      try {
+        PackVerifier.verifyTrailer(repo.backend(), e.getKey(), present.get(e.getKey()));
+      } catch (IntegrityException ex) {
+        LOG.warn("pack {} is damaged; what images use of it is salvaged: {}", e.getKey(), ex.getMessage());
+        damaged.put(e.getKey(), e.getValue());
+        it.remove();
+      }
+    }
+    return new Packs(packs, damaged, present);
   }
 
-  private Plan plan(Map<String, List<PackFormat.Entry>> packs, Set<ChunkId> used) throws IOException {
+  private Plan plan(Packs packs, Set<ChunkId> used) throws IOException {
     int images = repo.manifests().size();
     List<String> keep = new ArrayList<>();
     List<String> delete = new ArrayList<>();
@@ -90,7 +131,7 @@ public final class GarbageCollector {
     Set<ChunkId> placed = new HashSet<>();
     long total = 0;
     long freed = 0;
-    for (var e : packs.entrySet()) {
+    for (var e : packs.whole().entrySet()) {
       long size = 0;
       long live = 0;
       for (PackFormat.Entry en : e.getValue()) {
@@ -110,31 +151,42 @@ public final class GarbageCollector {
         keep.add(e.getKey());
       }
     }
-    return new Plan(images, used.size(), keep, delete, repack, total, freed);
+    List<String> salvage = new ArrayList<>(packs.damaged().keySet());
+    return new Plan(images, used.size(), keep, delete, repack, salvage, total, freed);
   }
 
-  @SuppressWarnings("try") // the lock is held, not used, inside the block
   Result run() throws IOException {
     try (Locks.Lock lock = repo.locks().exclusive()) {
       long before = storedBytes();
-      Map<String, List<PackFormat.Entry>> packs = loadPacks();
+      Packs packs = loadPacks();
       Set<ChunkId> used = used();
       Plan plan = plan(packs, used);
       LOG.info("gc plan: {}", plan);
-      // 1. rewrite the live chunks of mostly-unused packs into new packs
+      // 1. rewrite the live chunks of mostly-unused packs, and the readable used chunks of damaged ones
       Map<String, List<PackFormat.Entry>> fresh = new LinkedHashMap<>();
       Set<ChunkId> placed = new HashSet<>();
       for (String p : plan.keep()) {
-        for (PackFormat.Entry en : packs.get(p)) {
+        for (PackFormat.Entry en : packs.whole().get(p)) {
           placed.add(en.id());
         }
       }
-      Repacker rp = new Repacker(repo, fresh);
+      Repacker rp = new Repacker(repo, fresh, packs.damaged().keySet());
       for (String p : plan.repack()) {
-        for (PackFormat.Entry en : packs.get(p)) {
+        for (PackFormat.Entry en : packs.whole().get(p)) {
           if (used.contains(en.id()) && placed.add(en.id())) {
-            ByteBuffer b = repo.backend().get(Repository.packObject(p), en.offset(), en.storedLength());
-            rp.add(en, b);
+            rp.add(en, repo.backend().get(Repository.packObject(p), en.offset(), en.storedLength()));
+          }
+        }
+      }
+      long lost = 0;
+      for (String p : plan.salvage()) {
+        for (PackFormat.Entry en : packs.damaged().get(p)) {
+          if (used.contains(en.id()) && !placed.contains(en.id())) {
+            if (salvage(rp, p, en, packs.sizes().get(p))) {
+              placed.add(en.id());
+            } else {
+              lost++;
+            }
           }
         }
       }
@@ -143,7 +195,7 @@ public final class GarbageCollector {
       // 2. one index for everything that stays, 3. old indexes go, 4. old packs go
       Map<String, List<PackFormat.Entry>> all = new LinkedHashMap<>();
       for (String p : plan.keep()) {
-        all.put(p, packs.get(p));
+        all.put(p, packs.whole().get(p));
       }
       all.putAll(fresh);
       Set<String> oldIndexes = new HashSet<>();
@@ -161,28 +213,53 @@ public final class GarbageCollector {
         }
       }
       repo.backend().barrier();
+      // from here on data goes: only while no writer can have started (its lock would have refused)
+      lock.verify();
       for (String name : oldIndexes) {
         if (!name.equals(newIndex)) {
+          lock.checkHeld();
           repo.backend().delete(name);
         }
       }
       // A rewritten pack's name follows from the chunks it holds, so it can be a pack this plan drops:
       // the one an interrupted collection already wrote. It is in the new index now and must stay.
-      for (String p : plan.delete()) {
+      List<String> gone = new ArrayList<>(plan.delete());
+      gone.addAll(plan.repack());
+      gone.addAll(plan.salvage());
+      for (String p : gone) {
         if (!fresh.containsKey(p)) {
-          repo.backend().delete(Repository.packObject(p));
-        }
-      }
-      for (String p : plan.repack()) {
-        if (!fresh.containsKey(p)) {
+          lock.checkHeld();
           repo.backend().delete(Repository.packObject(p));
         }
       }
       repo.invalidateIndex();
       long after = storedBytes();
+      if (lost > 0) {
+        LOG.warn("gc: {} used chunk(s) of damaged packs could not be read back; the images using them stay damaged", lost);
+      }
       LOG.info("gc done: {} -> {} bytes", before, after);
-      return new Result(plan, fresh.size(), before, after);
+      return new Result(plan, fresh.size(), before, after, lost);
     }
+  }
+
+  /**
+   * Copies a used chunk out of a damaged pack if it is still there and reads back whole; false when
+   * it does not. A failure to read (the backend) fails the collection rather than count as loss.
+   */
+  private boolean salvage(Repacker rp, String pack, PackFormat.Entry en, long packSize) throws IOException {
+    if ((long) en.offset() + en.storedLength() > packSize) {
+      LOG.warn("chunk {} of damaged pack {} is lost: the pack was cut short before it", en.id(), pack);
+      return false;
+    }
+    ByteBuffer stored = repo.backend().get(Repository.packObject(pack), en.offset(), en.storedLength());
+    try {
+      repo.decode(en.id(), en.at(pack), stored.duplicate()); // verified against its id, or it throws
+    } catch (IntegrityException e) {
+      LOG.warn("chunk {} of damaged pack {} is lost: {}", en.id(), pack, e.getMessage());
+      return false;
+    }
+    rp.add(en, stored);
+    return true;
   }
 
   private long storedBytes() throws IOException {
@@ -197,12 +274,14 @@ public final class GarbageCollector {
   private static final class Repacker {
     private final Repository repo;
     private final Map<String, List<PackFormat.Entry>> out;
+    private final Set<String> damaged;
     private ByteBuffer buf;
     private List<PackFormat.Entry> entries = new ArrayList<>();
 
-    Repacker(Repository repo, Map<String, List<PackFormat.Entry>> out) {
+    Repacker(Repository repo, Map<String, List<PackFormat.Entry>> out, Set<String> damaged) {
       this.repo = repo;
       this.out = out;
+      this.damaged = damaged;
       this.buf = ByteBuffer.allocate(repo.packSize() + repo.packSize() / 4);
     }
 
@@ -232,7 +311,9 @@ public final class GarbageCollector {
       buf.flip();
       String id = Hashing.sha256Hex(buf.slice(start, buf.limit() - start));
       try {
-        repo.backend().put(Repository.packObject(id), buf, Backend.PutMode.CREATE_NEW);
+        // the same chunks make the same pack: a damaged one of that name is replaced by the whole one
+        repo.backend().put(Repository.packObject(id), buf,
+            damaged.contains(id) ? Backend.PutMode.REPLACE : Backend.PutMode.CREATE_NEW);
       } catch (FileAlreadyExistsException e) {
         // identical pack exists
       }

@@ -1,6 +1,8 @@
 package dev.smc.transfer.repo;
 
 import dev.smc.IntegrityException;
+import dev.smc.spi.Backend;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +15,28 @@ import java.util.function.Consumer;
  */
 final class PackVerifier {
   private PackVerifier() {}
+
+  /**
+   * Reads only the trailer of the pack stored as {@code data/../pack}, {@code size} bytes long, and
+   * checks it against the pack's name; returns its entries. Proves the pack is the one its name
+   * says, whole to its end, without reading its chunks.
+   */
+  static List<PackFormat.Entry> verifyTrailer(Backend b, String pack, long size) throws IOException {
+    String name = Repository.packObject(pack);
+    if (size < 16) {
+      throw new IntegrityException("pack " + pack + ": " + size + " bytes, too short for a trailer");
+    }
+    ByteBuffer tail = b.get(name, size - 12, 12);
+    int len = PackFormat.trailerLength(tail, pack);
+    if (len < 16 || len > size) {
+      throw new IntegrityException("pack " + pack + ": trailer length " + len + " out of range");
+    }
+    ByteBuffer whole = b.get(name, size - len, len);
+    if (!Hashing.sha256Hex(whole).equals(pack)) {
+      throw new IntegrityException("pack " + pack + ": trailer does not match the pack's name");
+    }
+    return PackFormat.parseTrailer(whole.slice(0, len - 12), size, pack);
+  }
 
   /** The trailer's entries; throws {@link IntegrityException} on the first damage. */
   static List<PackFormat.Entry> verify(ByteBuffer pack, String name) {

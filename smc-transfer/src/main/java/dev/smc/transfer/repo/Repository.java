@@ -20,6 +20,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -61,6 +62,8 @@ public final class Repository implements ImageStore {
   private final String id;
   private final int chunkSize;
   private final Locks locks;
+  private final Duration lockRefresh;
+  private final Duration lockStale;
   private final Map<ImageKind, TreeReferences> references = new EnumMap<>(ImageKind.class);
   private volatile ChunkIndex index;
   @Nullable private final IndexCache cache;
@@ -72,22 +75,15 @@ public final class Repository implements ImageStore {
     this.cacheDir = o.cacheDir;
     this.defaults = o.transfer;
     this.packSize = o.packSize;
-    this.locks = new Locks(backend, clock);
+    this.lockRefresh = o.lockRefresh;
+    this.lockStale = o.lockStale;
+    this.locks = new Locks(backend, clock, o.lockRefresh, o.lockStale);
     references.put(ImageKind.FILES, new dev.smc.transfer.files.FileTreeReferences());
     references.put(ImageKind.BLOCKS, new dev.smc.transfer.blocks.BlockTreeReferences());
-    Map<String, String> config = readOrCreateConfig(backend, o.chunkSize);
-    this.id = config.get("id");
-    // the id names the cache's folder: only a plain hex id (every repository smc creates has one)
-    this.cache = o.cacheDir == null || id == null || !id.matches("[0-9a-f]{8,64}") ? null : new IndexCache(o.cacheDir, id, clock);
-    try {
-      this.chunkSize = Integer.parseInt(config.getOrDefault("chunkSize", ""));
-    } catch (NumberFormatException e) {
-      throw new IntegrityException("repository " + backend.location() + ": config has no valid chunkSize");
-    }
-    if (!"1".equals(config.get("version"))) {
-      throw new IntegrityException("repository " + backend.location() + ": format version "
-          + config.get("version") + " is not supported (this smc reads version 1)");
-    }
+    RepositoryConfig config = readOrCreateConfig(backend, o.chunkSize);
+    this.id = config.id();
+    this.chunkSize = config.chunkSize();
+    this.cache = o.cacheDir == null ? null : new IndexCache(o.cacheDir, id, clock);
   }
 
   /** Opens the repository in {@code backend}, creating it when the backend is empty. */
@@ -117,7 +113,8 @@ public final class Repository implements ImageStore {
         throw new IntegrityException("repository " + other.location() + " does not exist (no 'config'); expected "
             + "repository " + id + " of " + backend.location());
       }
-      Options o = options().clock(clock).transfer(defaults).packSize(packSize).cacheDir(cacheDir);
+      Options o = options().clock(clock).transfer(defaults).packSize(packSize).cacheDir(cacheDir)
+          .lockTimes(lockRefresh, lockStale);
       r = new Repository(other, o);
       if (!java.util.Objects.equals(r.id, id)) {
         throw new IntegrityException("repository " + other.location() + " is repository " + r.id + ", not "
@@ -146,6 +143,23 @@ public final class Repository implements ImageStore {
     private int packSize = 16 << 20;
     private int chunkSize = DEFAULT_CHUNK_SIZE;
     private Path cacheDir;
+    private Duration lockRefresh = Locks.DEFAULT_REFRESH;
+    private Duration lockStale = Locks.DEFAULT_STALE;
+
+    /**
+     * How often a held lock is rewritten (default 1 minute) and after how long without that another
+     * process takes it for the lock of a dead holder and removes it (default 10 minutes). Stale must be
+     * at least four refreshes; every process sharing a repository should use the same times.
+     */
+    public Options lockTimes(Duration refresh, Duration stale) {
+      if (refresh.toMillis() < 10 || stale.compareTo(refresh.multipliedBy(4)) < 0) {
+        throw new IllegalArgumentException("lockTimes " + refresh + ", " + stale
+            + ": refresh at least 10 ms, stale at least four refreshes");
+      }
+      this.lockRefresh = refresh;
+      this.lockStale = stale;
+      return this;
+    }
 
     public Options clock(Clock clock) {
       this.clock = clock;
@@ -186,34 +200,19 @@ public final class Repository implements ImageStore {
     }
   }
 
-  private static Map<String, String> readOrCreateConfig(Backend backend, int chunkSize) throws IOException {
+  private static RepositoryConfig readOrCreateConfig(Backend backend, int chunkSize) throws IOException {
     ByteBuffer raw;
     try {
       raw = backend.get(CONFIG);
     } catch (NoSuchFileException e) {
-      byte[] rnd = new byte[16];
-      ThreadLocalRandom.current().nextBytes(rnd);
-      String text = "smc-repository\nversion=1\nid=" + HexFormat.of().formatHex(rnd) + "\nhash=sha256\nchunker=fixed\n"
-          + "chunkSize=" + chunkSize + "\n";
       try {
-        backend.put(CONFIG, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), Backend.PutMode.CREATE_NEW);
+        backend.put(CONFIG, RepositoryConfig.create(chunkSize).encode(), Backend.PutMode.CREATE_NEW);
       } catch (FileAlreadyExistsException raced) {
         // another process created it first: use theirs
       }
       raw = backend.get(CONFIG);
     }
-    Map<String, String> out = new LinkedHashMap<>();
-    String text = StandardCharsets.UTF_8.decode(raw).toString();
-    if (!text.startsWith("smc-repository\n")) {
-      throw new IntegrityException("repository " + backend.location() + ": 'config' is not an smc repository config");
-    }
-    for (String line : text.split("\n")) {
-      int eq = line.indexOf('=');
-      if (eq > 0) {
-        out.put(line.substring(0, eq), line.substring(eq + 1));
-      }
-    }
-    return out;
+    return RepositoryConfig.parse(raw, backend.location());
   }
 
   /** Registers how to find the chunks an image kind's tree refers to (engines do this). */
@@ -302,14 +301,14 @@ public final class Repository implements ImageStore {
 
   // ---------------------------------------------------------------- index
 
-  /** The chunk index, loaded on first use; packs that no index lists yet are adopted. */
+  /** The chunk index for reading, loaded on first use. Reads only: a reader never writes to the repository. */
   ChunkIndex index() throws IOException {
     ChunkIndex idx = index;
     if (idx == null) {
       synchronized (this) {
         idx = index;
         if (idx == null) {
-          idx = loadIndex(true);
+          idx = loadIndex(false);
           index = idx;
         }
       }
@@ -318,11 +317,32 @@ public final class Repository implements ImageStore {
   }
 
   /**
+   * The chunk index for a writer that holds its lock, loaded anew (the index files and packs may
+   * have changed since, by other processes' cycles or garbage collection): complete packs no index
+   * lists are adopted, and the packs this process's writers are still indexing stay known.
+   */
+  synchronized ChunkIndex indexForWriting() throws IOException {
+    ChunkIndex idx = loadIndex(true);
+    localUnindexed.forEach((pack, stored) -> idx.addPack(pack, stored.entries(), stored.size()));
+    index = idx;
+    return idx;
+  }
+
+  /** A pack a writer of this process stored and has not yet listed in an index file. */
+  record StoredPack(List<PackFormat.Entry> entries, long size) {}
+
+  private final Map<String, StoredPack> localUnindexed = new java.util.concurrent.ConcurrentHashMap<>();
+
+  void storedUnindexed(String pack, List<PackFormat.Entry> entries, long size) {
+    localUnindexed.put(pack, new StoredPack(entries, size));
+  }
+
+  /**
    * Reads every index file (or the local cache of what they held, and the files written since);
    * with {@code adopt}, also indexes complete packs no index lists (a crashed writer's).
    */
   ChunkIndex loadIndex(boolean adopt) throws IOException {
-    return IndexLoader.load(this, cache, adopt);
+    return IndexLoader.load(this, cache, adopt, localUnindexed.keySet());
   }
 
   /** Writes one index file for {@code packs}. */
@@ -338,6 +358,18 @@ public final class Repository implements ImageStore {
     } catch (FileAlreadyExistsException e) {
       // identical index already stored
     }
+    localUnindexed.keySet().removeAll(packs.keySet());
+  }
+
+  /**
+   * Writes an index of every pack this process's writers stored and have not indexed yet: a commit
+   * does this before its manifest, because it may have deduplicated against another running
+   * writer's packs, and a manifest never names a chunk no index file lists.
+   */
+  void indexLocalPacks() throws IOException {
+    Map<String, List<PackFormat.Entry>> all = new LinkedHashMap<>();
+    localUnindexed.forEach((pack, stored) -> all.put(pack, stored.entries()));
+    writeIndex(all);
   }
 
   /** Drops the cached index so the next use reads the backend again. */
@@ -460,18 +492,52 @@ public final class Repository implements ImageStore {
     return manifests().stream().map(m -> m.info(pins.contains(m.ref().toString()))).toList();
   }
 
-  /** Every image manifest, sorted by name then cycle; damaged ones fail with {@link IntegrityException}. */
+  /** Every readable image manifest, sorted by name then cycle; damaged ones are left out (see {@link #imageProblems}). */
   List<ImageManifest> manifests() throws IOException {
+    return scanManifests().manifests();
+  }
+
+  /** The manifests that could be read, what is wrong with the others, and which images those are. */
+  record ManifestScan(List<ImageManifest> manifests, List<String> problems, List<ImageRef> damaged) {}
+
+  ManifestScan scanManifests() throws IOException {
     List<ImageManifest> out = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    List<ImageRef> damaged = new ArrayList<>();
     for (Backend.ObjectInfo o : backend.list(ImageManifest.PREFIX)) {
+      ImageRef ref = refOf(o.name());
+      if (ref == null) {
+        problems.add("object " + o.name() + " is not named like an image (NAME-CYCLE_N); ignored");
+        continue;
+      }
       try {
         out.add(ImageManifest.decode(backend.get(o.name()), o.name()));
       } catch (NoSuchFileException e) {
         // forgotten meanwhile
+      } catch (IntegrityException e) {
+        problems.add(e.getMessage() + "; the image is left out");
+        damaged.add(ref);
       }
     }
     out.sort(Comparator.comparing(ImageManifest::ref));
-    return out;
+    return new ManifestScan(out, problems, damaged);
+  }
+
+  @Nullable
+  private static ImageRef refOf(String objectName) {
+    try {
+      return ImageRef.parse("image", objectName.substring(ImageManifest.PREFIX.length()));
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * What is wrong under {@code images/}: manifests that are damaged or another image's (those images
+   * are left out of {@link #images()}), and objects that are not manifests. Empty when all is well.
+   */
+  public List<String> imageProblems() throws IOException {
+    return scanManifests().problems();
   }
 
   @Override
@@ -493,19 +559,35 @@ public final class Repository implements ImageStore {
     }
   }
 
-  /** The newest image of {@code name}, if any. */
+  /** The newest readable image of {@code name}, if any (a damaged manifest is passed over). */
   public Optional<ImageInfo> latest(String name) throws IOException {
-    ImageInfo best = null;
+    return lineage(name).latest();
+  }
+
+  /** The images of a name as the next cycle sees them: the newest readable one, and the highest cycle number taken. */
+  private record Lineage(Optional<ImageInfo> latest, int highestCycle) {}
+
+  private Lineage lineage(String name) throws IOException {
+    List<ImageRef> refs = new ArrayList<>();
     for (Backend.ObjectInfo o : backend.list(ImageManifest.PREFIX + name + "-CYCLE_")) {
-      ImageRef ref = ImageRef.parse("image", o.name().substring(ImageManifest.PREFIX.length()));
-      if (ref.name().equals(name) && (best == null || ref.cycle() > best.ref().cycle())) {
-        Optional<ImageInfo> info = image(ref);
-        if (info.isPresent()) {
-          best = info.get();
-        }
+      ImageRef ref = refOf(o.name());
+      if (ref != null && ref.name().equals(name)) {
+        refs.add(ref);
       }
     }
-    return Optional.ofNullable(best);
+    refs.sort(Comparator.comparingInt(ImageRef::cycle).reversed());
+    int highest = refs.isEmpty() ? 0 : refs.get(0).cycle();
+    for (ImageRef ref : refs) {
+      try {
+        Optional<ImageInfo> info = image(ref);
+        if (info.isPresent()) {
+          return new Lineage(info, highest);
+        }
+      } catch (IntegrityException e) {
+        LOG.warn("image {} is damaged, passed over: {}", ref, e.getMessage());
+      }
+    }
+    return new Lineage(Optional.empty(), highest);
   }
 
   /** Starts the next cycle of {@code imageName} with the repository's default transfer options. */
@@ -515,12 +597,14 @@ public final class Repository implements ImageStore {
 
   @Override
   public ImageWriter newImage(String imageName, ImageKind kind, TransferOptions transfer) throws IOException {
-    Optional<ImageInfo> parent = latest(imageName);
+    Lineage lineage = lineage(imageName);
+    Optional<ImageInfo> parent = lineage.latest();
     if (parent.isPresent() && parent.get().kind() != kind) {
       throw new SmcException(ErrorCode.INVALID_SPEC, "image name '" + imageName + "' holds " + parent.get().kind()
           + " images; a " + kind + " cycle cannot continue it");
     }
-    ImageRef ref = new ImageRef(imageName, parent.map(p -> p.ref().cycle() + 1).orElse(1));
+    // after the highest cycle number taken, also by a damaged manifest: never a number twice
+    ImageRef ref = new ImageRef(imageName, lineage.highestCycle() + 1);
     return new RepositoryImageWriter(this, ref, kind, parent, transfer);
   }
 
@@ -549,7 +633,34 @@ public final class Repository implements ImageStore {
   }
 
   InputStream treeStream(ImageManifest m) {
-    return new TreeInputStream(this, m);
+    return new TreeInputStream(this, m, null);
+  }
+
+  InputStream treeStream(ImageManifest m, List<ChunkId> leaves) {
+    return new TreeInputStream(this, m, leaves);
+  }
+
+  /** The ids of an image's tree pieces, after checking that the repository can produce each of them. */
+  List<ChunkId> availableLeaves(ImageManifest m) throws IOException {
+    ChunkIndex idx = index();
+    for (ChunkId g : m.tree()) {
+      requireAvailable(idx, m, g);
+    }
+    List<ChunkId> leaves = leaves(m);
+    for (ChunkId l : leaves) {
+      requireAvailable(idx, m, l);
+    }
+    return leaves;
+  }
+
+  private static void requireAvailable(ChunkIndex idx, ImageManifest m, ChunkId id) {
+    Location l = idx.get(id);
+    if (l == null || !idx.isThere(l)) {
+      String where = l == null ? "no index lists it" : "pack " + l.pack() + " is "
+          + idx.damaged().getOrDefault(l.pack(), "missing or too short");
+      throw new IntegrityException("image " + m.ref() + ": its tree cannot be read: piece " + id + " is lost ("
+          + where + ")");
+    }
   }
 
   /** Pins or unpins an image: a pinned image is never removed by retention. */
@@ -590,9 +701,9 @@ public final class Repository implements ImageStore {
     return removed;
   }
 
-  /** Deletes one image's manifest (its data is freed by {@link #gc()}). */
+  /** Deletes one image's manifest, also a damaged one (its data is freed by {@link #gc()}). */
   public void delete(ImageRef ref) throws IOException {
-    if (manifest(ref).isEmpty()) {
+    if (backend.size(ImageManifest.objectName(ref)).isEmpty()) {
       throw new NotFoundException("image " + ref + " does not exist");
     }
     backend.delete(ImageManifest.objectName(ref));
@@ -614,8 +725,26 @@ public final class Repository implements ImageStore {
     return new Checker(this).run(readData);
   }
 
+  /**
+   * Every lock of the repository, judged by this host's clock (a lock's age is the time since the
+   * backend last stored it). Reads only.
+   */
+  public List<LockInfo> lockStatus() throws IOException {
+    return locks.status();
+  }
+
+  /**
+   * Removes locks whose process is dead on this host and locks not refreshed for the stale time
+   * (and, with {@code all}, every lock: only when no smc process uses the repository). Returns the
+   * locks removed.
+   */
+  public List<LockInfo> unlock(boolean all) throws IOException {
+    return locks.unlock(all);
+  }
+
   @Override
   public void close() throws IOException {
+    locks.close();
     backend.close();
   }
 

@@ -24,9 +24,13 @@ final class RepositoryImageReader implements ImageStore.ImageReader {
     return info;
   }
 
+  /**
+   * The image's tree, after checking that every piece of it is available: a tree the repository
+   * cannot produce whole fails here, with {@link dev.smc.IntegrityException}, not halfway through.
+   */
   @Override
-  public InputStream tree() {
-    return repo.treeStream(manifest);
+  public InputStream tree() throws IOException {
+    return repo.treeStream(manifest, repo.availableLeaves(manifest));
   }
 
   @Override

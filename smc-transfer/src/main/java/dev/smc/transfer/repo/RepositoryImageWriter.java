@@ -88,6 +88,15 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     this.compressor = CompressionLevels.forLevel(transfer.compressionLevel());
     this.throttle = Throttle.ofKBps(transfer.bandwidthLimitKBps());
     this.lock = repo.locks().shared();
+    try {
+      ChunkIndex idx = repo.indexForWriting(); // under the lock: what is stored now, adopting what a killed cycle left
+      if (transfer.checksum()) {
+        verifyTrailers(idx);
+      }
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
     int uploads = Math.max(1, Math.min(16, repo.backend().parallelUploads()));
     this.packsInFlight = uploads + 1;
     this.pool = new java.util.concurrent.ArrayBlockingQueue<>(packsInFlight + 1);
@@ -134,7 +143,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
 
   @Override
   public boolean hasChunk(ChunkId id) throws IOException {
-    return inflight.contains(id) || repo.index().contains(id);
+    return inflight.contains(id) || repo.index().available(id);
   }
 
   @Override
@@ -144,7 +153,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
 
   private long put(ChunkId id, BlobType type, ByteBuffer data, Optional<Codec.Compressor> comp) throws IOException {
     checkFailure();
-    if (repo.index().contains(id) || !inflight.add(id)) {
+    if (repo.index().available(id) || !inflight.add(id)) {
       return 0;
     }
     int len = data.remaining();
@@ -280,21 +289,31 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     ByteBuffer bytes = pack.seal(trailer);
     String id = Hashing.sha256Hex(trailer[0]);
     String name = Repository.packObject(id);
+    // A pack's name commits to its content, so the same chunks make the same pack again: where the
+    // stored one is damaged (cut short), the whole one replaces it; otherwise it is never overwritten.
+    Backend.PutMode mode = repo.index().isDamaged(id) ? Backend.PutMode.REPLACE : Backend.PutMode.CREATE_NEW;
     try {
       // paced as it leaves (compressed already): the limit counts bytes on the wire, whatever the level
-      repo.backend().put(name, bytes, Backend.PutMode.CREATE_NEW, throttle::acquire);
+      repo.backend().put(name, bytes, mode, throttle::acquire);
     } catch (FileAlreadyExistsException e) {
       // the same pack was stored before (identical bytes): nothing to do
     }
     if (transfer.checksum()) {
       ByteBuffer back = repo.backend().get(name);
+      if (!back.equals(bytes) && mode == Backend.PutMode.CREATE_NEW) {
+        // a pack of this name was there already, and it is not what its name says: the whole one replaces it
+        LOG.warn("pack {} was stored before but damaged; replaced by the whole one", name);
+        repo.backend().put(name, bytes, Backend.PutMode.REPLACE, throttle::acquire);
+        back = repo.backend().get(name);
+      }
       if (!back.equals(bytes)) {
         throw new IntegrityException("pack " + name + " read back differs from what was written");
       }
       PackVerifier.verify(back, id);
     }
     List<PackFormat.Entry> entries = pack.entries();
-    repo.index().addPack(id, entries);
+    repo.storedUnindexed(id, entries, bytes.remaining());
+    repo.index().addPack(id, entries, bytes.remaining());
     Map<String, List<PackFormat.Entry>> batch = null;
     synchronized (state) {
       unindexed.put(id, entries);
@@ -308,8 +327,8 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       inflight.remove(e.id());
     }
     if (batch != null) {
+      lock.checkHeld();
       repo.writeIndex(batch);
-      lock.refreshIfDue();
     }
     LOG.debug("stored pack {} ({} chunks, {} bytes)", id, entries.size(), bytes.remaining());
   }
@@ -369,6 +388,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     List<ChunkId> groups = storeLeafGroups();
     drain(true);
     checkFailure();
+    repo.indexLocalPacks(); // chunks deduplicated against another running writer's packs are indexed too
     ImageManifest m = new ImageManifest(ref, kind, parent.map(ImageInfo::ref), repo.clock().instant(), properties,
         groups, treeLength);
     if (transfer.checksum()) {
@@ -376,6 +396,8 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     }
     try {
       repo.backend().barrier(); // data and index are durable before the manifest names them
+      // no garbage collection can have judged this cycle's lock stale: the data it names is there
+      lock.verify();
       repo.backend().put(ImageManifest.objectName(ref), m.encode(), Backend.PutMode.CREATE_NEW);
       repo.backend().barrier();
     } catch (FileAlreadyExistsException e) {
@@ -387,21 +409,86 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     return m.info(false);
   }
 
-  /** With checksum on: every tree chunk reads back and every chunk the tree names is indexed. */
+  /**
+   * With checksum on, before anything is written: every indexed pack proves by its trailer that it is
+   * whole and the pack its name says (a few hundred bytes read a pack); a pack that does not is
+   * taken out of use, so the chunks the parent image had in it are read from the source again.
+   */
+  private void verifyTrailers(ChunkIndex idx) throws IOException {
+    for (Map.Entry<String, Long> p : idx.present().entrySet()) {
+      if (!idx.hasPack(p.getKey())) {
+        continue;
+      }
+      try {
+        PackVerifier.verifyTrailer(repo.backend(), p.getKey(), p.getValue());
+      } catch (IntegrityException e) {
+        idx.markDamaged(p.getKey(), "damaged (" + e.getMessage() + ")");
+      }
+    }
+  }
+
+  /**
+   * With checksum on, before the manifest: every chunk the image names is available, and every pack
+   * it uses that this cycle did not write (and read back whole) proves by its trailer that it is the
+   * pack its name says, whole to its end, holding those chunks where the index says.
+   */
   private void verifyBeforeCommit(ImageManifest m) throws IOException {
     ChunkIndex idx = repo.index();
+    Map<String, Set<Location>> used = new java.util.HashMap<>();
     try (InputStream in = repo.treeStream(m)) {
       repo.references(kind).scan(in, id -> {
-        if (!idx.contains(id)) {
+        Location l = idx.get(id);
+        if (l == null || !idx.isThere(l)) {
           throw new IntegrityException("image " + ref + ": chunk " + id + " is not stored");
         }
+        used.computeIfAbsent(l.pack(), k -> new java.util.HashSet<>()).add(l);
       });
+    }
+    Set<String> written;
+    synchronized (state) {
+      written = new java.util.HashSet<>(packsWritten);
+    }
+    Map<String, Long> sizes = new java.util.HashMap<>();
+    for (Backend.ObjectInfo o : repo.backend().list(Repository.DATA_PREFIX)) {
+      sizes.put(Repository.packOf(o.name()), o.size());
+    }
+    for (Map.Entry<String, Set<Location>> u : used.entrySet()) {
+      String pack = u.getKey();
+      if (written.contains(pack)) {
+        continue;
+      }
+      Long size = sizes.get(pack);
+      if (size == null) {
+        throw new IntegrityException("image " + ref + ": pack " + pack + " it uses is missing");
+      }
+      Set<Location> inTrailer = new java.util.HashSet<>();
+      for (PackFormat.Entry e : PackVerifier.verifyTrailer(repo.backend(), pack, size)) {
+        inTrailer.add(e.at(pack));
+      }
+      for (Location l : u.getValue()) {
+        if (!inTrailer.contains(l)) {
+          throw new IntegrityException("image " + ref + ": pack " + pack + " does not hold a chunk at " + l.offset()
+              + " as the index says");
+        }
+      }
     }
   }
 
   @Override
   public long bytesStored() {
     return stored.get();
+  }
+
+  @Override
+  public List<String> storeDamage() {
+    List<String> out = new ArrayList<>();
+    try {
+      repo.index().damaged().forEach((pack, why) -> out.add("pack " + Repository.packObject(pack) + " is " + why
+          + "; images that use its chunks are damaged (smc check names them)"));
+    } catch (IOException e) {
+      out.add("the repository's index cannot be read: " + e.getMessage());
+    }
+    return out;
   }
 
   @Override
@@ -418,9 +505,9 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
         } catch (IOException | RuntimeException e) {
           LOG.debug("while abandoning {}: {}", ref, e.toString());
         }
-        // After a failure some stored packs may be in the cached index but in no index file (their
-        // index write failed or never came). The next writer must reload, which adopts such packs and
-        // writes their index, rather than dedup against them and commit an image no index covers.
+        // After a failure some stored packs may be in no index file yet (their index write failed or
+        // never came): they stay known to this process, and the next commit here indexes them before
+        // its manifest; another process adopts them.
         repo.invalidateIndex();
       }
     } finally {

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
+import javax.annotation.Nullable;
 
 /**
  * Reads an image's metadata stream chunk by chunk, each verified against its id. Pieces that lie
@@ -23,9 +24,10 @@ final class TreeInputStream extends InputStream {
   private List<ChunkId> leaves;
   private ByteBuffer cur = ByteBuffer.allocate(0);
 
-  TreeInputStream(Repository repo, ImageManifest manifest) {
+  TreeInputStream(Repository repo, ImageManifest manifest, @Nullable List<ChunkId> leaves) {
     this.repo = repo;
     this.manifest = manifest;
+    this.leaves = leaves;
   }
 
   private boolean fill() throws IOException {

@@ -283,7 +283,7 @@ public final class RandomTree {
   }
 
   /** {@code n} bytes from {@code rnd}, the same for the same seed. */
-  static byte[] randomBytes(SplittableRandom rnd, int n) {
+  public static byte[] randomBytes(SplittableRandom rnd, int n) {
     byte[] b = new byte[n];
     for (int i = 0; i < n; i += 8) {
       long v = rnd.nextLong();

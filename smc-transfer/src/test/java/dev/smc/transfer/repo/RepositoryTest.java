@@ -244,7 +244,7 @@ class RepositoryTest {
   @Test
   void garbageCollectionWaitsForWritersAndAStaleLockNoLongerBlocksIt() throws Exception {
     ManualClock clock = new ManualClock();
-    InMemoryBackend backend = new InMemoryBackend();
+    InMemoryBackend backend = new InMemoryBackend(clock);
     try (Repository repo = Repository.open(backend, Repository.options().clock(clock))) {
       ImageWriter w = repo.newImage("busy", ImageKind.FILES, TransferOptions.DEFAULTS);
       SmcException e = assertThrows(SmcException.class, repo::gc);
@@ -253,14 +253,20 @@ class RepositoryTest {
       w.close();
       repo.gc();
 
-      // a writer that died without releasing its lock: blocks gc until the lock is stale (30 minutes)
+      // a writer that stopped refreshing its lock (its timer never fired: no real time passed) blocks gc
+      // until, by the backend's time, the lock is stale (10 minutes); gc then removes it and runs
       try (ImageWriter dead = repo.newImage("dead", ImageKind.FILES, TransferOptions.DEFAULTS)) {
-        clock.advance(Duration.ofMinutes(29));
+        clock.advance(Duration.ofMinutes(9));
         assertEquals(ErrorCode.LOCKED, assertThrows(SmcException.class, repo::gc).code());
         clock.advance(Duration.ofMinutes(2));
         repo.gc();
-        assertEquals(1, backend.list("locks/").size(), "locks left: " + backend.list("locks/"));
+        assertEquals(List.of(), backend.list("locks/"), "the stale lock was removed, gc's own released");
+        SmcException lost = assertThrows(SmcException.class, () -> dead.commit(java.util.Map.of()));
+        assertEquals(ErrorCode.LOCKED, lost.code());
+        assertTrue(lost.getMessage().contains("lost the lock"), lost.getMessage());
       }
+      assertEquals(List.of(), repo.images(), "the writer whose lock was taken committed nothing");
     }
   }
+
 }
