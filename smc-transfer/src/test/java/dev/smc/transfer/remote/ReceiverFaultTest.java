@@ -241,8 +241,7 @@ class ReceiverFaultTest {
 
   @Test
   void anUploadWhoseReplyWasLostIsNotSentAgain() throws Exception {
-    byte[] content = new byte[2 << 20];
-    new SplittableRandom(9).nextBytes(content);
+    byte[] content = IndexBlob.of(2 << 20, 9); // verified on arrival: an index file must parse as one
     String name = "index/" + HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
     try (FaultProxy proxy = FaultProxy.start(receiverAddress());
         Backend b = open(proxy, "reply", Duration.ofSeconds(20))) {

@@ -78,8 +78,7 @@ class ReceiverLifecycleTest {
 
   @Test
   void closeWithGraceLetsAnUploadInFlightFinishWhileNewConnectionsAreRefused() throws Exception {
-    byte[] content = new byte[8 << 20];
-    new SplittableRandom(4).nextBytes(content);
+    byte[] content = IndexBlob.of(8 << 20, 4); // verified on arrival: an index file must parse as one
     String name = "index/" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     try (TestReceiver receiver = new TestReceiver(tmp.resolve("receiver"), "r1", T1)) {
       // no retries: a single failure would fail the upload, so its success means it was never cut
