@@ -98,6 +98,13 @@ public interface Backend extends Closeable {
    */
   List<ObjectInfo> list(String prefix) throws IOException;
 
+  /**
+   * Removes what interrupted puts of processes that are gone left behind (a local folder's partial
+   * temporary files, an object store's unfinished multipart uploads); never an object, never what a
+   * live put is writing. Writers and garbage collection call it. Default: nothing to remove.
+   */
+  default void removeLeftovers() throws IOException {}
+
   /** Removes the object; removing a missing object is not an error. */
   void delete(String name) throws IOException;
 

@@ -217,6 +217,12 @@ public final class FaultyBackend implements Backend {
   }
 
   @Override
+  public void removeLeftovers() throws IOException {
+    checkCrashed("removeLeftovers", "");
+    delegate.removeLeftovers();
+  }
+
+  @Override
   public List<ObjectInfo> list(String prefix) throws IOException {
     checkCrashed("list", prefix);
     return delegate.list(prefix);

@@ -1,6 +1,7 @@
 package dev.smc.transfer.backend;
 
 import dev.smc.spi.Backend;
+import dev.smc.transfer.internal.HostIdentity;
 import dev.smc.transfer.internal.posix.Posix;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -52,6 +53,63 @@ public final class LocalFolderBackend implements Backend {
     Files.createDirectories(tmp);
   }
 
+  /**
+   * Temporary files are named by their writer (pid space, pid, start time), so a file of a process
+   * that died on this host is known for what it is at once.
+   */
+  private static final String TEMP_PREFIX = tempPrefix();
+  /** A temporary file no live writer of this host owns and untouched this long is left by a dead writer elsewhere. */
+  private static final java.time.Duration TEMP_ABANDONED = java.time.Duration.ofHours(24);
+
+  private static String tempPrefix() {
+    HostIdentity me = HostIdentity.self();
+    String space = me.pidSpace == null ? "0" : Integer.toHexString(me.pidSpace.hashCode());
+    return space + "-" + me.pid + "-" + Long.toHexString(Math.max(0, me.startedMs)) + "-";
+  }
+
+  /**
+   * Removes temporary files of puts that will never finish: those of processes dead on this host at
+   * once, any other one untouched for a day (a put rewrites its file within seconds; a writer on
+   * another host sharing this folder is judged by that age alone).
+   */
+  @Override
+  public void removeLeftovers() throws IOException {
+    removeTemporaries(java.time.Instant.now());
+  }
+
+  /** As {@link #removeLeftovers()} at time {@code now}; returns how many files were removed. */
+  int removeTemporaries(java.time.Instant now) throws IOException {
+    int n = 0;
+    HostIdentity me = HostIdentity.self();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp)) {
+      for (Path p : ds) {
+        String name = p.getFileName().toString();
+        if (name.startsWith(TEMP_PREFIX)) {
+          continue; // this process's own: maybe being written
+        }
+        boolean gone;
+        String[] f = name.split("-", 4);
+        try {
+          gone = f.length == 4 && me.pidSpace != null && f[0].equals(Integer.toHexString(me.pidSpace.hashCode()))
+              && me.isDead(me.pidSpace, Long.parseLong(f[1]), Long.parseLong(f[2], 16));
+        } catch (NumberFormatException e) {
+          gone = false;
+        }
+        try {
+          if (gone || Files.getLastModifiedTime(p).toInstant().plus(TEMP_ABANDONED).isBefore(now)) {
+            Files.deleteIfExists(p);
+            n++;
+          }
+        } catch (NoSuchFileException e) {
+          // finished meanwhile
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return n; // the folder was removed
+    }
+    return n;
+  }
+
   /** A backend in {@code folder}, created if missing; every put is durable before it returns. */
   public static LocalFolderBackend open(Path folder) throws IOException {
     return new LocalFolderBackend(folder, true);
@@ -73,7 +131,7 @@ public final class LocalFolderBackend implements Backend {
   @Override
   public void put(String name, ByteBuffer data, PutMode mode) throws IOException {
     Path target = path(name);
-    Path t = tmp.resolve(Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    Path t = tmp.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
     try {
       if (!(fsync && data.remaining() >= LARGE && createDirect(t, data))) {
         try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

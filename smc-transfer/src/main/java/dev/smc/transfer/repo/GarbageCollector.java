@@ -157,6 +157,7 @@ public final class GarbageCollector {
 
   Result run() throws IOException {
     try (Locks.Lock lock = repo.locks().exclusive()) {
+      repo.backend().removeLeftovers();
       long before = storedBytes();
       Packs packs = loadPacks();
       Set<ChunkId> used = used();

@@ -108,7 +108,7 @@ record ImageManifest(ImageRef ref, ImageKind kind, Optional<ImageRef> parent, In
     }
     // a manifest copied over another is whole and sealed, but it is another image's
     if (!name.equals(objectName(ref))) {
-      throw new IntegrityException("image " + name + ": the manifest is the one of image " + ref
+      throw new IntegrityException("image " + name + ": it holds the manifest of image " + ref
           + " (copied or moved here); it is not used");
     }
     return new ImageManifest(ref, kind, Optional.ofNullable(parent), created, props, tree, treeLength);

@@ -1,5 +1,6 @@
 package dev.smc.transfer.repo;
 
+import dev.smc.transfer.internal.HostIdentity;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

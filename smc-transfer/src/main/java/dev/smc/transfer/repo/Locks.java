@@ -3,6 +3,7 @@ package dev.smc.transfer.repo;
 import dev.smc.ErrorCode;
 import dev.smc.SmcException;
 import dev.smc.spi.Backend;
+import dev.smc.transfer.internal.HostIdentity;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.time.Clock;

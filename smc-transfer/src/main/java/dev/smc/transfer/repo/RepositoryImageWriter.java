@@ -89,6 +89,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     this.throttle = Throttle.ofKBps(transfer.bandwidthLimitKBps());
     this.lock = repo.locks().shared();
     try {
+      repo.backend().removeLeftovers(); // partial files of writers that died
       ChunkIndex idx = repo.indexForWriting(); // under the lock: what is stored now, adopting what a killed cycle left
       if (transfer.checksum()) {
         verifyTrailers(idx);

@@ -1,4 +1,4 @@
-package dev.smc.transfer.repo;
+package dev.smc.transfer.internal;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -11,20 +11,20 @@ import java.util.Optional;
 import javax.annotation.Nullable;
 
 /**
- * Which process holds a lock, so that a lock whose process died on this host can be removed at
- * once. A host is identified by its kernel's boot id and the process-id namespace (two containers
+ * Which process holds a lock (or wrote a temporary file), so that what a process left when it died
+ * on this host can be removed at once. A host is identified by its kernel's boot id and the process-id namespace (two containers
  * of one kernel see different processes under one pid), so a pid is only judged where it means the
- * same process. Where that cannot be read, locks are judged by their age alone.
+ * same process. Where that cannot be read, locks are judged by their age alone. Thread-safe.
  */
-final class HostIdentity {
+public final class HostIdentity {
   private static final HostIdentity SELF = new HostIdentity();
 
-  final String hostName;
+  public final String hostName;
   /** Boot id and pid namespace, or null where they cannot be read (not Linux). */
-  @Nullable final String pidSpace;
-  final long pid;
+  @Nullable public final String pidSpace;
+  public final long pid;
   /** When this process started, in milliseconds; guards against a reused pid. */
-  final long startedMs;
+  public final long startedMs;
 
   private HostIdentity() {
     this.hostName = hostName();
@@ -34,7 +34,7 @@ final class HostIdentity {
     this.startedMs = startOf(self).map(Instant::toEpochMilli).orElse(-1L);
   }
 
-  static HostIdentity self() {
+  public static HostIdentity self() {
     return SELF;
   }
 
@@ -42,7 +42,7 @@ final class HostIdentity {
    * Whether the process {@code pid} that started at {@code startedMs} in pid space {@code space}
    * is certainly gone: only answerable for this host's own pid space.
    */
-  boolean isDead(@Nullable String space, long pid, long startedMs) {
+  public boolean isDead(@Nullable String space, long pid, long startedMs) {
     if (pidSpace == null || space == null || !pidSpace.equals(space) || pid <= 0) {
       return false;
     }
