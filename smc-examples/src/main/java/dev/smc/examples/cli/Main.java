@@ -46,8 +46,11 @@ public final class Main {
         images  --repo REPO [--json]
         restore --repo REPO --image NAME-CYCLE_N --target DIR|FILE|DEVICE [--json]
         check   --repo REPO [--read-data] [--json]
-        forget  --repo REPO --image-name NAME --keep N
+        forget  --repo REPO --image-name NAME --keep N | --image NAME-CYCLE_N   keep the newest N, or remove one
+                                               image (also a damaged one); gc frees the space
         gc      --repo REPO [--dry-run] [--json]
+        unlock  --repo REPO [--all] [--json]   remove the locks of processes that are gone (dead on this host,
+                                               or not refreshed for 10 minutes); --all: every lock
         describe --source DISK [--json]        a disk image or block device: partition table, file systems
         task create --name N --source DIR|DISK --image-name I [--incremental --interval 6h --max-images 3]
                 [--run now|create-only|at:2026-12-01T02:00:00Z] [--valid-days 7-90] [--tag KEY=VALUE]...
@@ -127,6 +130,7 @@ public final class Main {
         case "check" -> check(args);
         case "forget" -> forget(args);
         case "gc" -> gc(args);
+        case "unlock" -> unlock(args);
         case "describe" -> new DescribeCommand(out).run(args);
         case "serve" -> tasks().serve(args);
         case "receiver" -> dev.smc.transfer.remote.ReceiverMain.run(args.toArray(new String[0]), out, err);
@@ -135,7 +139,8 @@ public final class Main {
             yield tasks().task(args);
           }
           throw new UsageException("unknown command '" + cmd
-              + "' (allowed: demo, migrate, images, restore, check, forget, gc, describe, task, serve, receiver)");
+              + "' (allowed: demo, migrate, images, restore, check, forget, gc, unlock, describe, task, serve,"
+              + " receiver)");
         }
       };
     } catch (UsageException e) {
@@ -367,6 +372,9 @@ public final class Main {
     a.noPositional();
     try (Repository repo = existingRepo(a)) {
       List<ImageInfo> all = repo.images();
+      for (String problem : repo.imageProblems()) {
+        err.println("warning: " + problem);
+      }
       if (a.flag("json")) {
         List<Object> l = new ArrayList<>();
         for (ImageInfo i : all) {
@@ -473,10 +481,29 @@ public final class Main {
     }
   }
 
-  private int forget(List<String> argv) throws IOException {
-    Args a = new Args("forget", argv, Set.of("repo", "image-name", "keep"), Set.of());
+  private int unlock(List<String> argv) throws IOException {
+    Args a = new Args("unlock", argv, Set.of("repo"), Set.of("all", "json"));
     a.noPositional();
-    String name = a.required("image-name", "the image name whose old cycles to remove");
+    try (Repository repo = existingRepo(a)) {
+      return new UnlockCommand(out).run(repo, a.flag("all"), a.flag("json"));
+    }
+  }
+
+  private int forget(List<String> argv) throws IOException {
+    Args a = new Args("forget", argv, Set.of("repo", "image-name", "keep", "image"), Set.of());
+    a.noPositional();
+    if (a.get("image") != null) {
+      if (a.get("image-name") != null || a.get("keep") != null) {
+        throw new UsageException("forget: --image removes one image; it does not go with --image-name or --keep");
+      }
+      ImageRef one = ImageRef.parse("--image", a.get("image"));
+      try (Repository repo = existingRepo(a)) {
+        repo.delete(one);
+        out.println("forgot " + one + "; run 'smc gc' to free the space");
+        return 0;
+      }
+    }
+    String name = a.required("image-name", "the image name whose old cycles to remove (or --image NAME-CYCLE_N)");
     a.required("keep", "how many of the newest cycles to keep, 1..10");
     int keep = (int) a.longValue("keep", 1, 1, 10);
     try (Repository repo = existingRepo(a)) {
@@ -515,6 +542,7 @@ public final class Main {
     m.put("packsKept", p.keep().size());
     m.put("packsDeleted", p.delete().size());
     m.put("packsRepacked", p.repack().size());
+    m.put("packsSalvaged", p.salvage().size());
     m.put("bytesFreed", p.bytesFreed());
     return m;
   }
