@@ -12,14 +12,14 @@ import javax.annotation.Nullable;
 
 /**
  * A {@link Backend} decorator that fails on purpose, to prove a repository survives faults. It can
- * fail the Nth put, every put whose name starts with a prefix, or "crash": from one put or delete
- * on (chosen directly or at a seeded random point) every call fails, as when the process dies or
- * the connection drops. Injected failures are {@link InjectedFault}s. With {@link #landFailingPuts}
+ * fail the Nth put, the Nth call of any kind once, every put whose name starts with a prefix, or
+ * "crash": from one put, delete or call on (chosen directly or at a seeded random point) every call
+ * fails, as when the process dies or the connection drops. Injected failures are {@link InjectedFault}s. With {@link #landFailingPuts}
  * a failing put stores its object before failing (the reply is lost, the write is not).
  * {@link #disarm()} makes it a plain pass-through again, as after a restart.
  *
- * <p>Thread-safe. Puts (and deletes) are numbered from 1 in the order they reach this backend,
- * counted from construction or the last {@link #disarm()}.
+ * <p>Thread-safe. Puts, deletes and calls of any kind are numbered from 1 in the order they reach
+ * this backend, counted from construction or the last {@link #disarm()}.
  */
 public final class FaultyBackend implements Backend {
 
@@ -44,6 +44,13 @@ public final class FaultyBackend implements Backend {
   private boolean land;
   private int failures;
   private final List<String> failedPuts = new ArrayList<>();
+  private int calls;
+  private int crashAtCall;
+  private int failCall;
+  private int actionAt;
+  @Nullable private List<String> callLog;
+  @Nullable private Runnable action;
+  @Nullable private String faultedCall;
 
   public FaultyBackend(Backend delegate) {
     this.delegate = delegate;
@@ -99,6 +106,109 @@ public final class FaultyBackend implements Backend {
     return n;
   }
 
+  /**
+   * Crashes at the {@code n}th call of any kind (put, get, read, size, list, delete, barrier,
+   * removeLeftovers; 1-based, counted since the last disarm): it and every later call fail until
+   * disarmed. A crashing put or delete lands first when {@link #landFailingPuts} is on.
+   */
+  public synchronized FaultyBackend crashAtCall(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n " + n + ": calls are numbered from 1");
+    }
+    crashAtCall = n;
+    return this;
+  }
+
+  /**
+   * Fails the {@code n}th call of any kind once, then goes on working: a passing fault (a dropped
+   * connection, a timeout). A failing put or delete lands first when {@link #landFailingPuts} is on.
+   */
+  public synchronized FaultyBackend failCallOnce(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n " + n + ": calls are numbered from 1");
+    }
+    failCall = n;
+    return this;
+  }
+
+  /**
+   * Runs {@code what} when the {@code n}th call of any kind arrives, on the calling thread, before
+   * the call goes on (a clock that jumps, another process that acts in between). Once.
+   */
+  public synchronized FaultyBackend atCall(int n, Runnable what) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n " + n + ": calls are numbered from 1");
+    }
+    actionAt = n;
+    action = what;
+    return this;
+  }
+
+  /**
+   * Records every call from now on as "KIND NAME" in arrival order (numbered as {@link #crashAtCall}
+   * numbers them), so a test can aim a fault at one kind of call.
+   */
+  public synchronized FaultyBackend recordCalls() {
+    callLog = new ArrayList<>();
+    return this;
+  }
+
+  /** The calls recorded since {@link #recordCalls()}; empty when not recording. */
+  public synchronized List<String> callLog() {
+    return callLog == null ? List.of() : List.copyOf(callLog);
+  }
+
+  /** Calls of any kind seen since construction or the last disarm, failed ones included. */
+  public synchronized int calls() {
+    return calls;
+  }
+
+  /** The call that {@link #crashAtCall} or {@link #failCallOnce} failed, as "KIND NAME", if one did. */
+  public synchronized Optional<String> faultedCall() {
+    return Optional.ofNullable(faultedCall);
+  }
+
+  /**
+   * Counts a call; returns why it fails by {@link #crashAtCall} or {@link #failCallOnce}, or null.
+   * The caller holds the lock.
+   */
+  @Nullable
+  private String countCall(String kind, String name) {
+    int n = ++calls;
+    if (callLog != null) {
+      callLog.add(kind + " " + name);
+    }
+    if (n == actionAt && action != null) {
+      Runnable a = action;
+      action = null;
+      a.run(); // under this backend's lock: other threads' calls wait, as they would behind a stalled store
+    }
+    String why = null;
+    if (n == crashAtCall) {
+      crashed = true;
+      why = "crash at call #" + n;
+      crash = why;
+    } else if (n == failCall) {
+      why = "failing call #" + n;
+    }
+    if (why != null) {
+      failures++;
+      faultedCall = kind + " " + name;
+    }
+    return why;
+  }
+
+  /** Refuses a call after a crash, counts it, and fails it when it is the one to fail. */
+  private void enter(String kind, String name) throws InjectedFault {
+    synchronized (this) {
+      checkCrashed(kind, name);
+      String why = countCall(kind, name);
+      if (why != null) {
+        throw new InjectedFault("injected fault: " + why + " (" + kind + " '" + name + "')");
+      }
+    }
+  }
+
   /** Whether a failing put first stores its object (default false: it stores nothing). */
   public synchronized FaultyBackend landFailingPuts(boolean on) {
     land = on;
@@ -111,6 +221,12 @@ public final class FaultyBackend implements Backend {
     failPrefix = null;
     crashAt = 0;
     crashAtDelete = 0;
+    crashAtCall = 0;
+    failCall = 0;
+    actionAt = 0;
+    action = null;
+    calls = 0;
+    faultedCall = null;
     crashed = false;
     crash = null;
     land = false;
@@ -154,19 +270,23 @@ public final class FaultyBackend implements Backend {
     boolean landIt;
     synchronized (this) {
       checkCrashed("put", name);
+      why = countCall("put", name); // counts the failure when it fails
       int n = ++puts;
-      why = null;
-      if (n == crashAt) {
-        crashed = true;
-        why = "crash at put #" + n;
-        crash = why;
-      } else if (n == failNth) {
-        why = "failing put #" + n;
-      } else if (failPrefix != null && name.startsWith(failPrefix)) {
-        why = "failing puts of '" + failPrefix + "*' (put #" + n + ")";
+      if (why == null) {
+        if (n == crashAt) {
+          crashed = true;
+          why = "crash at put #" + n;
+          crash = why;
+        } else if (n == failNth) {
+          why = "failing put #" + n;
+        } else if (failPrefix != null && name.startsWith(failPrefix)) {
+          why = "failing puts of '" + failPrefix + "*' (put #" + n + ")";
+        }
+        if (why != null) {
+          failures++;
+        }
       }
       if (why != null) {
-        failures++;
         failedPuts.add(name);
       }
       landIt = land;
@@ -194,49 +314,50 @@ public final class FaultyBackend implements Backend {
   /** Forwards the barrier, so a decorated backend keeps its durability; refused after a crash. */
   @Override
   public void barrier() throws IOException {
-    checkCrashed("barrier", "");
+    enter("barrier", "");
     delegate.barrier();
   }
 
   @Override
   public ByteBuffer get(String name) throws IOException {
-    checkCrashed("get", name);
+    enter("get", name);
     return delegate.get(name);
   }
 
   @Override
   public ByteBuffer get(String name, long offset, int length) throws IOException {
-    checkCrashed("get", name);
+    enter("get", name);
     return delegate.get(name, offset, length);
   }
 
   @Override
   public Optional<Long> size(String name) throws IOException {
-    checkCrashed("size", name);
+    enter("size", name);
     return delegate.size(name);
   }
 
   @Override
   public void removeLeftovers() throws IOException {
-    checkCrashed("removeLeftovers", "");
+    enter("removeLeftovers", "");
     delegate.removeLeftovers();
   }
 
   @Override
   public List<ObjectInfo> list(String prefix) throws IOException {
-    checkCrashed("list", prefix);
+    enter("list", prefix);
     return delegate.list(prefix);
   }
 
   @Override
   public void delete(String name) throws IOException {
     Backend.checkName(name);
-    String why = null;
+    String why;
     boolean landIt;
     synchronized (this) {
       checkCrashed("delete", name);
+      why = countCall("delete", name);
       int n = ++deletes;
-      if (n == crashAtDelete) {
+      if (why == null && n == crashAtDelete) {
         crashed = true;
         why = "crash at delete #" + n;
         crash = why;

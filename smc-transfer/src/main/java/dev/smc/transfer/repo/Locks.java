@@ -136,8 +136,12 @@ final class Locks implements AutoCloseable {
       }
     }
 
+    /**
+     * Releases the lock. Failing to remove its object is logged, not thrown: what the lock protected
+     * is done (an image committed, a collection finished), and a lock nobody refreshes expires.
+     */
     @Override
-    public void close() throws IOException {
+    public void close() {
       synchronized (this) {
         if (closed) {
           return;
@@ -148,7 +152,12 @@ final class Locks implements AutoCloseable {
         }
       }
       released();
-      backend.delete(name);
+      try {
+        backend.delete(name);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("lock {} on {} could not be removed; it expires after {} min without refresh: {}", name,
+            backend.location(), stale.toMinutes(), e.toString());
+      }
     }
   }
 
