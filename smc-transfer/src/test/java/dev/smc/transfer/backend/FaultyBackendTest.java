@@ -166,4 +166,41 @@ class FaultyBackendTest extends BackendContract {
     assertThrows(IllegalArgumentException.class, () -> put("../x"));
     assertEquals(0, faulty().puts());
   }
+
+  @Test
+  void crashAtCallCountsCallsOfEveryKindAndFailsFromThatOneOn() throws IOException {
+    faulty().recordCalls().crashAtCall(4);
+    put("a");                 // 1
+    backend().get("a");       // 2
+    backend().list("");       // 3
+    assertThrows(InjectedFault.class, () -> backend().size("a")); // 4: the crash
+    assertThrows(InjectedFault.class, () -> backend().get("a"));
+    assertEquals(Optional.of("size a"), faulty().faultedCall());
+    assertEquals(List.of("put a", "get a", "list ", "size a"), faulty().callLog());
+    assertTrue(faulty().crashed());
+    faulty().disarm();
+    assertEquals(0, faulty().calls());
+    backend().get("a");
+  }
+
+  @Test
+  void failCallOnceFailsOneCallAndALandingPutStillStores() throws IOException {
+    faulty().failCallOnce(2).landFailingPuts(true);
+    put("a");
+    assertThrows(InjectedFault.class, () -> put("b"));
+    put("c");
+    assertEquals(Optional.of(3L), inner.size("b"), "the failing put landed");
+    assertFalse(faulty().crashed());
+    assertEquals(List.of("b"), faulty().failedPuts());
+  }
+
+  @Test
+  void atCallRunsItsActionOnceBeforeThatCall() throws IOException {
+    int[] seen = new int[1];
+    faulty().atCall(2, () -> seen[0] = faulty().calls());
+    put("a");
+    backend().get("a");
+    backend().get("a");
+    assertEquals(2, seen[0], "the action ran as the second call arrived");
+  }
 }
