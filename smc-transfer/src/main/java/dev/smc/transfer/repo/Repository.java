@@ -515,6 +515,7 @@ public final class Repository implements ImageStore {
 
   @Override
   public ImageWriter newImage(String imageName, ImageKind kind, TransferOptions transfer) throws IOException {
+    ImageRef.checkName(imageName); // before anything is sent: the name goes into object names
     Optional<ImageInfo> parent = latest(imageName);
     if (parent.isPresent() && parent.get().kind() != kind) {
       throw new SmcException(ErrorCode.INVALID_SPEC, "image name '" + imageName + "' holds " + parent.get().kind()
