@@ -28,7 +28,12 @@ public enum ErrorCode {
   /** The operation was cancelled or the task was paused. */
   CANCELLED(false),
   /** A bug or an unexpected condition. */
-  INTERNAL(false);
+  INTERNAL(false),
+  /**
+   * A snapshot hook (a command run before or after the read) failed. After a post-snapshot hook
+   * the cycle's image may have been committed: see {@link PostSnapshotException}.
+   */
+  HOOK_FAILED(false);
 
   private final boolean retryable;
 

@@ -4,15 +4,28 @@ import dev.smc.internal.Checks;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** An image of a cycle, written {@code <name>-CYCLE_<n>}. Immutable. */
+/**
+ * An image of a cycle, written {@code <name>-CYCLE_<n>}. The name follows {@link #checkName}: ASCII
+ * only, since it becomes part of object names. Immutable.
+ */
 public record ImageRef(String name, int cycle) implements Comparable<ImageRef> {
   private static final Pattern FORM = Pattern.compile("(.+)-CYCLE_([1-9][0-9]{0,8})");
 
   public ImageRef {
     Checks c = new Checks();
-    c.name("imageName", name);
+    c.imageName("imageName", name);
     c.range("cycle", cycle, 1, Integer.MAX_VALUE);
     c.throwIfAny();
+  }
+
+  /**
+   * Returns {@code name} if it can name images (2-128 characters: an ASCII letter, then ASCII
+   * letters, digits, '_' or '-'); else throws {@link InvalidSpecException} naming the field
+   * {@code imageName}, the value and what is allowed. A writer calls it before it stores anything.
+   */
+  public static String checkName(String name) {
+    new Checks().imageName("imageName", name).throwIfAny();
+    return name;
   }
 
   /** Parses {@code NAME-CYCLE_N}; throws {@link InvalidSpecException} naming the field and the form. */

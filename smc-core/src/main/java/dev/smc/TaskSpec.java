@@ -47,19 +47,26 @@ public record TaskSpec(
     java.util.Objects.requireNonNull(targetType, "targetType");
     java.util.Objects.requireNonNull(network, "network");
     Checks c = new Checks();
-    validate(c, name, description, source, imageName, syncPolicy, validity, tags, clientToken);
+    // a spec read back from a store is checked with the rules it was created under, so that a task
+    // made before the image name alphabet became ASCII-only, or before excludes were checked here,
+    // can still be listed and deleted; every new spec comes through Builder.build(), which is strict
+    validate(c, name, description, source, imageName, syncPolicy, validity, tags, clientToken, false);
     c.throwIfAny();
   }
 
   private static void validate(Checks c, @Nullable String name, @Nullable String description,
       @Nullable String source, @Nullable String imageName, Optional<SyncPolicy> syncPolicy,
-      @Nullable Duration validity, List<Tag> tags, Optional<String> clientToken) {
+      @Nullable Duration validity, List<Tag> tags, Optional<String> clientToken, boolean strict) {
     c.name("name", name);
     c.maxLength("description", description, MAX_DESCRIPTION);
     if (source == null || source.isBlank()) {
       c.add("source", source, "a directory, disk image file or block device path");
     }
-    c.name("imageName", imageName);
+    if (strict) {
+      c.imageName("imageName", imageName);
+    } else {
+      c.name("imageName", imageName);
+    }
     c.range("validity", validity, MIN_VALIDITY, MAX_VALIDITY, "allowed 7d..90d");
     if (tags.size() > MAX_TAGS) {
       c.add("tags", tags.size() + " tags", "at most " + MAX_TAGS + " tags");
@@ -265,7 +272,9 @@ public record TaskSpec(
       if (rawTags.size() > MAX_TAGS) {
         c.add("tags", rawTags.size() + " tags", "at most " + MAX_TAGS + " tags");
       }
-      validate(c, name, description, source, imageName, policy, validity, List.of(), Optional.ofNullable(clientToken));
+      validate(c, name, description, source, imageName, policy, validity, List.of(), Optional.ofNullable(clientToken),
+          true);
+      ExcludePattern.check(c, "excludes", excludes);
       if (now != null) {
         checkRunTime(c, runMode, now);
       }

@@ -88,6 +88,29 @@ class TaskImportTest {
     assertEquals(List.of(), m.tasks());
   }
 
+  /** Issue #11, items 2 and 6: what task create and migrate refuse, a sheet refuses too, cell by cell. */
+  @Test
+  void aBackwardsClassRangeExcludeAndAnAccentedImageNameAreProblemsOfTheirCells() throws IOException {
+    Migrations m = open(dir.resolve("home"));
+    Sheet sheet = Sheets.rows(List.of(row("a"), with(row("b"), "exclude", "/var/cache/;[z-a]"),
+        with(row("c"), "image-name", "w\u00e9b")));
+
+    ImportResult r = TaskImport.run(m, sheet, TaskImport.Options.defaults());
+
+    assertEquals(2, r.problems().size(), r.problems().toString());
+    Problem exclude = r.problems().get(0);
+    assertEquals(3, exclude.row());
+    assertEquals("exclude", exclude.column());
+    assertEquals("[z-a]", exclude.value());
+    assertTrue(exclude.reason().contains("[a-z], not [z-a]"), exclude.reason());
+    Problem image = r.problems().get(1);
+    assertEquals(4, image.row());
+    assertEquals("image-name", image.column());
+    assertEquals("w\u00e9b", image.value());
+    assertTrue(image.reason().contains("ASCII"), image.reason());
+    assertEquals(List.of(), m.tasks());
+  }
+
   @Test
   void validOnlyCreatesExactlyTheValidRowsAndReportsTheRest() throws IOException {
     Migrations m = open(dir.resolve("home"));

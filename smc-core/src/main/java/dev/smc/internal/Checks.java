@@ -15,6 +15,15 @@ import javax.annotation.Nullable;
 public final class Checks {
   /** The task and image name alphabet of the model: starts with a letter; letters, digits, ':', '_', '-'. */
   public static final Pattern NAME = Pattern.compile("\\p{L}[\\p{L}\\p{N}:_-]*");
+  /**
+   * The image name alphabet: ASCII only, since an image name becomes part of object names, whose
+   * segments allow {@code A-Za-z0-9._-} ({@code Backend.checkName}): an ASCII letter, then ASCII
+   * letters, digits, '_' and '-' (the task name alphabet without ':' and non-ASCII letters).
+   */
+  public static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
+  /** What {@link #imageName} allows, for messages. */
+  public static final String IMAGE_NAME_ALLOWED = "2-128 characters, starting with a letter: ASCII letters A-Z a-z,"
+      + " digits 0-9, '_' or '-' (no spaces, no accented letters, no other signs)";
 
   private final List<FieldError> errors = new ArrayList<>();
 
@@ -51,6 +60,14 @@ public final class Checks {
     if (value == null || value.length() < 2 || value.length() > 128 || !NAME.matcher(value).matches()
         || value.startsWith("http://") || value.startsWith("https://")) {
       add(field, value, allowed);
+    }
+    return this;
+  }
+
+  /** Image names: 2-128 characters of {@link #IMAGE_NAME}, so that every object name made of them is valid. */
+  public Checks imageName(String field, @Nullable String value) {
+    if (value == null || value.length() < 2 || value.length() > 128 || !IMAGE_NAME.matcher(value).matches()) {
+      add(field, value, IMAGE_NAME_ALLOWED);
     }
     return this;
   }

@@ -15,6 +15,7 @@ import dev.smc.TaskState;
 import dev.smc.scheduler.internal.Cycle;
 import dev.smc.scheduler.internal.CycleRunner;
 import dev.smc.scheduler.internal.Draft;
+import dev.smc.scheduler.internal.LocalEngine;
 import dev.smc.scheduler.internal.Recovery;
 import dev.smc.scheduler.internal.Schedule;
 import dev.smc.scheduler.internal.TaskChanges;
@@ -24,6 +25,7 @@ import dev.smc.spi.ImageInfo;
 import dev.smc.spi.InstanceProvider;
 import dev.smc.transfer.backend.Backends;
 import dev.smc.transfer.backend.LocalFolderBackend;
+import dev.smc.transfer.paths.StoreFolder;
 import dev.smc.transfer.repo.Repository;
 import java.io.Closeable;
 import java.io.IOException;
@@ -32,7 +34,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -79,6 +83,8 @@ public final class Migrations implements Closeable {
   @Nullable private final ExecutorService ownExecutor;
   private final TaskJournal journal;
   private final CycleRunner cycles;
+  /** The repository's folder when it is on this machine: no task's source may be it or lie in it. */
+  private final Optional<Path> repositoryFolder;
 
   /** Guards this scheduler's state and serialises its changes to the store. */
   private final Object lock = new Object();
@@ -105,7 +111,16 @@ public final class Migrations implements Closeable {
       executor = b.executor;
     }
     this.journal = new TaskJournal(store, provider, clock, b.listener);
-    this.cycles = new CycleRunner(lock, journal, repo, provider, executor, b.maxConcurrentCycles, b.engine);
+    this.repositoryFolder = StoreFolder.of(repo);
+    // the local engine also leaves the repository out when a cycle writes to it through a transit
+    // instance, which hides its folder from the engine, and the home with the task store and tokens
+    Map<Path, String> leaveOut = new LinkedHashMap<>();
+    repositoryFolder.ifPresent(f -> leaveOut.put(f, "the repository " + f + " this cycle writes to"));
+    if (b.home != null) {
+      leaveOut.putIfAbsent(b.home.toAbsolutePath(), "the task store's home " + b.home.toAbsolutePath());
+    }
+    CycleEngine engine = b.engine != null ? b.engine : new LocalEngine(leaveOut);
+    this.cycles = new CycleRunner(lock, journal, repo, provider, executor, b.maxConcurrentCycles, engine);
   }
 
   public static Builder builder() {
@@ -126,7 +141,7 @@ public final class Migrations implements Closeable {
     TaskChanges.Created c;
     synchronized (lock) {
       ensureOpen();
-      c = TaskChanges.create(journal, spec, clock.instant());
+      c = TaskChanges.create(journal, spec, clock.instant(), repositoryFolder);
       if (c.isNew() && spec.runMode() instanceof RunMode.Now) {
         cycles.begin(c.id(), Action.START, RunType.Manual, false, "run mode now");
       }
@@ -144,7 +159,7 @@ public final class Migrations implements Closeable {
   public List<BatchError> check(List<TaskSpec> specs) throws IOException {
     synchronized (lock) {
       ensureOpen();
-      return TaskChanges.checkAll(store.tasks(), specs, clock.instant());
+      return TaskChanges.checkAll(store.tasks(), specs, clock.instant(), repositoryFolder);
     }
   }
 
@@ -161,7 +176,7 @@ public final class Migrations implements Closeable {
     List<TaskId> ids;
     synchronized (lock) {
       ensureOpen();
-      ids = TaskChanges.createAll(journal, specs, clock.instant());
+      ids = TaskChanges.createAll(journal, specs, clock.instant(), repositoryFolder);
       for (int i = 0; i < ids.size(); i++) {
         if (specs.get(i).runMode() instanceof RunMode.Now) {
           cycles.begin(ids.get(i), Action.START, RunType.Manual, false, "run mode now");
@@ -480,7 +495,7 @@ public final class Migrations implements Closeable {
     @Nullable private Executor executor;
     private int maxConcurrentCycles = DEFAULT_MAX_CONCURRENT_CYCLES;
     private MigrationListener listener = MigrationListener.NONE;
-    private CycleEngine engine = CycleEngine.local();
+    @Nullable private CycleEngine engine;
     private Duration tickEvery = Duration.ofSeconds(30);
 
     /** The folder for whatever is not given: {@code tasks/}, {@code locks/}, {@code repo/}, {@code transit/}. */
@@ -543,6 +558,10 @@ public final class Migrations implements Closeable {
       return this;
     }
 
+    /**
+     * Runs each cycle (default: the local engines, whose file cycles leave the repository's folder
+     * and {@link #home} out of every source, wherever they appear in it).
+     */
     public Builder engine(CycleEngine engine) {
       this.engine = engine;
       return this;

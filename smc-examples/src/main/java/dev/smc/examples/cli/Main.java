@@ -9,11 +9,7 @@ import dev.smc.Progress;
 import dev.smc.SmcException;
 import dev.smc.TaskId;
 import dev.smc.TransferOptions;
-import dev.smc.internal.Checks;
 import dev.smc.spi.ImageInfo;
-import dev.smc.transfer.files.Excludes;
-import dev.smc.transfer.files.FileMigration;
-import dev.smc.transfer.files.FileRestore;
 import dev.smc.transfer.repo.Checker;
 import dev.smc.transfer.repo.GarbageCollector;
 import dev.smc.transfer.repo.Repository;
@@ -34,7 +30,8 @@ import java.util.Set;
 /**
  * {@code smc}: migrate a tree into an image repository, list, restore, check, forget and collect
  * garbage, describe a disk, a demo, migration tasks ({@code task ...}, {@code serve}), and the transit
- * instance ({@code receiver}). Exit codes: 0 done, 1 failed, 2 bad arguments.
+ * instance ({@code receiver}). Exit codes ({@link ExitCode}): 0 done, 1 failed, 2 bad arguments, 4 the
+ * image was made but the post-snapshot hook failed.
  */
 public final class Main {
   static final String USAGE = """
@@ -44,7 +41,9 @@ public final class Main {
                 [--exclude-from FILE] [--partitions 1,3] [--pre-snapshot CMD] [--post-snapshot CMD]
                 [--compress 0-10] [--checksum] [--bwlimit KBPS] [--json]
         images  --repo REPO [--json]
-        restore --repo REPO --image NAME-CYCLE_N --target DIR|FILE|DEVICE [--json]
+        restore --repo REPO --image NAME-CYCLE_N --target DIR|FILE|DEVICE [--keep-partial] [--json]
+                                               a failed restore removes what it wrote (--keep-partial: keeps the
+                                               partial tree, without the files it had not finished)
         check   --repo REPO [--read-data] [--json]
         forget  --repo REPO --image-name NAME --keep N | --image NAME-CYCLE_N   keep the newest N, or remove one
                                                image (also a damaged one); gc frees the space
@@ -87,6 +86,12 @@ public final class Main {
       task and serve take --home HOME (or env SMC_HOME), the task store; the repository is HOME/repo unless
       --repo REPO (give it to every command of that home). --interval: whole hours or days, 1h..168h (1d..7d);
       --max-images 1..10; --run at: 10 minutes to 30 days ahead; --valid-days 7..90 (default 30); <= 20 tags.
+      --image-name: 2-128 characters, an ASCII letter then A-Z a-z 0-9 _ - (it becomes part of object names).
+      --source: a folder, a disk image file (not empty) or a block device (not a FIFO, procfs or sysfs); a
+      repository inside a folder source is left out of every cycle (a warning says so); one equal to the source,
+      or holding it, is refused. --exclude-from: a regular file, one pattern per line.
+      exit codes: 0 done; 1 failed; 2 bad arguments (one line naming the option, the value, what is allowed);
+      4 the image was made, but the post-snapshot hook failed after it.
       every command takes --debug (stack traces on failure)""";
 
   private final PrintStream out;
@@ -124,9 +129,9 @@ public final class Main {
     try {
       return switch (cmd) {
         case "demo" -> new Demo(out, err).run(new Args(cmd, args, Set.of("dir"), Set.of("keep")));
-        case "migrate" -> migrate(args);
+        case "migrate" -> new MigrateCommand(out, err).run(args);
         case "images" -> images(args);
-        case "restore" -> restore(args);
+        case "restore" -> new RestoreCommand(out, err).run(args);
         case "check" -> check(args);
         case "forget" -> forget(args);
         case "gc" -> gc(args);
@@ -215,7 +220,8 @@ public final class Main {
     return xdg != null && !xdg.isBlank() ? Path.of(xdg, "smc") : Path.of(System.getProperty("user.home"), ".cache", "smc");
   }
 
-  private Repository existingRepo(Args a) throws IOException {
+  /** The repository of {@code a}'s {@code --repo}, which must exist (a local one has its 'config'). */
+  static Repository existingRepo(Args a) throws IOException {
     String dir = a.required("repo", "the repository folder");
     RemoteRepo.refuseRemoteOptions(dir, a);
     boolean uri = dev.smc.transfer.backend.Backends.isUri(dir);
@@ -223,148 +229,6 @@ public final class Main {
       throw new UsageException("--repo '" + dir + "': no smc repository there (no 'config'); migrate creates one");
     }
     return openRepo(dir, TransferOptions.DEFAULTS, a);
-  }
-
-  private int migrate(List<String> argv) throws IOException {
-    Args a = new Args("migrate", argv, Set.of("source", "repo", "image-name", "exclude", "exclude-from", "compress",
-        "bwlimit", "threads", "mode", "partitions", "pre-snapshot", "post-snapshot"), Set.of("checksum", "json"));
-    a.noPositional();
-    String source = a.required("source", "the folder to migrate");
-    String repoDir = a.required("repo", "the repository folder (created when missing)");
-    String name = a.required("image-name", "2-128 characters, starting with a letter");
-    Checks c = new Checks();
-    c.name("--image-name", name);
-    c.throwIfAny();
-    long compress = a.longValue("compress", 0, 0, TransferOptions.MAX_COMPRESSION_LEVEL);
-    long bw = a.longValue("bwlimit", 0, 0, TransferOptions.MAX_BANDWIDTH_KBPS);
-    int threads = (int) a.longValue("threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
-    TransferOptions options = new TransferOptions(bw, (int) compress, a.flag("checksum"));
-    List<String> patterns = new ArrayList<>(a.all("exclude"));
-    for (String f : a.all("exclude-from")) {
-      try {
-        patterns.addAll(Files.readAllLines(Path.of(f)));
-      } catch (IOException e) {
-        throw new UsageException("--exclude-from '" + f + "': cannot be read (" + describe(e) + ")");
-      }
-    }
-    Excludes excludes = Excludes.of(patterns);
-    Path src = Path.of(source);
-    if (!Files.exists(src)) {
-      throw new UsageException("migrate: --source '" + source + "': does not exist; must be a folder, a disk image file"
-          + " or a block device");
-    }
-    String mode = a.get("mode");
-    if (mode == null) {
-      mode = Files.isDirectory(src) ? "file" : "block";
-    }
-    if (!mode.equals("file") && !mode.equals("block")) {
-      throw new UsageException("migrate: --mode '" + mode + "': allowed file (a folder) or block (a disk image or device)");
-    }
-    if (mode.equals("file") && !Files.isDirectory(src)) {
-      throw new UsageException("migrate: --source '" + source + "': must be a folder for --mode file");
-    }
-    if (mode.equals("block") && (!Files.exists(src) || Files.isDirectory(src))) {
-      throw new UsageException("migrate: --source '" + source + "': must be a disk image file or a block device"
-          + " for --mode block (or a folder for --mode file)");
-    }
-    java.util.Set<Integer> parts = null;
-    if (a.get("partitions") != null) {
-      if (!mode.equals("block")) {
-        throw new UsageException("migrate: --partitions applies to --mode block only");
-      }
-      parts = new java.util.TreeSet<>();
-      for (String n : a.get("partitions").split(",")) {
-        try {
-          int v = Integer.parseInt(n.trim());
-          if (v < 1) {
-            throw new NumberFormatException();
-          }
-          parts.add(v);
-        } catch (NumberFormatException e) {
-          throw new UsageException("migrate: --partitions '" + a.get("partitions")
-              + "': allowed partition numbers separated by commas, e.g. 1,3 (see smc describe)");
-        }
-      }
-    }
-    dev.smc.spi.SnapshotHooks hooks = new dev.smc.transfer.source.CommandHooks(
-        java.util.Optional.ofNullable(a.get("pre-snapshot")), java.util.Optional.ofNullable(a.get("post-snapshot")), 600);
-    if (mode.equals("block") && !excludes.isEmpty()) {
-      throw new UsageException("migrate: --exclude applies to --mode file only; a disk is copied block by block");
-    }
-    try (Repository repo = openRepo(repoDir, options, a)) {
-      MigrationListener progress = a.flag("json") ? MigrationListener.NONE : new TerminalProgress(err);
-      CycleReport r = mode.equals("file")
-          ? FileMigration.builder().threads(threads).listener(progress).hooks(hooks).build()
-              .run(repo, src, name, excludes, options)
-          : blockEngine(threads, progress, hooks, parts).run(repo, src, name, options);
-      if (a.flag("json")) {
-        out.println(Json.of(report(r)));
-      } else if (mode.equals("file")) {
-        out.printf(Locale.ROOT, "%s: %s cycle, %d files, %s scanned, %s read, %s stored (%d new chunks, %d reused,"
-                + " %d files unchanged) in %.2f s%n", r.image(), r.type().name().toLowerCase(Locale.ROOT),
-            r.filesScanned(), size(r.bytesScanned()), size(r.bytesRead()), size(r.bytesStored()), r.chunksNew(),
-            r.chunksReused(), r.filesReused(), r.elapsed().toNanos() / 1e9);
-        out.println(sent(r));
-        r.warnings().forEach(w -> out.println("warning: " + w));
-      } else {
-        Map<String, Long> d = r.details();
-        out.printf(Locale.ROOT, "%s: %s cycle, %s disk, %s read, %s stored; blocks: %d scanned, %d skipped as free,"
-                + " %d holes, %d zero, %d unchanged, %d stored, %d deduplicated in %.2f s%n", r.image(),
-            r.type().name().toLowerCase(Locale.ROOT), size(r.bytesScanned()), size(r.bytesRead()),
-            size(r.bytesStored()), d.get("blocksScanned"), d.get("blocksFree"), d.get("blocksHoles"), d.get("blocksZero"),
-            d.get("blocksUnchanged"), d.get("blocksStored"), d.get("blocksDeduplicated"), r.elapsed().toNanos() / 1e9);
-        out.println(sent(r));
-      }
-      return 0;
-    }
-  }
-
-  private static dev.smc.transfer.blocks.BlockMigration blockEngine(int threads, MigrationListener progress,
-      dev.smc.spi.SnapshotHooks hooks, java.util.Set<Integer> partitions) {
-    dev.smc.transfer.blocks.BlockMigration.Builder b = dev.smc.transfer.blocks.BlockMigration.builder()
-        .threads(threads).listener(progress).hooks(hooks);
-    if (partitions != null) {
-      b.partitions(partitions);
-    }
-    return b.build();
-  }
-
-  /**
-   * What a cycle sent to the repository and how fast: {@code sent 16.0 MiB in 8.02 s (2043 KiB/s)}. What
-   * was sent is what the cycle stored (after dedup and compression); the rate is over the whole cycle,
-   * scanning included, so under {@code --bwlimit} it is at most about the limit.
-   */
-  static String sent(CycleReport r) {
-    return String.format(Locale.ROOT, "sent %s in %.2f s (%d KiB/s)", size(r.bytesStored()),
-        r.elapsed().toNanos() / 1e9, rateKBps(r));
-  }
-
-  /** Bytes stored per second of the whole cycle, in KiB/s, rounded; 0 for a cycle that took no time. */
-  static long rateKBps(CycleReport r) {
-    long nanos = r.elapsed().toNanos();
-    return nanos <= 0 ? 0 : Math.round(r.bytesStored() / 1024.0 / (nanos / 1e9));
-  }
-
-  static Map<String, Object> report(CycleReport r) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("cycle", r.image().cycle());
-    m.put("image", r.image().toString());
-    m.put("type", r.type().name());
-    m.put("filesScanned", r.filesScanned());
-    m.put("bytesScanned", r.bytesScanned());
-    m.put("bytesRead", r.bytesRead());
-    m.put("bytesStored", r.bytesStored());
-    m.put("chunksNew", r.chunksNew());
-    m.put("chunksReused", r.chunksReused());
-    m.put("filesReused", r.filesReused());
-    m.put("bytesSent", r.bytesStored());
-    m.put("seconds", Math.round(r.elapsed().toNanos() / 1e6) / 1e3);
-    m.put("rateKBps", rateKBps(r));
-    m.putAll(r.details());
-    List<Object> w = new ArrayList<>();
-    r.warnings().forEach(x -> w.add(Map.of("path", x.path(), "reason", x.reason())));
-    m.put("warnings", w);
-    return m;
   }
 
   private int images(List<String> argv) throws IOException {
@@ -397,59 +261,6 @@ public final class Main {
           out.printf("%-40s %-6s %-24s %10d %12s%s%n", i.ref(), i.kind(), i.created(), i.longProperty("files"),
               size(i.longProperty("bytes")), i.pinned() ? " pinned" : "");
         }
-      }
-      return 0;
-    }
-  }
-
-  private int restore(List<String> argv) throws IOException {
-    Args a = new Args("restore", argv, Set.of("repo", "image", "target", "threads"), Set.of("json"));
-    a.noPositional();
-    ImageRef ref = ImageRef.parse("--image", a.required("image", "an image like NAME-CYCLE_3"));
-    String target = a.required("target", "an empty or missing folder");
-    int threads = (int) a.longValue("threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
-    try (Repository repo = existingRepo(a)) {
-      ImageInfo info = repo.image(ref).orElseThrow(() -> new dev.smc.NotFoundException("image " + ref
-          + " does not exist in " + repo.backend().location()));
-      if (info.kind() == dev.smc.spi.ImageKind.BLOCKS) {
-        dev.smc.transfer.blocks.BlockRestore.Report br = new dev.smc.transfer.blocks.BlockRestore()
-            .restore(repo, ref, Path.of(target));
-        if (a.flag("json")) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("image", br.image().toString());
-          m.put("bytes", br.diskSize());
-          m.put("blocksWritten", br.blocksWritten());
-          m.put("blocksHoles", br.blocksHoles());
-          m.put("seconds", br.elapsed().toMillis() / 1e3);
-          out.println(Json.of(m));
-        } else {
-          out.printf(Locale.ROOT, "restored %s into %s: %s disk, %d blocks written, %d left as holes in %.2f s%n",
-              br.image(), target, size(br.diskSize()), br.blocksWritten(), br.blocksHoles(),
-              br.elapsed().toNanos() / 1e9);
-        }
-        return 0;
-      }
-      TerminalProgress progress = new TerminalProgress(err);
-      FileRestore.Report r;
-      try {
-        r = new FileRestore(threads, a.flag("json") ? MigrationListener.NONE : progress)
-            .restore(repo, ref, Path.of(target));
-      } finally {
-        progress.clear();
-      }
-      if (a.flag("json")) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("image", r.image().toString());
-        m.put("entries", r.entries());
-        m.put("files", r.files());
-        m.put("bytes", r.bytes());
-        m.put("seconds", r.elapsed().toMillis() / 1e3);
-        m.put("warnings", r.warnings().stream().map(Object::toString).toList());
-        out.println(Json.of(m));
-      } else {
-        out.printf(Locale.ROOT, "restored %s into %s: %d entries, %d files, %s in %.2f s%n", r.image(), target,
-            r.entries(), r.files(), size(r.bytes()), r.elapsed().toNanos() / 1e9);
-        r.warnings().forEach(w -> out.println("warning: " + w));
       }
       return 0;
     }

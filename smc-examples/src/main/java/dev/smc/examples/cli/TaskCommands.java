@@ -1,5 +1,6 @@
 package dev.smc.examples.cli;
 
+import dev.smc.ImageRef;
 import dev.smc.InvalidSpecException;
 import dev.smc.MigrationListener;
 import dev.smc.TaskSpec;
@@ -12,6 +13,7 @@ import dev.smc.batch.SheetFiles;
 import dev.smc.batch.TaskColumns;
 import dev.smc.batch.TaskExport;
 import dev.smc.batch.TaskImport;
+import dev.smc.scheduler.CycleRecord;
 import dev.smc.scheduler.LogEntry;
 import dev.smc.scheduler.MigrationTask;
 import dev.smc.scheduler.Migrations;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import javax.annotation.Nullable;
@@ -199,6 +202,10 @@ final class TaskCommands {
     }
     o.tags(a.all("tag"), b);
     TaskSpec spec = o.build(b);
+    // before the session opens (and so creates) the repository: never in the source itself
+    String repo = a.get("repo");
+    RepoFolder.refuseSourceIn(a.command(), repo == null ? "the task store's repository" : "--repo",
+        repo == null ? home(a).resolve("repo").toString() : repo, Path.of(spec.source()));
     try (Session s = new Session(a, progress(a)).closeOnShutdown()) {
       MigrationTask t = s.m.create(spec);
       if (t.state() == TaskState.Running) {
@@ -412,21 +419,32 @@ final class TaskCommands {
     }
   }
 
-  /** Waits for the task's cycle to end here; 0 when it succeeded, 1 (with the error) when not. */
+  /**
+   * Waits for the task's cycle to end here; 0 when it succeeded, 4 when it made its image but its
+   * post-snapshot hook failed after it (the cycle record names the image), 1 (with the error) when not.
+   */
   private int foreground(Session s, String name, Args a) throws IOException {
     MigrationTask t = s.m.awaitCycle(name, FOREVER);
     boolean ok = t.state() == TaskState.Waiting || t.state() == TaskState.Finished;
+    Optional<ImageRef> made = ok ? Optional.empty() : t.lastCycle()
+        .filter(c -> c.outcome() == CycleRecord.Outcome.Failed).flatMap(CycleRecord::image);
     if (a.flag("json")) {
       out.println(Json.of(TaskViews.detail(t, s.m.images(t.name()))));
     } else {
       out.println(TaskViews.cycleLine(t));
+    }
+    if (made.isPresent()) {
+      err.println("smc " + a.command() + ": error: task " + t.name() + ": image " + made.get() + " was made and is"
+          + " kept, but the cycle failed after it: " + t.error().orElse("") + " (see smc task logs " + t.name()
+          + "; smc task start " + t.name() + " runs the next cycle)");
+      return ExitCode.HOOK_FAILED;
     }
     if (!ok) {
       err.println("smc " + a.command() + ": error: task " + t.name() + " is " + t.state()
           + t.error().map(e -> ": " + e).orElse("") + " (see smc task logs " + t.name() + "; smc task start "
           + t.name() + " resumes)");
     }
-    return ok ? 0 : 1;
+    return ok ? ExitCode.OK : ExitCode.FAILED;
   }
 
   private void print(Session s, MigrationTask t, Args a, String line) throws IOException {

@@ -110,7 +110,7 @@ class MainTest {
     assertBadArguments(smc("migrate", "--repo", repo.toString(), "--image-name", "web"),
         List.of("--source is required"));
     assertBadArguments(smc("migrate", "--source", src.resolve("nope").toString(), "--repo", repo.toString(),
-        "--image-name", "web"), List.of("--source", "must be a folder"));
+        "--image-name", "web"), List.of("--source", "does not exist", "allowed a folder"));
     assertBadArguments(smc("migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "1abc"),
         List.of("--image-name", "'1abc'", "starting with a letter"));
     ok(migrate());

@@ -1,6 +1,7 @@
 package dev.smc.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -217,5 +218,41 @@ class TaskCommandsTest {
     assertTrue(failed.out().contains("cycle 1 failed"), failed.out());
     assertTrue(failed.err().contains("task db is InError") && failed.err().contains("does not exist"), failed.err());
     ok("task", "delete", "db", "--repo", tmp.resolve("other-repo").toString()); // its receiver, kept for a retry, goes
+  }
+
+  /** Issue #11, items 1, 2 and 6 for tasks: what migrate refuses, task create refuses too, before any repository is made. */
+  @Test
+  void aSourceThatIsTheRepositoryAnAccentedImageNameOrABackwardsRangeAreRefusedAtCreate() throws IOException {
+    Path repo = Files.createDirectories(home.resolve("repo"));
+    Run same = smc("task", "create", "--name", "web", "--source", repo.toString(), "--image-name", "web-img");
+    assertEquals(2, same.code(), same.err());
+    assertTrue(same.err().contains("--source '" + repo + "' and the task store's repository '" + repo
+        + "' are the same folder"), same.err());
+    assertFalse(Files.exists(repo.resolve("config")), "a refused create made a repository in the source");
+    Run other = smc("task", "create", "--name", "web", "--source", src.toString(), "--image-name", "web-img",
+        "--repo", src.toString());
+    assertEquals(2, other.code());
+    assertTrue(other.err().contains("and --repo '" + src + "' are the same folder"), other.err());
+    Run accent = smc(create().stream().map(a -> a.equals("web-img") ? "w\u00e9b" : a).toArray(String[]::new));
+    assertEquals(2, accent.code());
+    assertTrue(accent.err().contains("imageName = 'w\u00e9b'") && accent.err().contains("ASCII")
+        && accent.err().contains("(--image-name)"), accent.err());
+    Run range = smc(create("--exclude", "[z-a]").toArray(String[]::new));
+    assertEquals(2, range.code());
+    assertTrue(range.err().contains("excludes = '[z-a]'") && range.err().contains("(--exclude)"), range.err());
+  }
+
+  /** Issue #11, item 1 for tasks: a cycle through the task's receiver leaves a repository inside the source out. */
+  @Test
+  void aRepositoryInsideATasksSourceIsLeftOutOfItsImageAndTheLogSaysSo() throws IOException {
+    Path repo = src.resolve("var/smc-repo");
+    Run done = ok(create("--repo", repo.toString()).toArray(String[]::new));
+    assertTrue(done.out().contains("cycle 1 succeeded"), done.out());
+    String logs = ok("task", "logs", "web", "--repo", repo.toString()).out();
+    assertTrue(logs.contains("var/smc-repo: left out: the repository " + repo), logs);
+    Path restored = tmp.resolve("restored");
+    ok("restore", "--repo", repo.toString(), "--image", "web-img-CYCLE_1", "--target", restored.toString());
+    assertTrue(Files.exists(restored.resolve("etc/app.conf")));
+    assertFalse(Files.exists(restored.resolve("var/smc-repo")), "the repository was copied into its image");
   }
 }

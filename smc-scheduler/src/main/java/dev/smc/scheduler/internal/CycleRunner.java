@@ -7,6 +7,7 @@ import dev.smc.ErrorCode;
 import dev.smc.ImageRef;
 import dev.smc.IntegrityException;
 import dev.smc.NotFoundException;
+import dev.smc.PostSnapshotException;
 import dev.smc.Progress;
 import dev.smc.SmcException;
 import dev.smc.SyncPolicy;
@@ -216,7 +217,7 @@ public final class CycleRunner {
       try {
         executor.execute(() -> run(c));
       } catch (RejectedExecutionException e) {
-        finishFailed(c, new SmcException(ErrorCode.INTERNAL, "executor refused the cycle: " + e.getMessage(), e));
+        finishFailed(c, new SmcException(ErrorCode.INTERNAL, "executor refused the cycle: " + e.getMessage(), e), null);
         release(c, true);
       }
     }
@@ -243,7 +244,7 @@ public final class CycleRunner {
       }
     }
     for (Cycle c : queued) {
-      finishFailed(c, new SmcException(ErrorCode.CANCELLED, "scheduler closed before the cycle started"));
+      finishFailed(c, new SmcException(ErrorCode.CANCELLED, "scheduler closed before the cycle started"), null);
       release(c, false);
     }
     for (Cycle c : running) {
@@ -325,8 +326,11 @@ public final class CycleRunner {
       List<ImageRef> removed = Retention.apply(repo, t.spec());
       update(c, d -> d.step = BusinessStep.Cleaning, null);
       finishSucceeded(c, report, removed);
+    } catch (PostSnapshotException e) {
+      // the image is there and restores: the cycle record names it, though the cycle failed
+      finishFailed(c, e, e.report());
     } catch (Exception e) {
-      finishFailed(c, e);
+      finishFailed(c, e, null);
     }
   }
 
@@ -410,10 +414,27 @@ public final class CycleRunner {
       journal.save(d, before, "cycle " + r.image().cycle() + " succeeded: image " + r.image() + ", " + r.bytesScanned()
           + " bytes scanned, " + r.bytesStored() + " bytes sent" + (d.nextRun == null ? "" : "; next " + d.nextRun),
           r.type() == CycleType.FULL ? "full cycle" : "incremental cycle");
+      logWarnings(c, r);
     }
   }
 
-  private void finishFailed(Cycle c, Exception e) {
+  /** The cycle's warnings (files left out, the repository left out of the source, ...), the first few of them. */
+  private void logWarnings(Cycle c, CycleReport r) throws IOException {
+    if (r.warnings().isEmpty()) {
+      return;
+    }
+    List<String> first = r.warnings().stream().limit(5).map(Object::toString).toList();
+    int more = r.warnings().size() - first.size();
+    journal.log(c.id, "cycle " + r.image().cycle() + ": " + r.warnings().size() + " warning"
+        + (r.warnings().size() == 1 ? "" : "s") + ": " + String.join("; ", first) + (more > 0 ? "; and " + more
+        + " more" : ""), "what the cycle could not copy exactly, or left out");
+  }
+
+  /**
+   * Records a failed cycle. {@code made} is the report of a cycle whose image was committed before
+   * something after it failed (its post-snapshot hook): the record then names that image.
+   */
+  private void finishFailed(Cycle c, Exception e, @Nullable CycleReport made) {
     if (Thread.currentThread() == c.thread) {
       Thread.interrupted(); // the store's channels would refuse to write on an interrupted thread
     }
@@ -432,13 +453,17 @@ public final class CycleRunner {
             : c.shutdown ? CycleRecord.Outcome.Interrupted : CycleRecord.Outcome.Failed;
         Progress p = c.progress;
         d.setLast(new CycleRecord(last.number(), last.type(), last.start(), Optional.of(clock.instant()),
-            Optional.empty(), p == null ? 0 : p.bytesScanned(), p == null ? 0 : p.bytesSent(), o,
-            Optional.of(reason), last.attempts()));
+            made == null ? Optional.empty() : Optional.of(made.image()),
+            made != null ? made.bytesScanned() : p == null ? 0 : p.bytesScanned(),
+            made != null ? made.bytesStored() : p == null ? 0 : p.bytesSent(), o, Optional.of(reason),
+            last.attempts()));
         d.error = paused ? null : reason;
         d.step = null;
         d.owner = null;
         d.progress = p == null ? d.progress : p;
         journal.save(d, TaskState.Running, "cycle " + last.number() + " " + o.name().toLowerCase(Locale.ROOT)
+            + (made == null ? "" : "; its image " + made.image() + " was made and is kept, but the post-snapshot"
+                + " hook failed after it (retention was not applied)")
             + (d.transit == null ? "" : "; transit instance " + d.transit + " kept for the retry"), reason);
         if (!paused) {
           LOG.warn("task '{}': cycle {} {}: {}", c.name, last.number(), o, reason);

@@ -11,24 +11,43 @@ import dev.smc.spi.ImageStore;
 import dev.smc.transfer.blocks.BlockMigration;
 import dev.smc.transfer.files.Excludes;
 import dev.smc.transfer.files.FileMigration;
+import dev.smc.transfer.paths.FolderId;
+import dev.smc.transfer.paths.SourcePaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Picks the engine as {@code smc migrate} does without {@code --mode}: a folder is copied file by
- * file, anything else (disk image file, block device) block by block. Thread-safe.
+ * file, anything else (disk image file, block device) block by block. A folder source never brings
+ * in the folders given as left out (the scheduler's repository, which a cycle through a transit
+ * instance writes to by another way, and its home); the store's own folder is always left out.
+ * Thread-safe.
  */
 public final class LocalEngine implements CycleEngine {
+  private final Map<Path, String> leaveOut;
+
+  public LocalEngine() {
+    this(Map.of());
+  }
+
+  /** An engine whose file cycles leave the folders of {@code leaveOut} (each with what it is) out of their sources. */
+  public LocalEngine(Map<Path, String> leaveOut) {
+    this.leaveOut = Map.copyOf(leaveOut);
+  }
+
   @Override
   public CycleReport run(TaskSpec spec, ImageStore store, MigrationListener listener) throws IOException {
     Path src = Path.of(spec.source());
-    if (Files.isDirectory(src)) {
-      return FileMigration.builder().listener(listener).build()
-          .run(store, src, spec.imageName(), Excludes.of(spec.excludes()), spec.transfer());
-    }
     if (!Files.exists(src)) {
       throw new SmcException(ErrorCode.SOURCE_IO, "source " + src + " does not exist (offline?)");
+    }
+    if (SourcePaths.check("source", src) == SourcePaths.Kind.FOLDER) {
+      FileMigration.Builder b = FileMigration.builder().listener(listener);
+      leaveOut.forEach(b::leaveOut);
+      return b.build().run(store, src, spec.imageName(), Excludes.of(spec.excludes()), spec.transfer());
     }
     if (!spec.excludes().isEmpty()) {
       throw InvalidSpecException.of("excludes", spec.excludes(), "only for a folder source; a disk is copied block by block");
@@ -39,5 +58,24 @@ public final class LocalEngine implements CycleEngine {
   /** Whether a source is online: a folder, a disk image file or a block device that exists. */
   public static boolean online(String source) {
     return Files.exists(Path.of(source));
+  }
+
+  /**
+   * Why {@code source} cannot be a task's source, or empty: what {@link SourcePaths} refuses (a
+   * FIFO, a device that is no disk, procfs, an empty file), and a source that is, or lies inside,
+   * the repository folder {@code repository}.
+   */
+  public static Optional<String> problem(String source, Optional<Path> repository) throws IOException {
+    Path src = Path.of(source);
+    Optional<String> p = SourcePaths.problem(src);
+    if (p.isPresent() || repository.isEmpty()) {
+      return p;
+    }
+    Optional<FolderId> repo = FolderId.of(repository.get());
+    if (repo.isPresent() && repo.get().holds(src.toRealPath())) {
+      return Optional.of("is " + (src.toRealPath().equals(repository.get().toRealPath()) ? "" : "inside ")
+          + "the repository " + repository.get() + ": a repository is never stored into itself");
+    }
+    return Optional.empty();
   }
 }

@@ -18,7 +18,9 @@ import dev.smc.scheduler.Modification;
 import dev.smc.scheduler.spi.BatchIntent;
 import dev.smc.scheduler.spi.TaskStore;
 import dev.smc.transfer.repo.Repository;
+import dev.smc.transfer.paths.SourcePaths;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,8 +38,12 @@ public final class TaskChanges {
   /** The task a create returned: a new one, or the one created earlier with the same client token. */
   public record Created(TaskId id, boolean isNew) {}
 
-  /** Stores a new Ready task for {@code spec}, or finds the task created with its client token. */
-  public static Created create(TaskJournal journal, TaskSpec spec, Instant now) throws IOException {
+  /**
+   * Stores a new Ready task for {@code spec}, or finds the task created with its client token;
+   * {@code repository} is the scheduler's repository folder, if it has one here (see {@link #checkSource}).
+   */
+  public static Created create(TaskJournal journal, TaskSpec spec, Instant now, Optional<Path> repository)
+      throws IOException {
     List<MigrationTask> all = journal.store().tasks();
     if (spec.clientToken().isPresent()) {
       for (MigrationTask t : all) {
@@ -49,9 +55,7 @@ public final class TaskChanges {
     }
     Checks c = new Checks();
     spec.validateRunTime(c, now);
-    if (!LocalEngine.online(spec.source())) {
-      c.add("source", spec.source(), "an existing folder, disk image file or block device (the source must be online)");
-    }
+    checkSource(c, spec, repository);
     c.throwIfAny();
     TaskRules.checkNew(all, spec);
     TaskId id = TaskRules.newId(all);
@@ -65,18 +69,31 @@ public final class TaskChanges {
   }
 
   /**
+   * Adds an error for a source that is offline, or that no cycle could copy
+   * ({@link LocalEngine#problem}: a FIFO, a device that is no disk, procfs, an empty file, the
+   * repository folder {@code repository} or a folder inside it).
+   */
+  private static void checkSource(Checks c, TaskSpec spec, Optional<Path> repository) throws IOException {
+    if (!LocalEngine.online(spec.source())) {
+      c.add("source", spec.source(), "an existing folder, disk image file or block device (the source must be online)");
+      return;
+    }
+    LocalEngine.problem(spec.source(), repository).ifPresent(why -> c.add("source", spec.source(), why + "; allowed "
+        + SourcePaths.ALLOWED + ", outside the repository"));
+  }
+
+  /**
    * What would stop {@link #createAll}: for each spec, a run time out of its window, a source that
    * is offline, and every {@link TaskRules#conflicts conflict} with {@code all} or an earlier spec.
    */
-  public static List<BatchError> checkAll(List<MigrationTask> all, List<TaskSpec> specs, Instant now) {
+  public static List<BatchError> checkAll(List<MigrationTask> all, List<TaskSpec> specs, Instant now,
+      Optional<Path> repository) throws IOException {
     List<BatchError> out = new ArrayList<>();
     for (int i = 0; i < specs.size(); i++) {
       TaskSpec spec = specs.get(i);
       Checks c = new Checks();
       spec.validateRunTime(c, now);
-      if (!LocalEngine.online(spec.source())) {
-        c.add("source", spec.source(), "an existing folder, disk image file or block device (the source must be online)");
-      }
+      checkSource(c, spec, repository);
       List<FieldError> errors = new ArrayList<>(c.errors());
       errors.addAll(TaskRules.conflicts(all, specs.subList(0, i), spec));
       for (FieldError e : errors) {
@@ -93,13 +110,14 @@ public final class TaskChanges {
    *
    * @throws InvalidSpecException naming {@code specs[i].field} for every {@link #checkAll} error
    */
-  public static List<TaskId> createAll(TaskJournal journal, List<TaskSpec> specs, Instant now) throws IOException {
+  public static List<TaskId> createAll(TaskJournal journal, List<TaskSpec> specs, Instant now,
+      Optional<Path> repository) throws IOException {
     if (specs.isEmpty()) {
       return List.of();
     }
     TaskStore store = journal.store();
     List<MigrationTask> all = store.tasks();
-    List<BatchError> errors = checkAll(all, specs, now);
+    List<BatchError> errors = checkAll(all, specs, now, repository);
     if (!errors.isEmpty()) {
       throw new InvalidSpecException(errors.stream().map(e -> new FieldError("specs[" + e.index() + "]."
           + e.error().field(), e.error().value(), e.error().allowed())).toList());

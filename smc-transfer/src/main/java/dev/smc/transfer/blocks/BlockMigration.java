@@ -20,6 +20,7 @@ import dev.smc.transfer.blocks.Segments.Segment;
 import dev.smc.transfer.internal.Cycles;
 import dev.smc.transfer.internal.posix.Posix;
 import dev.smc.transfer.internal.posix.PosixException;
+import dev.smc.transfer.paths.SourcePaths;
 import dev.smc.transfer.repo.Hashing;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -155,8 +156,19 @@ public final class BlockMigration {
     }
   }
 
-  /** Copies the disk at {@code disk} into the next image of {@code imageName}. */
+  /**
+   * Copies the disk at {@code disk} into the next image of {@code imageName}.
+   *
+   * @throws dev.smc.InvalidSpecException naming {@code source} when {@code disk} is neither a disk
+   *     image file (regular, not empty, not of a kernel interface like procfs) nor a block device;
+   *     it is examined without being opened, so a FIFO cannot hang the cycle
+   * @throws dev.smc.PostSnapshotException when the image was committed and the post-snapshot hook failed
+   */
   public CycleReport run(ImageStore store, Path disk, String imageName, TransferOptions options) throws IOException {
+    if (SourcePaths.check("source", disk) == SourcePaths.Kind.FOLDER) {
+      throw dev.smc.InvalidSpecException.of("source", disk, "a disk image file or a block device; a folder is"
+          + " copied file by file (FileMigration)");
+    }
     long size;
     try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.READ)) {
       size = ch.size();

@@ -72,9 +72,11 @@ public final class FileMigration {
   private final int chunkSize;
   private final boolean crossFileSystems;
   private final dev.smc.spi.SnapshotHooks hooks;
+  private final Map<java.nio.file.Path, String> leaveOut;
 
   private FileMigration(Builder b) {
     this.hooks = b.hooks;
+    this.leaveOut = Map.copyOf(b.leaveOut);
     this.listener = b.listener;
     this.threads = b.threads;
     this.maxInFlightBytes = b.maxInFlightBytes;
@@ -94,6 +96,23 @@ public final class FileMigration {
     private int chunkSize = 64 * 1024;
     private boolean crossFileSystems;
     private dev.smc.spi.SnapshotHooks hooks = dev.smc.spi.SnapshotHooks.NONE;
+    private final Map<java.nio.file.Path, String> leaveOut = new java.util.LinkedHashMap<>();
+
+    /**
+     * A folder never copied, wherever it appears in the source (found by device and inode, so
+     * neither a symlink nor a bind mount brings it in), such as a cache the store keeps. The folder
+     * of the store itself, when it is a repository in a local folder, is always left out; each
+     * folder left out is reported as a warning of the cycle.
+     */
+    public Builder leaveOut(java.nio.file.Path folder) {
+      return leaveOut(folder, "smc's folder " + folder);
+    }
+
+    /** As {@link #leaveOut(java.nio.file.Path)}, saying in the warning what the folder is ({@code what}). */
+    public Builder leaveOut(java.nio.file.Path folder, String what) {
+      this.leaveOut.put(folder.toAbsolutePath(), what);
+      return this;
+    }
 
     /** Actions run before and after the read of each cycle (freeze, snapshot, stopping a service). */
     public Builder hooks(dev.smc.spi.SnapshotHooks hooks) {
@@ -142,11 +161,17 @@ public final class FileMigration {
   }
 
   /**
-   * Runs one cycle: copies the tree at {@code root} into the next image of {@code imageName}.
+   * Runs one cycle: copies the tree at {@code root} into the next image of {@code imageName}. The
+   * store's own folder (a repository in a local folder inside the source) and the folders given to
+   * {@link Builder#leaveOut} are left out, each with a warning; so is a warning when the excludes
+   * leave nothing of the source but its root folder.
    *
    * @param root the tree's root folder, as file-name bytes
    * @throws SmcException with {@code SOURCE_IO} when the root cannot be read, {@code STORE_IO} when
-   *     the store fails; the image is then not committed and a rerun reuses what was stored
+   *     the store fails; the image is then not committed and a rerun reuses what was stored;
+   *     {@code INVALID_SPEC} when the root is not a folder, is a kernel interface (procfs, sysfs),
+   *     or is (or lies inside) the store's folder
+   * @throws dev.smc.PostSnapshotException when the image was committed and the post-snapshot hook failed
    */
   public CycleReport run(ImageStore store, java.nio.file.Path root, String imageName, Excludes excludes,
       TransferOptions options) throws IOException {
@@ -166,10 +191,15 @@ public final class FileMigration {
     if (!rootStat.isDirectory()) {
       throw new SmcException(ErrorCode.INVALID_SPEC, "source " + PathBytes.printable(root) + " is not a folder");
     }
+    java.util.Optional<String> unusable = dev.smc.transfer.paths.SourcePaths.problem(root);
+    if (unusable.isPresent()) {
+      throw new SmcException(ErrorCode.INVALID_SPEC, "source " + PathBytes.printable(root) + " " + unusable.get());
+    }
+    LeftOut leftOut = LeftOut.of(store, leaveOut, root, rootStat);
     try (ImageStore.ImageWriter writer = store.newImage(imageName, ImageKind.FILES, options)) {
       TaskId task = new TaskId(imageName);
       return Cycles.run(listener, writer, hooks,
-          type -> new Cycle(store, writer, root, rootStat, excludes, task, chunkSize).run(type));
+          type -> new Cycle(store, writer, root, rootStat, excludes, leftOut, task, chunkSize).run(type));
     }
   }
 
@@ -200,6 +230,7 @@ public final class FileMigration {
     private final byte[] root;
     private final Stat rootStat;
     private final Excludes excludes;
+    private final LeftOut leftOut;
     private final TaskId task;
     private final ExecutorService pool;
     private final java.util.concurrent.ThreadPoolExecutor scanPool;
@@ -225,9 +256,13 @@ public final class FileMigration {
     private long lastProgress;
     private long bytesTotal = -1;
     private ParentTree parent;
+    /** Entries below the root that the walk kept, and that the excludes or {@link LeftOut} left out. */
+    private long kept;
+    private long excluded;
+    private long leftOutFolders;
 
     Cycle(ImageStore store, ImageStore.ImageWriter writer, byte[] root, Stat rootStat,
-        Excludes excludes, TaskId task, int chunkSize) {
+        Excludes excludes, LeftOut leftOut, TaskId task, int chunkSize) {
       this.chunkSize = chunkSize;
       this.tree = new TreeFormat.Writer(chunkSize, writer::writeTree);
       this.buffers = ThreadLocal.withInitial(() -> new Buffers(chunkSize));
@@ -236,6 +271,7 @@ public final class FileMigration {
       this.root = root;
       this.rootStat = rootStat;
       this.excludes = excludes;
+      this.leftOut = leftOut;
       this.task = task;
       this.pool = Executors.newFixedThreadPool(threads, r -> {
         Thread t = new Thread(r, "smc-read-" + task + "-" + THREADS.incrementAndGet());
@@ -265,6 +301,13 @@ public final class FileMigration {
           }
         }
         walkDir(describe(new byte[0], root, rootStat), root, rootStat, null);
+        if (kept == 0 && excluded > 0) {
+          warn(new byte[0], leftOutFolders == excluded
+              ? "nothing of the source is left but its root folder once smc's own folders are left out: the image"
+                  + " holds an empty folder"
+              : "the excludes left nothing of the source but its root folder: the image holds an empty folder"
+                  + " (excludes " + excludes + ")");
+        }
         waitAll();
         flushTree();
         reportStoreDamage(p);
@@ -342,7 +385,7 @@ public final class FileMigration {
       for (Child c : children) {
         Future<List<Child>> f = null;
         if (c.stat != null && c.stat.isDirectory() && (crossFileSystems || c.stat.dev() == rootStat.dev())
-            && !excludes.excludes(c.rel, true) && prefetchSlots.tryAcquire()) {
+            && !excludes.excludes(c.rel, true) && leftOut.what(c.stat).isEmpty() && prefetchSlots.tryAcquire()) {
           ScanTask<List<Child>> t = new ScanTask<>(c.rel, () -> list(c.rel, c.abs));
           scanPool.execute(t);
           f = t;
@@ -359,8 +402,20 @@ public final class FileMigration {
           continue;
         }
         if (excludes.excludes(c.rel, c.stat.isDirectory())) {
+          excluded++;
           continue;
         }
+        java.util.Optional<String> smcFolder = leftOut.what(c.stat);
+        if (smcFolder.isPresent()) {
+          warn(c.rel, "left out: " + smcFolder.get() + " (never copied into an image)");
+          excluded++;
+          leftOutFolders++;
+          if (f != null && f.cancel(false)) {
+            prefetchSlots.release();
+          }
+          continue;
+        }
+        kept++;
         Entry e;
         try {
           e = describe(c.rel, c.abs, c.stat);

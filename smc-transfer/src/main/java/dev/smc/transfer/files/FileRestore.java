@@ -11,6 +11,8 @@ import dev.smc.transfer.internal.posix.PathBytes;
 import dev.smc.transfer.internal.posix.Posix;
 import dev.smc.transfer.internal.posix.PosixException;
 import dev.smc.transfer.internal.posix.Stat;
+import dev.smc.transfer.paths.RestoreFailure;
+import dev.smc.transfer.paths.RestoreTarget;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -33,13 +35,21 @@ import org.slf4j.LoggerFactory;
  * holes), type, mode with setuid/setgid/sticky, owner, mtime in nanoseconds, symlinks, hard links,
  * FIFOs, device nodes, extended attributes and byte-exact names. Every chunk is verified against
  * its hash as it is read. Owners and {@code trusted.*}/{@code security.*} attributes need root;
- * without it they are reported as warnings. Immutable and thread-safe.
+ * without it they are reported as warnings.
+ *
+ * <p>A restore that fails (damaged data, a full disk) removes what it wrote: the folder it created,
+ * or what it created inside the empty folder it was given; with {@link #keepPartial(boolean)} it
+ * keeps the partial tree, but still removes every file it had not written to the end, so no file is
+ * left under its name with content the image does not hold. Its error names the file and the image:
+ * {@code restore of web-CYCLE_3 into /restore/web: writing /restore/web/var/db: no space left on
+ * device (ENOSPC); what it wrote was removed}. Immutable and thread-safe.
  */
 public final class FileRestore {
   private static final Logger LOG = LoggerFactory.getLogger(FileRestore.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
   private final int threads;
   private final dev.smc.MigrationListener listener;
+  private final boolean keepPartial;
 
   public FileRestore(int threads) {
     this(threads, dev.smc.MigrationListener.NONE);
@@ -50,56 +60,91 @@ public final class FileRestore {
    * {@code listener} about four times a second (bytes scanned = bytes restored so far).
    */
   public FileRestore(int threads, dev.smc.MigrationListener listener) {
+    this(threads, listener, false);
+  }
+
+  private FileRestore(int threads, dev.smc.MigrationListener listener, boolean keepPartial) {
     this.threads = dev.smc.transfer.internal.Cycles.checkThreads(threads);
     this.listener = listener;
+    this.keepPartial = keepPartial;
+  }
+
+  /**
+   * This restore, keeping (with {@code true}) the partial tree of a restore that fails instead of
+   * removing it; files it had not finished are removed either way.
+   */
+  public FileRestore keepPartial(boolean keep) {
+    return new FileRestore(threads, listener, keep);
   }
 
   public FileRestore() {
     this(Math.max(2, Runtime.getRuntime().availableProcessors()));
   }
 
-  /** What a restore did. */
-  public record Report(ImageRef image, long entries, long files, long bytes, Duration elapsed,
-      List<CycleWarning> warnings) {}
+  /**
+   * What a restore did.
+   *
+   * @param target where it wrote: the target with every symlink of its folder's path resolved
+   */
+  public record Report(ImageRef image, java.nio.file.Path target, long entries, long files, long bytes,
+      Duration elapsed, List<CycleWarning> warnings) {}
 
   /**
-   * Restores {@code ref} into {@code target}, which must be missing or an empty folder.
+   * Restores {@code ref} into {@code target}, which must be missing or an empty folder. The path of
+   * its folder is resolved first ({@link RestoreTarget}) and the restore writes there; a target that
+   * is itself a symlink is refused, and so is one in (or equal to) the store's own folder.
    *
-   * @throws SmcException {@code INVALID_SPEC} when the target is not empty or the image is not a file tree
+   * @throws SmcException {@code INVALID_SPEC} when the target is not empty, is a symlink, lies in the
+   *     repository, or the image is not a file tree; on a failure of the restore itself, the cause's
+   *     code ({@code INTEGRITY} for damaged data, {@code QUOTA} for a full disk, ...)
    */
   public Report restore(ImageStore store, ImageRef ref, java.nio.file.Path target) throws IOException {
-    return restore(store, ref, target.toAbsolutePath().toString().getBytes(
-        java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"))));
+    java.nio.file.Path resolved = RestoreTarget.resolve(store, target);
+    return restore(store, ref, PathBytes.of(resolved), resolved);
   }
 
-  /** As {@link #restore(ImageStore, ImageRef, java.nio.file.Path)}, the target given as bytes. */
+  /**
+   * As {@link #restore(ImageStore, ImageRef, java.nio.file.Path)}, the target given as bytes and
+   * used as given: its path is not resolved nor checked against the store's folder.
+   */
   public Report restore(ImageStore store, ImageRef ref, byte[] target) throws IOException {
+    return restore(store, ref, target, java.nio.file.Path.of(PathBytes.printable(target)));
+  }
+
+  private Report restore(ImageStore store, ImageRef ref, byte[] target, java.nio.file.Path shown) throws IOException {
     Posix posix = Posix.get();
     long start = System.nanoTime();
-    try {
-      Stat st = posix.lstat(target);
-      if (!st.isDirectory() || !posix.readDir(target).isEmpty()) {
-        throw new SmcException(ErrorCode.INVALID_SPEC, "target " + PathBytes.printable(target)
-            + " must be an empty folder or not exist");
-      }
-    } catch (PosixException e) {
-      if (!e.isNotFound()) {
-        throw e;
-      }
-      posix.mkdir(target, 0700);
-    }
     try (ImageStore.ImageReader reader = store.openImage(ref)) {
       if (reader.info().kind() != ImageKind.FILES) {
         throw new SmcException(ErrorCode.INVALID_SPEC, "image " + ref + " holds " + reader.info().kind()
             + ", not a file tree");
       }
+      boolean created = false;
+      try {
+        Stat st = posix.lstat(target);
+        if (!st.isDirectory() || !posix.readDir(target).isEmpty()) {
+          throw new SmcException(ErrorCode.INVALID_SPEC, "target " + PathBytes.printable(target)
+              + " must be an empty folder or not exist");
+        }
+      } catch (PosixException e) {
+        if (!e.isNotFound()) {
+          throw e;
+        }
+        posix.mkdir(target, 0700);
+        created = true;
+      }
       Run run = new Run(posix, reader, target);
       try (TreeFormat.Reader tr = new TreeFormat.Reader(reader.tree())) {
         run.all(tr);
+      } catch (IOException | RuntimeException e) {
+        run.close(); // every writer has stopped before anything is removed
+        String left = keepPartial ? PartialRestore.removeIncomplete(posix, run.incomplete.values())
+            : PartialRestore.removeAll(posix, target, created);
+        throw RestoreFailure.of("restore of " + ref + " into " + shown, e, left);
       } finally {
         run.close();
       }
-      return new Report(ref, run.entries, run.files, run.bytes.get(), Duration.ofNanos(System.nanoTime() - start),
+      return new Report(ref, shown, run.entries, run.files, run.bytes.get(), Duration.ofNanos(System.nanoTime() - start),
           run.warnings);
     }
   }
@@ -113,6 +158,10 @@ public final class FileRestore {
     private final List<CycleWarning> warnings = new ArrayList<>();
     private final List<Entry> dirs = new ArrayList<>();
     private final Map<Long, byte[]> linkTargets = new HashMap<>();
+    /** Hard links, made once every file is written: {first name, further name}. */
+    private final List<byte[][]> links = new ArrayList<>();
+    /** Files created and not yet written to the end (with their attributes), by ordinal. */
+    final Map<Long, byte[]> incomplete = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicLong bytes = new AtomicLong();
     private boolean ownerWarned;
@@ -144,7 +193,7 @@ public final class FileRestore {
         try {
           one(e, abs, ord);
         } catch (PosixException ex) {
-          throw new SmcException(ErrorCode.STORE_IO, "restoring " + PathBytes.printable(e.path) + ": " + ex.getMessage(), ex);
+          throw RestoreFailure.at("creating", PathBytes.printable(abs), ex);
         }
         checkFailure();
       }
@@ -152,10 +201,21 @@ public final class FileRestore {
       slots.release(64);
       checkFailure();
       progress(true);
+      for (byte[][] l : links) {
+        try {
+          posix.link(l[0], l[1]);
+        } catch (PosixException ex) {
+          throw RestoreFailure.at("creating the hard link", PathBytes.printable(l[1]), ex);
+        }
+      }
       for (int i = dirs.size() - 1; i >= 0; i--) {
         Entry d = dirs.get(i);
         byte[] abs = d.path.length == 0 ? target : PathBytes.join(target, d.path);
-        metadata(d, abs);
+        try {
+          metadata(d, abs);
+        } catch (PosixException ex) {
+          throw RestoreFailure.at("setting the attributes of", PathBytes.printable(abs), ex);
+        }
       }
     }
 
@@ -171,14 +231,24 @@ public final class FileRestore {
           files++;
           int fd = posix.open(abs, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC,
               0600);
+          incomplete.put(ord, abs);
           if (e.nlink > 1) {
             linkTargets.put(ord, abs);
           }
           slots.acquireUninterruptibly();
           pool.execute(() -> {
             try {
-              fill(fd, e);
-              metadata(e, abs);
+              if (failure.get() != null) {
+                posix.close(fd); // the restore failed: this file stays incomplete and is removed
+                return;
+              }
+              fill(fd, e, abs);
+              try {
+                metadata(e, abs);
+              } catch (PosixException ex) {
+                throw RestoreFailure.at("setting the attributes of", PathBytes.printable(abs), ex);
+              }
+              incomplete.remove(ord);
             } catch (Throwable t) {
               failure.compareAndSet(null, t);
             } finally {
@@ -193,7 +263,7 @@ public final class FileRestore {
             throw new SmcException(ErrorCode.INTEGRITY, "hard link " + PathBytes.printable(e.path)
                 + " names entry " + e.linkTo + ", which is not a file with links");
           }
-          posix.link(first, abs);
+          links.add(new byte[][] {first, abs});
         }
         case Entry.LNK -> {
           posix.symlink(e.linkTarget, abs);
@@ -237,7 +307,7 @@ public final class FileRestore {
       }
     }
 
-    private void fill(int fd, Entry e) throws IOException {
+    private void fill(int fd, Entry e, byte[] abs) throws IOException {
       try {
         ChunkId[] cs = e.chunks;
         ByteBuffer[] holder = directs.get();
@@ -245,7 +315,12 @@ public final class FileRestore {
           if (cs[i] == null) {
             continue;
           }
-          ByteBuffer data = reader.chunk(cs[i]);
+          ByteBuffer data;
+          try {
+            data = reader.chunk(cs[i]);
+          } catch (IOException | RuntimeException ex) {
+            throw RestoreFailure.at("reading", PathBytes.printable(abs), ex);
+          }
           ByteBuffer direct = holder[0];
           if (direct == null || direct.capacity() < data.remaining()) {
             direct = ByteBuffer.allocateDirect(Math.max(chunkSize, data.remaining()));
@@ -257,6 +332,8 @@ public final class FileRestore {
           posix.pwrite(fd, direct, (long) i * chunkSize);
         }
         posix.ftruncate(fd, e.size);
+      } catch (PosixException ex) {
+        throw RestoreFailure.at("writing", PathBytes.printable(abs), ex);
       } finally {
         posix.close(fd);
       }

@@ -4,6 +4,7 @@ import dev.smc.CycleReport;
 import dev.smc.CycleType;
 import dev.smc.ErrorCode;
 import dev.smc.MigrationListener;
+import dev.smc.PostSnapshotException;
 import dev.smc.SmcException;
 import dev.smc.TaskId;
 import dev.smc.spi.ImageStore;
@@ -36,7 +37,9 @@ public final class Cycles {
   /**
    * As {@link #run(MigrationListener, ImageStore.ImageWriter, Body)}, with {@code hooks} around the
    * read: {@code before()} first (its failure fails the cycle), {@code after()} always once the
-   * read ends (its failure fails the cycle, or is added to the cycle's own failure).
+   * read ends. When the cycle failed, a failure of {@code after()} is added to the cycle's own; when
+   * the cycle committed its image, it is a {@link PostSnapshotException} that carries the report,
+   * so a caller can tell "image made, hook failed" from a cycle that made nothing.
    */
   public static CycleReport run(MigrationListener listener, ImageStore.ImageWriter writer,
       dev.smc.spi.SnapshotHooks hooks, Body body) throws IOException {
@@ -53,7 +56,11 @@ public final class Cycles {
         }
         throw e;
       }
-      hooks.after();
+      try {
+        hooks.after();
+      } catch (IOException | RuntimeException post) {
+        throw new PostSnapshotException(r, post);
+      }
       return r;
     });
   }

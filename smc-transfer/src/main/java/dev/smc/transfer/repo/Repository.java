@@ -597,6 +597,7 @@ public final class Repository implements ImageStore {
 
   @Override
   public ImageWriter newImage(String imageName, ImageKind kind, TransferOptions transfer) throws IOException {
+    ImageRef.checkName(imageName); // before anything is sent: the name goes into object names
     Lineage lineage = lineage(imageName);
     Optional<ImageInfo> parent = lineage.latest();
     if (parent.isPresent() && parent.get().kind() != kind) {

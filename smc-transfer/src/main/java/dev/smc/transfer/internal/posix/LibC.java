@@ -35,6 +35,9 @@ final class LibC {
      */
     static native long syscall(long number, long a1, long a2, long a3, long a4) throws LastErrorException;
 
+    /** {@code struct statfs} starts with {@code __fsword_t f_type} (a long) on x86_64 and aarch64. */
+    static native int statfs(long path, long statfsbuf) throws LastErrorException;
+
     static native int open(long path, int flags, int mode) throws LastErrorException;
 
     static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;

@@ -27,6 +27,25 @@ public final class PathBytes {
         return out;
     }
 
+    /**
+     * The bytes of {@code path} as the JDK passes it to the kernel ({@code sun.jnu.encoding}), so that a {@link java.nio.file.Path}
+     * and these bytes name the same file.
+     */
+    public static byte[] of(java.nio.file.Path path) {
+        return path.toString().getBytes(JNU);
+    }
+
+    private static final java.nio.charset.Charset JNU = jnu();
+
+    private static java.nio.charset.Charset jnu() {
+        String enc = System.getProperty("sun.jnu.encoding");
+        try {
+            return enc == null ? java.nio.charset.Charset.defaultCharset() : java.nio.charset.Charset.forName(enc);
+        } catch (RuntimeException e) {
+            return java.nio.charset.Charset.defaultCharset();
+        }
+    }
+
     /** The UTF-8 encoding of {@code s}. */
     public static byte[] of(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

@@ -73,6 +73,19 @@ public final class Posix {
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int STATX_BASIC_STATS = 0x7ff;
     private static final int STATX_SIZE = 256;
+    /** Room for a {@code struct statfs} (120 bytes on x86_64 and aarch64). */
+    private static final int STATFS_SIZE = 256;
+
+    // file system magic numbers (linux/magic.h): kernel interfaces whose files are not data
+    public static final long PROC_SUPER_MAGIC = 0x9fa0;
+    public static final long SYSFS_MAGIC = 0x62656572;
+    public static final long DEBUGFS_MAGIC = 0x64626720;
+    public static final long TRACEFS_MAGIC = 0x74726163;
+    public static final long SECURITYFS_MAGIC = 0x73636673;
+    public static final long CGROUP_SUPER_MAGIC = 0x27e0eb;
+    public static final long CGROUP2_SUPER_MAGIC = 0x63677270;
+    public static final long CONFIGFS_MAGIC = 0x62656570;
+    public static final long TMPFS_MAGIC = 0x01021994;
     private static final int SEEK_DATA = 3;
     private static final int SEEK_HOLE = 4;
     private static final int POSIX_FADV_SEQUENTIAL = 2;
@@ -149,6 +162,33 @@ public final class Posix {
             throw PosixException.ofPath(e.getErrorCode(), "lstat", path);
         }
         return s.statx();
+    }
+
+    /** {@code statx(AT_FDCWD, path, 0, STATX_BASIC_STATS)}: follows symlinks, as {@code stat(2)}; opens nothing. */
+    public Stat stat(byte[] path) throws PosixException {
+        Scratch s = Scratch.get();
+        long p = s.cstr(STATX_SIZE, path, "stat");
+        try {
+            LibC.statx(AT_FDCWD, p, 0, STATX_BASIC_STATS, s.addr);
+        } catch (LastErrorException e) {
+            throw PosixException.ofPath(e.getErrorCode(), "stat", path);
+        }
+        return s.statx();
+    }
+
+    /**
+     * The magic number of the file system holding {@code path} ({@code statfs(2)}'s {@code f_type}), e.g.
+     * {@link #PROC_SUPER_MAGIC}; follows symlinks, opens nothing.
+     */
+    public long fileSystemType(byte[] path) throws PosixException {
+        Scratch s = Scratch.get();
+        long p = s.cstr(STATFS_SIZE, path, "statfs");
+        try {
+            LibC.statfs(p, s.addr);
+        } catch (LastErrorException e) {
+            throw PosixException.ofPath(e.getErrorCode(), "statfs", path);
+        }
+        return s.buf.getLong(0);
     }
 
     /** Status of an open file ({@code statx} with {@code AT_EMPTY_PATH}). */

@@ -77,6 +77,23 @@ public final class PosixException extends IOException {
         return Errno.name(errno);
     }
 
+    /**
+     * Why the call failed, without the call and its operands, for a message that names the path in its own
+     * words: {@code "no space left on device (ENOSPC)"}.
+     */
+    public String reason() {
+        String m = Errno.message(errno);
+        if (!m.isEmpty() && Character.isUpperCase(m.charAt(0)) && (m.length() == 1 || !Character.isUpperCase(m.charAt(1)))) {
+            m = Character.toLowerCase(m.charAt(0)) + m.substring(1);
+        }
+        return m + " (" + Errno.name(errno) + ")";
+    }
+
+    /** ENOSPC or EDQUOT: the file system, or the user's quota on it, is full. */
+    public boolean isNoSpace() {
+        return errno == ENOSPC || errno == EDQUOT;
+    }
+
     /** The name of the failed libc function, e.g. {@code "lstat"}. */
     public String call() {
         return call;

@@ -1,0 +1,82 @@
+package dev.smc.transfer.paths;
+
+import dev.smc.transfer.internal.posix.PathBytes;
+import dev.smc.transfer.internal.posix.Posix;
+import dev.smc.transfer.internal.posix.PosixException;
+import dev.smc.transfer.internal.posix.Stat;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A folder by its device and inode ({@code st_dev}, {@code st_ino}): the same for every path that
+ * reaches it, through symlinks or bind mounts, so a check by id cannot be dodged by spelling the
+ * path another way. Immutable.
+ */
+public record FolderId(long dev, long ino) {
+
+  /** The id of what {@code st} describes. */
+  public static FolderId of(Stat st) {
+    return new FolderId(st.dev(), st.ino());
+  }
+
+  /** The id of the folder at {@code path} (symlinks followed), or empty when nothing is there. */
+  public static Optional<FolderId> of(Path path) throws PosixException {
+    try {
+      return Optional.of(of(Posix.get().stat(PathBytes.of(path.toAbsolutePath()))));
+    } catch (PosixException e) {
+      if (e.isNotFound()) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** Whether {@code st} describes this folder. */
+  public boolean is(Stat st) {
+    return st.dev() == dev && st.ino() == ino;
+  }
+
+  /**
+   * Whether this folder is the folder {@code dir} or one of its ancestors, found by following
+   * {@code ..} up to {@code /} (which the kernel resolves physically: no symlink misleads it).
+   */
+  public boolean holdsFolder(byte[] dir) throws PosixException {
+    Posix posix = Posix.get();
+    byte[] p = dir;
+    Stat cur = posix.stat(p);
+    for (int depth = 0; depth < 4096; depth++) {
+      if (is(cur)) {
+        return true;
+      }
+      p = PathBytes.join(p, DOTDOT);
+      Stat up = posix.stat(p);
+      if (up.dev() == cur.dev() && up.ino() == cur.ino()) {
+        return false; // "/" is its own parent
+      }
+      cur = up;
+    }
+    return false;
+  }
+
+  private static final byte[] DOTDOT = {'.', '.'};
+
+  /**
+   * Whether this folder is {@code path} or one of its ancestors (a path that does not exist yet is
+   * judged by the ancestors that do). Give a resolved path ({@link RestoreTarget#resolve}).
+   */
+  public boolean holds(Path path) throws PosixException {
+    Posix posix = Posix.get();
+    for (Path p = path.toAbsolutePath(); p != null; p = p.getParent()) {
+      try {
+        if (is(posix.stat(PathBytes.of(p)))) {
+          return true;
+        }
+      } catch (PosixException e) {
+        if (!e.isNotFound()) {
+          throw e;
+        }
+      }
+    }
+    return false;
+  }
+}
