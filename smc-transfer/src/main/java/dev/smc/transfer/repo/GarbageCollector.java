@@ -78,8 +78,9 @@ public final class GarbageCollector {
     for (ImageManifest m : images) {
       used.addAll(m.tree());
       try {
-        used.addAll(repo.leaves(m));
-        try (InputStream in = repo.treeStream(m)) {
+        List<ChunkId> leaves = repo.availableLeaves(m); // a tree the repository cannot produce whole fails here
+        used.addAll(leaves);
+        try (InputStream in = repo.treeStream(m, leaves)) {
           repo.references(m.kind()).scan(in, used::add);
         }
       } catch (IntegrityException | java.nio.file.NoSuchFileException e) {

@@ -91,7 +91,11 @@ class GarbageCollectorCrashTest {
       Consumer<FaultyBackend> arm = atPut ? f -> f.crashAtPut(n) : f -> f.crashAtDelete(n);
       arm.accept(faulty);
       try (Repository repo = open(faulty, clock)) {
-        assertThrows(Exception.class, repo::gc, what + ": gc did not fail");
+        if (!atPut && n == deletes) {
+          repo.gc(); // the last delete releases the lock: the collection is done, the lock is left to expire
+        } else {
+          assertThrows(Exception.class, repo::gc, what + ": gc did not fail");
+        }
       }
       faulty.disarm();
       try (Repository repo = open(store, clock)) {

@@ -2,7 +2,6 @@ package dev.smc.transfer.repo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smc.CycleReport;
@@ -103,8 +102,8 @@ class LostChunksTest {
           "web-CYCLE_2 restores exactly");
 
       // the chunks stored again are the ones web-CYCLE_1 lost: it is whole again; only the damaged pack is left
+      // (or not even that: the same chunks in the same order make the same pack, stored again under its name)
       Checker.Report check = repo.check(true);
-      assertFalse(check.ok(), "check reports the damaged pack");
       assertTrue(check.errors().stream().allMatch(e -> e.contains(pack.getFileName().toString())),
           check.errors().toString());
       assertEquals(List.of(), Trees.restoreAndCompare(repo, new ImageRef("web", 1), tmp.resolve("restored-1"), src),
@@ -136,7 +135,7 @@ class LostChunksTest {
       engine.run(repo, src, "web", Excludes.NONE, TransferOptions.DEFAULTS);
       engine.run(repo, src, "web", Excludes.NONE, TransferOptions.DEFAULTS);
     }
-    damage(largestPack(repoDir), how);
+    damage(largestDataOnlyPack(repoDir), how); // the images' trees stay readable: what they use is known
     try (Repository repo = Repository.open(LocalFolderBackend.openWithoutSync(repoDir),
         Repository.options().packSize(1 << 20))) {
       Checker.Report check = repo.check(false);
@@ -150,6 +149,44 @@ class LostChunksTest {
       // what a cut pack still held is rewritten; the check now names only the chunks that are really gone
       Checker.Report after = repo.check(true);
       assertTrue(after.errors().stream().allMatch(e -> e.contains("is damaged")), after.errors().toString());
+    }
+  }
+
+  /** The largest pack that holds file data only, no piece of a tree. */
+  private static Path largestDataOnlyPack(Path repo) throws IOException {
+    try (var files = Files.walk(repo.resolve("data"))) {
+      return files.filter(Files::isRegularFile).filter(p -> {
+        try {
+          return PackFormat.parse(java.nio.ByteBuffer.wrap(Files.readAllBytes(p)), p.getFileName().toString())
+              .stream().allMatch(e -> e.type() == BlobType.DATA);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void gcRefusesWhileAnImagesTreeIsLostAndNamesTheImage() throws Exception {
+    Path src = Files.createDirectory(tmp.resolve("src"));
+    new RandomTree(src, 14).create(20);
+    Path repoDir = tmp.resolve("repo");
+    try (Repository repo = Repository.open(LocalFolderBackend.openWithoutSync(repoDir))) {
+      FileMigration.builder().threads(2).build().run(repo, src, "web", Excludes.NONE, TransferOptions.DEFAULTS);
+    }
+    try (var files = Files.walk(repoDir.resolve("data"))) {
+      for (Path p : files.filter(Files::isRegularFile).toList()) {
+        if (PackFormat.parse(java.nio.ByteBuffer.wrap(Files.readAllBytes(p)), p.getFileName().toString()).stream()
+            .anyMatch(e -> e.type() == BlobType.TREE)) {
+          Files.delete(p);
+        }
+      }
+    }
+    try (Repository repo = Repository.open(LocalFolderBackend.openWithoutSync(repoDir))) {
+      dev.smc.IntegrityException e = org.junit.jupiter.api.Assertions.assertThrows(dev.smc.IntegrityException.class,
+          repo::gc);
+      assertTrue(e.getMessage().contains("web-CYCLE_1") && e.getMessage().contains("smc forget --image web-CYCLE_1"),
+          e.getMessage());
     }
   }
 
