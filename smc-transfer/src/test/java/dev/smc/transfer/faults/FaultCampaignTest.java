@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code target/fault-campaign.txt}.
  */
 class FaultCampaignTest {
-  static final int CI_FAULTS = 60;
+  static final int CI_FAULTS = 100;
   static final int FAULTS = Integer.getInteger("smc.faults", CI_FAULTS);
   static final long FIRST_SEED = Long.getLong("smc.faults.seed", 1);
   static final boolean RESTORE_ALL = Boolean.getBoolean("smc.faults.restoreAll");

@@ -78,11 +78,13 @@ final class Trial {
     this.seed = seed;
     this.work = work;
     this.rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 7);
-    this.op = Op.values()[rnd.nextInt(Op.values().length)];
+    // operations in turn, and for each the kinds of call in turn (see pick): consecutive seeds cover both
+    this.op = Op.values()[(int) Math.floorMod(seed, (long) Op.values().length)];
     boolean cycle = op == Op.CYCLE || op == Op.BLOCK_CYCLE;
-    Fault f = Fault.values()[rnd.nextInt(Fault.values().length)];
-    if (!cycle && f.ordinal() > Fault.PASSING_LANDS.ordinal() || op == Op.BLOCK_CYCLE && f == Fault.SOURCE_GROWS) {
-      f = Fault.values()[rnd.nextInt(4)];
+    // a backend fault three times in four (so the calls of a cycle are covered); else one of the others
+    Fault f = Fault.values()[rnd.nextInt(4)];
+    if (cycle && rnd.nextInt(4) == 0) {
+      f = Fault.values()[4 + rnd.nextInt(op == Op.CYCLE ? 4 : 3)];
     }
     this.fault = f;
   }
@@ -160,7 +162,7 @@ final class Trial {
   private int pick(List<String> calls) {
     List<String> kinds = calls.stream().map(Trial::kindOf).distinct().sorted().toList();
     // in turn by seed, so that a short run of consecutive seeds covers every kind too
-    String kind = kinds.get((int) Math.floorMod(seed, (long) kinds.size()));
+    String kind = kinds.get((int) Math.floorMod(seed / Op.values().length, (long) kinds.size()));
     List<Integer> at = new java.util.ArrayList<>();
     for (int i = 0; i < calls.size(); i++) {
       if (kindOf(calls.get(i)).equals(kind)) {
