@@ -144,7 +144,7 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private void handle(TlsHttpServer.Exchange ex) {
+  private void handle(Exchange ex) {
     try {
       if (closing) {
         throw new Refusal(503, "receiver is shutting down; retry");
@@ -170,7 +170,7 @@ public final class Receiver implements Closeable {
     return m.contains("No space left") || m.contains("ENOSPC");
   }
 
-  private void route(TlsHttpServer.Exchange ex) throws Refusal, IOException {
+  private void route(Exchange ex) throws Refusal, IOException {
     String path = ex.rawPath;
     String prefix = "/" + Protocol.VERSION + "/";
     if (!path.startsWith(prefix)) {
@@ -218,7 +218,7 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private void authorize(TlsHttpServer.Exchange ex, String repo) throws Refusal {
+  private void authorize(Exchange ex, String repo) throws Refusal {
     String auth = ex.header("Authorization");
     String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : null;
     switch (tokens.check(repo, token)) {
@@ -250,7 +250,7 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private void put(TlsHttpServer.Exchange ex, String repo, String name) throws Refusal, IOException {
+  private void put(Exchange ex, String repo, String name) throws Refusal, IOException {
     String query = Optional.ofNullable(ex.rawQuery).orElse("");
     Backend.PutMode mode = switch (query) {
       case "", "mode=create" -> Backend.PutMode.CREATE_NEW;
@@ -305,7 +305,7 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private static void readBody(TlsHttpServer.Exchange ex, ByteBuffer dst, String name) throws IOException {
+  private static void readBody(Exchange ex, ByteBuffer dst, String name) throws IOException {
     byte[] chunk = COPY.get();
     while (dst.hasRemaining()) {
       int n = ex.read(chunk, 0, Math.min(chunk.length, dst.remaining()));
@@ -318,7 +318,7 @@ public final class Receiver implements Closeable {
 
   private static final ThreadLocal<byte[]> COPY = ThreadLocal.withInitial(() -> new byte[Protocol.COPY_BUFFER]);
 
-  private void get(TlsHttpServer.Exchange ex, String repo, String name) throws Refusal, IOException {
+  private void get(Exchange ex, String repo, String name) throws Refusal, IOException {
     Backend b = backend(repo);
     long size = b.size(name).orElseThrow(() -> new Refusal(404, "no object " + name));
     String range = ex.header("Range");
@@ -360,13 +360,13 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private void head(TlsHttpServer.Exchange ex, String repo, String name) throws Refusal, IOException {
+  private void head(Exchange ex, String repo, String name) throws Refusal, IOException {
     long size = backend(repo).size(name).orElseThrow(() -> new Refusal(404, "no object " + name));
     ex.responseHeaders.put(Protocol.SIZE_HEADER, Long.toString(size));
     ex.respond(200, -1);
   }
 
-  private void list(TlsHttpServer.Exchange ex, String repo) throws Refusal, IOException {
+  private void list(Exchange ex, String repo) throws Refusal, IOException {
     String query = Optional.ofNullable(ex.rawQuery).orElse("");
     String prefix = query.startsWith("prefix=") ? Protocol.decode(query.substring(7)) : "";
     if (!query.isEmpty() && !query.startsWith("prefix=")) {
@@ -388,7 +388,7 @@ public final class Receiver implements Closeable {
     ex.write(b, 0, b.length);
   }
 
-  private static void respondText(TlsHttpServer.Exchange ex, int status, String text) {
+  private static void respondText(Exchange ex, int status, String text) {
     try {
       byte[] b = (text + "\n").getBytes(StandardCharsets.UTF_8);
       ex.responseHeaders.put("Content-Type", "text/plain; charset=utf-8");

@@ -12,12 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -30,11 +25,13 @@ import javax.net.ssl.SSLSocket;
  * needs and no more (Content-Length bodies, keep-alive, no chunked requests). Blocking sockets move
  * bytes through the JDK's TLS about twice as fast as the JDK's own HttpsServer (an SSLEngine over
  * NIO) on this hardware, and give every connection plain timeouts: a client that sends nothing
- * for {@code idleTimeout} between requests or stalls inside one is dropped.
+ * for {@code idleTimeout} between requests or stalls inside one is dropped. Heads are read by
+ * {@link RequestHead}; a refused head gets its status and a one-line reason, then the connection
+ * closes.
  */
 final class TlsHttpServer implements Closeable {
-  private static final int MAX_LINE = 8192;
-  private static final int MAX_HEADERS = 100;
+  /** What is read and dropped, at most, after a refused head, so the refusal is not lost to a reset. */
+  private static final int DRAIN = 64 * 1024;
 
   /** Serves one request; throwing leaves the connection closed after an error response if none was sent. */
   @FunctionalInterface
@@ -158,107 +155,6 @@ final class TlsHttpServer implements Closeable {
     close(Duration.ofSeconds(30));
   }
 
-  /** One request and its response. */
-  static final class Exchange {
-    final String method;
-    final String rawPath;
-    final String rawQuery;
-    final Map<String, String> headers;
-    final long contentLength;
-    private final InputStream in;
-    private final OutputStream out;
-    final Map<String, String> responseHeaders = new LinkedHashMap<>();
-    private long bodyLeft;
-    private boolean responded;
-    boolean closeAfter;
-
-    Exchange(String method, String rawPath, String rawQuery, Map<String, String> headers, long contentLength,
-        InputStream in, OutputStream out) {
-      this.method = method;
-      this.rawPath = rawPath;
-      this.rawQuery = rawQuery;
-      this.headers = headers;
-      this.contentLength = contentLength;
-      this.bodyLeft = Math.max(0, contentLength);
-      this.in = in;
-      this.out = out;
-    }
-
-    String header(String name) {
-      return headers.get(name.toLowerCase(Locale.ROOT));
-    }
-
-    /** Reads body bytes; -1 at the body's end; an early end of the connection is an {@link EOFException}. */
-    int read(byte[] b, int off, int len) throws IOException {
-      if (bodyLeft == 0) {
-        return -1;
-      }
-      int n = in.read(b, off, (int) Math.min(len, bodyLeft));
-      if (n < 0) {
-        closeAfter = true;
-        throw new EOFException("the request body ended " + bodyLeft + " bytes short");
-      }
-      bodyLeft -= n;
-      return n;
-    }
-
-    boolean responded() {
-      return responded;
-    }
-
-    /** Sends the status line and headers; {@code length} body bytes must follow through {@link #write}. */
-    void respond(int status, long length) throws IOException {
-      responded = true;
-      StringBuilder sb = new StringBuilder(128);
-      sb.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
-      for (Map.Entry<String, String> h : responseHeaders.entrySet()) {
-        sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
-      }
-      if (status != 204 && status != 304) {
-        sb.append("Content-Length: ").append(method.equals("HEAD") ? 0 : Math.max(0, length)).append("\r\n");
-      }
-      if (closeAfter || bodyLeft > 0) {
-        closeAfter = true; // a body left unread would be taken for the next request
-        sb.append("Connection: close\r\n");
-      }
-      sb.append("\r\n");
-      out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-      if (length <= 0 || method.equals("HEAD")) {
-        out.flush();
-      }
-    }
-
-    void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    void flush() throws IOException {
-      out.flush();
-    }
-
-    private static String reason(int status) {
-      return switch (status) {
-        case 200 -> "OK";
-        case 201 -> "Created";
-        case 204 -> "No Content";
-        case 206 -> "Partial Content";
-        case 400 -> "Bad Request";
-        case 401 -> "Unauthorized";
-        case 403 -> "Forbidden";
-        case 404 -> "Not Found";
-        case 405 -> "Method Not Allowed";
-        case 409 -> "Conflict";
-        case 411 -> "Length Required";
-        case 413 -> "Content Too Large";
-        case 416 -> "Range Not Satisfiable";
-        case 422 -> "Unprocessable Content";
-        case 503 -> "Service Unavailable";
-        case 507 -> "Insufficient Storage";
-        default -> "Status";
-      };
-    }
-  }
-
   private final class Conn implements Runnable {
     private final SSLSocket socket;
     volatile boolean serving;
@@ -283,10 +179,18 @@ final class TlsHttpServer implements Closeable {
         InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
         OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         while (!closing) {
-          Exchange ex = readRequest(in, out);
-          if (ex == null) {
+          RequestHead head;
+          try {
+            head = RequestHead.read(in);
+          } catch (RequestHead.Refused r) {
+            refuse(in, out, r.status, r.getMessage());
             break;
           }
+          if (head == null) {
+            break;
+          }
+          serving = true;
+          Exchange ex = new Exchange(head, in, out);
           try {
             handler.handle(ex);
             ex.flush();
@@ -310,90 +214,27 @@ final class TlsHttpServer implements Closeable {
       }
     }
 
-    /** The next request, or null when the client closed the connection between requests. */
-    private Exchange readRequest(InputStream in, OutputStream out) throws IOException {
-      String line = readLine(in, true);
-      if (line == null) {
-        return null;
+    /**
+     * Answers a refused head and ends the sending half (TLS close_notify), then reads and drops what
+     * the client had sent on, briefly: closing with unread bytes would reset the connection, and a
+     * reset can destroy the answer before the client reads it.
+     */
+    private void refuse(InputStream in, OutputStream out, int status, String message) throws IOException {
+      Exchange.refusal(out).respondText(status, message);
+      try {
+        socket.shutdownOutput();
+      } catch (IOException | RuntimeException e) {
+        return; // gone already
       }
-      serving = true;
-      String[] f = line.split(" ");
-      if (f.length != 3 || !f[2].startsWith("HTTP/1.")) {
-        refuse(out, 400, "not an HTTP/1.1 request line");
-        return null;
-      }
-      Map<String, String> headers = new HashMap<>();
-      for (int n = 0;; n++) {
-        String h = readLine(in, false);
-        if (h.isEmpty()) {
-          break;
+      socket.setSoTimeout(1000);
+      byte[] b = new byte[2048];
+      try {
+        for (int drained = 0, n; drained < DRAIN && (n = in.read(b, 0, b.length)) > 0; ) {
+          drained += n;
         }
-        if (n >= MAX_HEADERS) {
-          refuse(out, 400, "more than " + MAX_HEADERS + " headers");
-          return null;
-        }
-        int colon = h.indexOf(':');
-        if (colon <= 0) {
-          refuse(out, 400, "malformed header line");
-          return null;
-        }
-        headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+      } catch (IOException e) {
+        // nothing more came, or it went away: close either way
       }
-      long length = 0;
-      String cl = headers.get("content-length");
-      if (headers.containsKey("transfer-encoding")) {
-        length = -1; // the handler refuses a body without a length; the connection cannot continue
-      } else if (cl != null) {
-        try {
-          length = Long.parseLong(cl);
-        } catch (NumberFormatException e) {
-          refuse(out, 400, "Content-Length '" + cl + "' is not a number");
-          return null;
-        }
-        if (length < 0) {
-          refuse(out, 400, "Content-Length '" + cl + "' is negative");
-          return null;
-        }
-      }
-      String target = f[1];
-      int q = target.indexOf('?');
-      Exchange ex = new Exchange(f[0], q < 0 ? target : target.substring(0, q), q < 0 ? null : target.substring(q + 1),
-          headers, length, in, out);
-      if (length < 0 || "close".equalsIgnoreCase(headers.get("connection"))) {
-        ex.closeAfter = true;
-      }
-      return ex;
-    }
-
-    private void refuse(OutputStream out, int status, String message) throws IOException {
-      Exchange ex = new Exchange("GET", "", null, Map.of(), 0, InputStream.nullInputStream(), out);
-      ex.closeAfter = true;
-      byte[] b = (message + "\n").getBytes(StandardCharsets.UTF_8);
-      ex.respond(status, b.length);
-      ex.write(b, 0, b.length);
-      ex.flush();
-    }
-  }
-
-  /** A CRLF- or LF-ended line; null at a clean end of stream before it when {@code eofOk}. */
-  private static String readLine(InputStream in, boolean eofOk) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    while (true) {
-      int c = in.read();
-      if (c < 0) {
-        if (eofOk && sb.length() == 0) {
-          return null;
-        }
-        throw new EOFException("connection closed inside a request's head");
-      }
-      if (c == '\n') {
-        int len = sb.length();
-        return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
-      }
-      if (sb.length() >= MAX_LINE) {
-        throw new IOException("request line longer than " + MAX_LINE + " bytes");
-      }
-      sb.append((char) c);
     }
   }
 }
