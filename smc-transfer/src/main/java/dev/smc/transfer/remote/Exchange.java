@@ -9,8 +9,20 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** One request of a {@link TlsHttpServer} connection and its response. Used by the connection's thread only. */
+/**
+ * One request of a {@link TlsHttpServer} connection and its response. The handler says when it has
+ * accepted the request's credentials ({@link #authenticate}): from then on the connection is an
+ * agent's, with the large buffers and the idle timeout of one, not the head deadline of a stranger.
+ * A 401 or 403 ends the connection. Used by the connection's thread only.
+ */
 final class Exchange {
+  /** What the connection does when its request is authenticated. */
+  @FunctionalInterface
+  interface Authenticator {
+    /** False when no more authenticated connections are allowed now. */
+    boolean authenticate() throws IOException;
+  }
+
   final String method;
   final String rawPath;
   final String rawQuery;
@@ -20,10 +32,11 @@ final class Exchange {
   private final Map<String, String> headers;
   private final InputStream in;
   private final OutputStream out;
+  private final Authenticator authenticator;
   private long bodyLeft;
   private boolean responded;
 
-  Exchange(RequestHead head, InputStream in, OutputStream out) {
+  Exchange(RequestHead head, InputStream in, OutputStream out, Authenticator authenticator) {
     this.method = head.method();
     int q = head.target().indexOf('?');
     this.rawPath = q < 0 ? head.target() : head.target().substring(0, q);
@@ -33,6 +46,7 @@ final class Exchange {
     this.bodyLeft = Math.max(0, contentLength);
     this.in = in;
     this.out = out;
+    this.authenticator = authenticator;
     if (contentLength < 0 || "close".equalsIgnoreCase(headers.get("connection"))) {
       closeAfter = true; // a body without a length cannot be skipped to the next request
     }
@@ -40,13 +54,21 @@ final class Exchange {
 
   /** An exchange only to answer a request whose head was refused. */
   static Exchange refusal(OutputStream out) {
-    Exchange ex = new Exchange(new RequestHead("GET", "/", Map.of(), 0), InputStream.nullInputStream(), out);
+    Exchange ex = new Exchange(new RequestHead("GET", "/", Map.of(), 0), InputStream.nullInputStream(), out, () -> false);
     ex.closeAfter = true;
     return ex;
   }
 
   String header(String name) {
     return headers.get(name.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * The handler accepted this request's credentials: the connection counts as authenticated from
+   * now on. False when the receiver holds as many authenticated connections as it allows.
+   */
+  boolean authenticate() throws IOException {
+    return authenticator.authenticate();
   }
 
   /** Reads body bytes; -1 at the body's end; an early end of the connection is an {@link EOFException}. */
@@ -70,6 +92,9 @@ final class Exchange {
   /** Sends the status line and headers; {@code length} body bytes must follow through {@link #write}. */
   void respond(int status, long length) throws IOException {
     responded = true;
+    if (status == 401 || status == 403) {
+      closeAfter = true; // a stranger gets one answer per connection
+    }
     StringBuilder sb = new StringBuilder(128);
     sb.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
     for (Map.Entry<String, String> h : responseHeaders.entrySet()) {

@@ -61,7 +61,7 @@ final class HttpConnection implements Closeable {
       } else {
         raw.connect(new InetSocketAddress(host, port), connectTimeoutMs);
       }
-      SSLSocket ssl = (SSLSocket) tls.createSocket(new BufferedSocket(raw), host, port, true);
+      SSLSocket ssl = (SSLSocket) tls.createSocket(new BufferedSocket(raw, BufferedSocket.LARGE), host, port, true);
       SSLParameters p = ssl.getSSLParameters();
       p.setProtocols(Protocol.TLS_PROTOCOLS);
       p.setCipherSuites(Protocol.preferAes128(p.getCipherSuites()));

@@ -1,12 +1,8 @@
 package dev.smc.transfer.remote;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -15,21 +11,33 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A small HTTP/1.1 server over blocking TLS sockets, one thread a connection: what the receiver
  * needs and no more (Content-Length bodies, keep-alive, no chunked requests). Blocking sockets move
  * bytes through the JDK's TLS about twice as fast as the JDK's own HttpsServer (an SSLEngine over
- * NIO) on this hardware, and give every connection plain timeouts: a client that sends nothing
- * for {@code idleTimeout} between requests or stalls inside one is dropped. Heads are read by
- * {@link RequestHead}; a refused head gets its status and a one-line reason, then the connection
- * closes.
+ * NIO) on this hardware, and give every connection plain timeouts.
+ *
+ * <p>Strangers cost little and not for long ({@link ConnectionLimits}, enforced by a
+ * {@link ConnectionGate}): the accept loop never waits; a connection over the caps for
+ * unauthenticated connections is closed at once; one that has not been authenticated
+ * ({@link Exchange#authenticate}) by its head deadline is closed however slowly it keeps sending;
+ * until it is authenticated it has 2 KiB buffers and a thread with a {@value #STACK_KIB} KiB stack.
+ * An authenticated connection gets 64 KiB buffers and is dropped when it makes no progress for the
+ * idle timeout. Heads are read by {@link RequestHead}; a refused head gets its status and a one-line
+ * reason, then the connection closes.
  */
 final class TlsHttpServer implements Closeable {
+  static final int STACK_KIB = 256;
+  /** Buffers of a connection nobody has authenticated: a TLS handshake and a request head fit. */
+  private static final int SMALL = 2048;
+  private static final int LARGE = 64 * 1024;
   /** What is read and dropped, at most, after a refused head, so the refusal is not lost to a reset. */
   private static final int DRAIN = 64 * 1024;
 
@@ -40,26 +48,25 @@ final class TlsHttpServer implements Closeable {
   }
 
   private final ServerSocket server;
-  private final javax.net.ssl.SSLSocketFactory tls;
+  private final SSLSocketFactory tls;
   private final Handler handler;
-  private final int timeoutMs;
-  private final Semaphore slots;
+  private final ConnectionLimits limits;
+  private final ConnectionGate gate;
   private final Set<Conn> conns = ConcurrentHashMap.newKeySet();
   private final Thread acceptor;
   private final AtomicInteger ids = new AtomicInteger();
   private volatile boolean closing;
 
-  TlsHttpServer(SSLContext ctx, InetSocketAddress listen, int maxConnections, Duration timeout, Handler handler)
-      throws IOException {
+  TlsHttpServer(SSLContext ctx, InetSocketAddress listen, ConnectionLimits limits, Handler handler) throws IOException {
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
-    s.bind(listen, 256);
+    s.bind(listen, 1024);
     this.server = s;
     this.tls = ctx.getSocketFactory();
     this.handler = handler;
-    this.timeoutMs = (int) timeout.toMillis();
-    this.slots = new Semaphore(maxConnections);
-    this.acceptor = new Thread(this::accept, "smc-receiver-accept-" + s.getLocalPort());
+    this.limits = limits;
+    this.gate = new ConnectionGate(limits, Integer.toString(s.getLocalPort()));
+    this.acceptor = new Thread(null, this::accept, "smc-receiver-accept-" + s.getLocalPort(), STACK_KIB * 1024);
     acceptor.setDaemon(true);
   }
 
@@ -71,47 +78,74 @@ final class TlsHttpServer implements Closeable {
     return server.getLocalPort();
   }
 
+  /** Connections closed at their head deadline so far. */
+  long cutAtDeadline() {
+    return gate.cutAtDeadline();
+  }
+
   private void accept() {
+    long lastFailureLog = 0;
     while (!closing) {
       Socket s;
       try {
-        slots.acquire();
-      } catch (InterruptedException e) {
-        return;
-      }
-      try {
         s = server.accept();
       } catch (IOException e) {
-        slots.release();
-        if (!closing) {
-          Receiver.LOG.warn("accept failed: {}", e.toString());
+        if (closing) {
+          return;
         }
+        if (System.nanoTime() - lastFailureLog > TimeUnit.MINUTES.toNanos(1)) {
+          lastFailureLog = System.nanoTime();
+          Receiver.LOG.warn("accept failed: {} (logged once a minute)", e.toString());
+        }
+        pauseAfterAcceptFailure(); // out of file descriptors, say: do not spin
         continue;
       }
-      Conn c;
+      ConnectionGate.Ticket ticket = gate.admit(s.getInetAddress(), () -> reset(s));
+      if (ticket == null) {
+        reset(s);
+        continue;
+      }
       try {
+        BufferedSocket buffered = new BufferedSocket(s, SMALL);
         // TLS layered over a read-ahead socket: far fewer system calls per record
-        SSLSocket ssl = (SSLSocket) tls.createSocket(new BufferedSocket(s), null, true);
-        javax.net.ssl.SSLParameters p = ssl.getSSLParameters();
+        SSLSocket ssl = (SSLSocket) tls.createSocket(buffered, null, true);
+        SSLParameters p = ssl.getSSLParameters();
         p.setProtocols(Protocol.TLS_PROTOCOLS);
         p.setCipherSuites(Protocol.preferAes128(p.getCipherSuites()));
         p.setUseCipherSuitesOrder(true);
         ssl.setSSLParameters(p);
-        c = new Conn(ssl);
-      } catch (IOException | RuntimeException e) {
-        slots.release();
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // gone anyway
-        }
+        Conn c = new Conn(buffered, ssl, ticket);
+        conns.add(c);
+        Thread t = new Thread(null, c, "smc-receiver-" + ids.incrementAndGet(), STACK_KIB * 1024);
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException | RuntimeException | OutOfMemoryError e) { // OOM: no thread to be had
+        gate.release(ticket);
+        reset(s);
         Receiver.LOG.debug("connection not set up: {}", e.toString());
-        continue;
       }
-      conns.add(c);
-      Thread t = new Thread(c, "smc-receiver-" + ids.incrementAndGet());
-      t.setDaemon(true);
-      t.start();
+    }
+  }
+
+  private static void pauseAfterAcceptFailure() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Closes at once, with a reset rather than a FIN: nothing lingers for a connection we refuse. */
+  private static void reset(Socket s) {
+    try {
+      s.setSoLinger(true, 0);
+    } catch (IOException e) {
+      // closed already
+    }
+    try {
+      s.close();
+    } catch (IOException e) {
+      // gone anyway
     }
   }
 
@@ -127,6 +161,7 @@ final class TlsHttpServer implements Closeable {
       // closing anyway
     }
     acceptor.interrupt();
+    gate.close();
     long deadline = System.nanoTime() + grace.toNanos();
     while (true) {
       boolean busy = false;
@@ -156,16 +191,23 @@ final class TlsHttpServer implements Closeable {
   }
 
   private final class Conn implements Runnable {
+    private final BufferedSocket buffered;
     private final SSLSocket socket;
+    private final ConnectionGate.Ticket ticket;
+    private GrowableStreams.In in;
+    private GrowableStreams.Out out;
+    private boolean authenticated;
     volatile boolean serving;
 
-    Conn(SSLSocket socket) {
+    Conn(BufferedSocket buffered, SSLSocket socket, ConnectionGate.Ticket ticket) {
+      this.buffered = buffered;
       this.socket = socket;
+      this.ticket = ticket;
     }
 
     void closeSocket() {
       try {
-        socket.close();
+        buffered.below().close(); // the TCP socket: unblocks a read or a write in TLS at once
       } catch (IOException e) {
         // gone anyway
       }
@@ -173,24 +215,26 @@ final class TlsHttpServer implements Closeable {
 
     @Override
     public void run() {
+      boolean clean = false;
       try {
-        socket.setSoTimeout(timeoutMs);
+        socket.setSoTimeout((int) limits.headDeadline().toMillis());
         socket.setTcpNoDelay(true);
-        InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        in = new GrowableStreams.In(socket.getInputStream(), SMALL);
+        out = new GrowableStreams.Out(socket.getOutputStream(), SMALL);
         while (!closing) {
           RequestHead head;
           try {
             head = RequestHead.read(in);
           } catch (RequestHead.Refused r) {
-            refuse(in, out, r.status, r.getMessage());
+            refuse(r.status, r.getMessage());
             break;
           }
           if (head == null) {
+            clean = true;
             break;
           }
           serving = true;
-          Exchange ex = new Exchange(head, in, out);
+          Exchange ex = new Exchange(head, in, out, this::authenticate);
           try {
             handler.handle(ex);
             ex.flush();
@@ -198,6 +242,7 @@ final class TlsHttpServer implements Closeable {
             serving = false;
           }
           if (ex.closeAfter) {
+            clean = ex.responded();
             break;
           }
         }
@@ -208,26 +253,50 @@ final class TlsHttpServer implements Closeable {
       } catch (IOException | RuntimeException e) {
         Receiver.LOG.debug("connection {} failed: {}", socket.getRemoteSocketAddress(), e.toString());
       } finally {
+        if (clean) {
+          try {
+            socket.close(); // a clean end says so (close_notify)
+          } catch (IOException | RuntimeException e) {
+            // the socket below goes too
+          }
+        }
         closeSocket();
         conns.remove(this);
-        slots.release();
+        gate.release(ticket);
       }
     }
 
+    /** The connection is an agent's from now on: its large buffers and its idle timeout. */
+    private boolean authenticate() throws IOException {
+      if (authenticated) {
+        return true;
+      }
+      if (!gate.authenticate(ticket)) {
+        return false;
+      }
+      authenticated = true;
+      socket.setSoTimeout((int) limits.idleTimeout().toMillis());
+      buffered.readAhead(LARGE);
+      in.enlarge(LARGE);
+      out.enlarge(LARGE);
+      return true;
+    }
+
     /**
-     * Answers a refused head and ends the sending half (TLS close_notify), then reads and drops what
-     * the client had sent on, briefly: closing with unread bytes would reset the connection, and a
-     * reset can destroy the answer before the client reads it.
+     * Answers a refused head and ends the sending half (TLS close_notify, then TCP FIN), then reads
+     * and drops what the client had sent on, briefly: closing with unread bytes would reset the
+     * connection, and a reset can destroy the answer before the client reads it.
      */
-    private void refuse(InputStream in, OutputStream out, int status, String message) throws IOException {
+    private void refuse(int status, String message) throws IOException {
       Exchange.refusal(out).respondText(status, message);
       try {
         socket.shutdownOutput();
+        buffered.below().shutdownOutput();
       } catch (IOException | RuntimeException e) {
         return; // gone already
       }
       socket.setSoTimeout(1000);
-      byte[] b = new byte[2048];
+      byte[] b = new byte[SMALL];
       try {
         for (int drained = 0, n; drained < DRAIN && (n = in.read(b, 0, b.length)) > 0; ) {
           drained += n;
