@@ -177,7 +177,7 @@ public final class HttpsBackend implements Backend {
   private void hello() throws IOException {
     Duration budget = options.retryFor().compareTo(FIRST_CONTACT) < 0 ? options.retryFor() : FIRST_CONTACT;
     String info = new String(call("GET", "/" + Protocol.VERSION + "/" + repo + "/info", "info", null, Pacer.NONE,
-        false, Map.of(), null, budget, this::readAll).array(), StandardCharsets.UTF_8).trim();
+        false, Map.of(), null, new Window(budget, FIRST_CONTACT), this::readAll).array(), StandardCharsets.UTF_8).trim();
     for (String line : info.split("\n")) {
       String[] f = line.trim().split(" ");
       if (f.length == 2 && f[0].equals(Protocol.MAX_BODY)) {
@@ -207,7 +207,7 @@ public final class HttpsBackend implements Backend {
     long size = data.remaining();
     AlreadyDone arrived = mode == PutMode.CREATE_NEW && (name.startsWith("data/") || name.startsWith("index/"))
         ? c -> storedSize(c, name) == size : null;
-    call("PUT", target, name, data, pacer, false, Map.of(), arrived, options.retryFor(), (c, r) -> {
+    call("PUT", target, name, data, pacer, false, Map.of(), arrived, Window.retrying(options.retryFor()), (c, r) -> {
       c.skipBody(r.length());
       return null;
     });
@@ -331,6 +331,11 @@ public final class HttpsBackend implements Backend {
   public void close() {
     closed = true;
     watchdog.interrupt();
+    closeIdleConnections();
+  }
+
+  /** Closes the connections kept for reuse: the next request opens a new one. */
+  void closeIdleConnections() {
     synchronized (idle) {
       idle.forEach(HttpConnection::close);
       idle.clear();
@@ -367,17 +372,31 @@ public final class HttpsBackend implements Backend {
 
   private <T> T call(String method, String target, String what, ByteBuffer body, Pacer pacer, boolean head,
       Map<String, String> extra, BodyReader<T> reader) throws IOException {
-    return call(method, target, what, body, pacer, head, extra, null, options.retryFor(), reader);
+    return call(method, target, what, body, pacer, head, extra, null, Window.retrying(options.retryFor()), reader);
   }
 
   /**
-   * Sends a request until it succeeds, fails for good, or {@link Options#retryFor} has passed;
-   * before sending it again, {@code alreadyDone} (when given) may find that it needs no sending.
+   * How long a request is retried after a failure; and, when {@code attemptsWithin} is given, the
+   * time from the first attempt by which every attempt must be over: each one's connect, handshake
+   * and reads then time out by the time left (the first contact's 15 s are 15 s, however long the
+   * stall timeout).
+   */
+  private record Window(Duration retryFor, @Nullable Duration attemptsWithin) {
+    static Window retrying(Duration retryFor) {
+      return new Window(retryFor, null);
+    }
+  }
+
+  /**
+   * Sends a request until it succeeds, fails for good, or its {@code window} has passed; before
+   * sending it again, {@code alreadyDone} (when given) may find that it needs no sending.
    */
   private <T> T call(String method, String target, String what, ByteBuffer body, Pacer pacer, boolean head,
-      Map<String, String> extra, @Nullable AlreadyDone alreadyDone, Duration retryFor, BodyReader<T> reader)
+      Map<String, String> extra, @Nullable AlreadyDone alreadyDone, Window window, BodyReader<T> reader)
       throws IOException {
-    long deadline = System.nanoTime() + retryFor.toNanos();
+    long start = System.nanoTime();
+    long deadline = start + window.retryFor().toNanos();
+    long attemptsEnd = window.attemptsWithin() == null ? Long.MAX_VALUE : start + window.attemptsWithin().toNanos();
     long backoffMs = 100;
     for (int attempt = 1;; attempt++) {
       if (closed) {
@@ -385,14 +404,20 @@ public final class HttpsBackend implements Backend {
       }
       HttpConnection c = null;
       boolean reused = false;
+      int stallMs = (int) options.stallTimeout().toMillis();
+      int readMs = attemptsEnd == Long.MAX_VALUE ? stallMs
+          : (int) Math.max(1, Math.min(stallMs, (attemptsEnd - System.nanoTime()) / 1_000_000));
       try {
         synchronized (idle) {
           c = idle.pollFirst();
         }
         reused = c != null;
         if (c == null) {
+          int connectMs = Math.min((int) options.connectTimeout().toMillis(), readMs);
           c = HttpConnection.open(host, port, options.proxy().orElse(null), tls, options.pin().isEmpty(),
-              (int) options.connectTimeout().toMillis(), (int) options.stallTimeout().toMillis());
+              connectMs, readMs);
+        } else if (readMs != stallMs) {
+          c.readTimeout(readMs);
         }
         busy.add(c);
         if (attempt > 1 && alreadyDone != null && alreadyDone.check(c)) {
@@ -401,6 +426,9 @@ public final class HttpsBackend implements Backend {
           return null;
         }
         T result = exchange(c, method, target, what, body, pacer, head, extra, reader);
+        if (readMs != stallMs) {
+          c.readTimeout(stallMs); // a kept connection has the configured timeout again
+        }
         release(c);
         return result;
       } catch (IOException e) {
@@ -414,10 +442,12 @@ public final class HttpsBackend implements Backend {
           if (reused && attempt == 1) {
             continue; // a kept connection the receiver had closed: try a new one at once
           }
-          long left = deadline - System.nanoTime();
+          long now = System.nanoTime();
+          long left = Math.min(deadline - now, attemptsEnd - now - 100_000_000L); // another attempt needs a moment
           if (left <= 0) {
-            throw new IOException(location + ": " + method + " " + what + " failed after " + attempt
-                + " attempts over " + retryFor.toSeconds() + " s: " + e.getMessage(), e);
+            long took = (System.nanoTime() - start) / 1_000_000;
+            throw new IOException(location + ": " + method + " " + what + ": " + e.getMessage() + (attempt == 1 ? ""
+                : " (the last of " + attempt + " attempts over " + HttpConnection.seconds(took) + ")"), e);
           }
           long sleep = Math.min(left / 1_000_000 + 1, backoffMs + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
           LOG.warn("{}: {} {} failed ({}); attempt {} in {} ms", location, method, what, e.toString(), attempt + 1, sleep);
@@ -441,6 +471,11 @@ public final class HttpsBackend implements Backend {
     headers.put("Authorization", "Bearer " + options.token());
     headers.put("User-Agent", "smc");
     c.writeHead(method, target, hostHeader, headers, body == null ? -1 : body.remaining());
+    if (body != null && pacer != Pacer.NONE) {
+      // the head goes out now, not with the first paced piece: on a slow limit that piece may wait
+      // longer than the receiver gives a connection to show its token (ConnectionLimits.headDeadline)
+      c.flush();
+    }
     if (body != null) {
       ByteBuffer b = body.duplicate();
       byte[] buf = COPY.get();

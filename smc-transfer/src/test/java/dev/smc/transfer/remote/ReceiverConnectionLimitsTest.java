@@ -4,17 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smc.spi.Backend;
 import dev.smc.transfer.remote.RawClient.Response;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +93,30 @@ class ReceiverConnectionLimitsTest {
       assertEquals(200, agent.send(INFO).status(), "a second request on the agent's connection after the deadline");
       assertTrue(receiver.receiver.connectionsCutAtDeadline() >= 3, "connections cut at the deadline: "
           + receiver.receiver.connectionsCutAtDeadline());
+    }
+  }
+
+  @Test
+  void anAgentsUploadWhoseFirstPacedPieceWaitsPastTheDeadlineIsNotCut() throws Exception {
+    ConnectionLimits limits = ConnectionLimits.DEFAULTS.withHeadDeadline(Duration.ofSeconds(1));
+    try (TestReceiver receiver = new TestReceiver(tmp.resolve("receiver"), limits, "r1", TOKEN);
+        HttpsBackend b = HttpsBackend.open(receiver.endpoint("r1"), receiver.options(TOKEN)
+            .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ZERO))) { // no retries
+      b.closeIdleConnections(); // the upload opens a new connection, unauthenticated until its head arrives
+      AtomicBoolean first = new AtomicBoolean(true);
+      Backend.Pacer slowLink = bytes -> {
+        if (first.getAndSet(false)) {
+          try {
+            Thread.sleep(1500); // a slow limit: the first piece waits for its tokens past the 1 s deadline
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      };
+      byte[] body = new byte[200_000];
+      b.put("pins/slow", ByteBuffer.wrap(body), Backend.PutMode.CREATE_NEW, slowLink);
+      assertEquals(Optional.of((long) body.length), b.size("pins/slow"));
+      assertEquals(0, receiver.receiver.connectionsCutAtDeadline());
     }
   }
 
