@@ -213,6 +213,39 @@ class ReceiverSecurityTest {
     }
   }
 
+  @Test
+  void anIndexOrAManifestIsStoredOnlyIfItParsesAsOneUnderItsOwnNameAndIsRefusedWith422Otherwise() throws Exception {
+    byte[] garbage = "not an index, though named by the SHA-256 of its bytes".getBytes(StandardCharsets.US_ASCII);
+    byte[] bigGarbage = new byte[3 << 20]; // past 1 MiB: checked from the file it is staged in
+    new java.util.SplittableRandom(5).nextBytes(bigGarbage);
+    byte[] manifest = Files.readAllBytes(receiver.folder("r1").resolve("images/web-CYCLE_1"));
+    try (Backend r1 = receiver.open("r1", T1); Backend r2 = receiver.open("r2", T2)) {
+      for (byte[] index : List.of(garbage, bigGarbage)) {
+        String name = "index/" + sha256Hex(index);
+        IOException e = assertThrows(IOException.class, () -> r2.put(name, ByteBuffer.wrap(index), Backend.PutMode.CREATE_NEW),
+            "an index of " + index.length + " bytes that does not parse was stored");
+        assertTrue(e.getMessage().contains("422 index " + name + ": not an index file (bad magic)"), e.getMessage());
+        assertEquals(Optional.empty(), r2.size(name));
+      }
+      for (String other : List.of("images/web-CYCLE_2", "images/db-CYCLE_1")) {
+        IOException e = assertThrows(IOException.class,
+            () -> r1.put(other, ByteBuffer.wrap(manifest), Backend.PutMode.CREATE_NEW),
+            "the manifest of web-CYCLE_1 was stored as " + other);
+        assertTrue(e.getMessage().contains("422 image " + other + ": the manifest is the one of image web-CYCLE_1"),
+            e.getMessage());
+        assertEquals(Optional.empty(), r1.size(other));
+      }
+      IOException garbled = assertThrows(IOException.class,
+          () -> r2.put("images/web-CYCLE_1", ByteBuffer.wrap(garbage), Backend.PutMode.CREATE_NEW));
+      assertTrue(garbled.getMessage().contains("422 image images/web-CYCLE_1: not an image manifest"),
+          garbled.getMessage());
+    }
+  }
+
+  private static String sha256Hex(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
   // ---------------------------------------------------------------- the certificate
 
   @Test
