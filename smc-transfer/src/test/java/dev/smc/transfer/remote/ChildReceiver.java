@@ -1,13 +1,20 @@
 package dev.smc.transfer.remote;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code smc receiver} ({@link ReceiverMain}) in a JVM of its own with a fixed heap, on 127.0.0.1,
@@ -29,7 +36,7 @@ final class ChildReceiver implements AutoCloseable {
 
   /**
    * Starts a receiver under {@code dir} with {@code -Xmx<heapMib>m}, allowing each repository of
-   * {@code repoTokenPairs} its token, and waits (up to 60 s) until it listens.
+   * {@code repoTokenPairs} its token, and waits (up to 60 s) until it says it listens.
    */
   static ChildReceiver start(Path dir, int heapMib, String... repoTokenPairs) throws IOException, InterruptedException {
     Files.createDirectories(dir);
@@ -38,24 +45,41 @@ final class ChildReceiver implements AutoCloseable {
       tokens.append(repoTokenPairs[i]).append(' ').append(repoTokenPairs[i + 1]).append('\n');
     }
     Files.writeString(dir.resolve("tokens"), tokens);
-    Path ready = dir.resolve("ready");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + heapMib + "m", "-cp", System.getProperty("java.class.path"), ReceiverMain.class.getName(),
         "--root", dir.resolve("root").toString(), "--listen", "127.0.0.1:0", "--cert-dir", dir.resolve("certs").toString(),
-        "--tokens", dir.resolve("tokens").toString(), "--ready-file", ready.toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("receiver.log").toFile())
-        .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!Files.exists(ready)) {
-      if (!p.isAlive() || System.nanoTime() > deadline) {
-        p.destroyForcibly();
-        throw new IOException("the receiver did not start (" + (p.isAlive() ? "60 s" : "exit " + p.exitValue()) + "): "
-            + Files.readString(dir.resolve("receiver.log")));
+        "--tokens", dir.resolve("tokens").toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    // its output goes to receiver.log; the line "listening https://HOST:PORT fingerprint F" says it serves
+    CompletableFuture<String> listening = new CompletableFuture<>();
+    Path log = dir.resolve("receiver.log");
+    Thread drain = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+          Writer w = Files.newBufferedWriter(log)) {
+        for (String line; (line = r.readLine()) != null; ) {
+          w.write(line + "\n");
+          w.flush();
+          if (line.startsWith("listening https://")) {
+            listening.complete(line);
+          }
+        }
+      } catch (IOException e) {
+        listening.completeExceptionally(e);
       }
-      Thread.sleep(20); // a file another process writes: nothing to wait on but its appearance
+      listening.completeExceptionally(new IOException("the receiver's output ended before it listened"));
+    }, "receiver-output");
+    drain.setDaemon(true);
+    drain.start();
+    String line;
+    try {
+      line = listening.get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      p.destroyForcibly();
+      throw new IOException("the receiver did not start: " + e + "\n" + Files.readString(log), e);
     }
-    String[] f = Files.readString(ready).trim().split(" ");
-    return new ChildReceiver(dir, p, Integer.parseInt(f[0]), f[1]);
+    String[] f = line.split(" "); // listening https://127.0.0.1:PORT fingerprint sha256:HEX
+    int port = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1));
+    return new ChildReceiver(dir, p, port, f[3]);
   }
 
   /** The resident set of the receiver's process (VmRSS), in KiB; -1 once it has ended. */
