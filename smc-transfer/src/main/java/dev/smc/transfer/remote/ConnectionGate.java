@@ -56,6 +56,7 @@ final class ConnectionGate implements Closeable {
   private final Map<InetAddress, long[]> refusals = new HashMap<>(); // {last logged nanos, refused since}
   private final DelayQueue<Ticket> deadlines = new DelayQueue<>();
   private final AtomicLong cutAtDeadline = new AtomicLong();
+  private final AtomicLong refusalsLogged = new AtomicLong();
   private final Thread watchdog;
 
   ConnectionGate(ConnectionLimits limits, String name) {
@@ -121,6 +122,11 @@ final class ConnectionGate implements Closeable {
     return cutAtDeadline.get();
   }
 
+  /** How many refusals were logged so far (at most one a minute per address). */
+  long refusalsLogged() {
+    return refusalsLogged.get();
+  }
+
   synchronized int unauthenticated() {
     return unauthenticated;
   }
@@ -183,6 +189,7 @@ final class ConnectionGate implements Closeable {
       since = r == null ? 0 : r[1];
       refusals.put(from, new long[] {now, 0});
     }
+    refusalsLogged.incrementAndGet();
     Receiver.LOG.warn("connection from {} closed at once: {}{}; the next refusals of that address are logged once a"
         + " minute", from.getHostAddress(), why, since > 0 ? " (" + since + " more refused since this was last logged)" : "");
   }

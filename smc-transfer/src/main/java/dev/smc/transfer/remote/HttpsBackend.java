@@ -25,8 +25,8 @@ import java.util.Optional;
  * bearer token, the receiver's certificate pinned by its fingerprint (or, without a pin, a
  * certificate a CA in the JDK's trust store signed, for the host name). Connections are kept and
  * reused ({@link ReceiverConnections}); any number of threads may call at once, each on its own
- * connection. A request that fails on the way (refused or dropped connection, a timeout, a stalled write, 5xx) is sent again with
- * backoff until {@link Options#retryFor} has passed; every request is safe to repeat, since an
+ * connection. A request that fails on the way (refused or dropped connection, a timeout, a stalled
+ * write, 5xx) is sent again with backoff until {@link Options#retryFor} has passed; every request is safe to repeat, since an
  * upload of content already stored succeeds without change, and a pack or index upload whose reply
  * was lost is not sent again when the receiver has it. Uploads are paced by the caller's
  * {@link Backend.Pacer} piece by piece as they go onto the wire.

@@ -121,13 +121,16 @@ class ReceiverConnectionLimitsTest {
   }
 
   @Test
-  void aRequestRefusedForItsTokenEndsTheConnection() throws Exception {
-    try (TestReceiver receiver = new TestReceiver(tmp.resolve("receiver"), "r1", TOKEN);
-        RawClient c = RawClient.connect(receiver.receiver)) {
-      Response r = c.send("GET /v1/r1/list HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong-token-0123456789abcdef"
-          + "\r\n\r\n");
-      assertEquals(401, r.status(), r.toString());
-      assertTrue(c.endsWithin(Duration.ofSeconds(5)), "the connection stayed open after a 401");
+  void a401OrA403EndsTheConnection() throws Exception {
+    try (TestReceiver receiver = new TestReceiver(tmp.resolve("receiver"), "r1", TOKEN, "r2", TOKEN.replace("r1", "r2"))) {
+      String[][] cases = {{"wrong-token-0123456789abcdef", "401"}, {TOKEN.replace("r1", "r2"), "403"}};
+      for (String[] c2 : cases) {
+        try (RawClient c = RawClient.connect(receiver.receiver)) {
+          Response r = c.send("GET /v1/r1/list HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + c2[0] + "\r\n\r\n");
+          assertEquals(Integer.parseInt(c2[1]), r.status(), r.toString());
+          assertTrue(c.endsWithin(Duration.ofSeconds(5)), "the connection stayed open after a " + r.status());
+        }
+      }
     }
   }
 
