@@ -43,6 +43,25 @@ class ReceiverConnectionLimitsTest {
     return s;
   }
 
+  /**
+   * Whether a new connection from {@code from} is ended by the receiver within 5 s (its 60 s head
+   * deadline is far off): reset so fast that even the connect may report it.
+   */
+  private static boolean endedAtOnce(TestReceiver r, String from) throws IOException {
+    Socket s;
+    try {
+      s = tcp(r, from);
+    } catch (java.net.SocketException e) {
+      if (String.valueOf(e.getMessage()).contains("reset")) {
+        return true; // the reset came before connect() returned
+      }
+      throw e;
+    }
+    try (s) {
+      return endsWithin(s, Duration.ofSeconds(5));
+    }
+  }
+
   /** Whether the receiver ends {@code s} (end of stream or reset) within {@code max}. */
   private static boolean endsWithin(Socket s, Duration max) throws IOException {
     s.setSoTimeout((int) max.toMillis());
@@ -145,14 +164,10 @@ class ReceiverConnectionLimitsTest {
         for (int i = 0; i < 3; i++) {
           held.add(tcp(receiver, "127.0.0.2"));
         }
-        try (Socket fourth = tcp(receiver, "127.0.0.2")) {
-          assertTrue(endsWithin(fourth, Duration.ofSeconds(5)), "a 4th connection from one address (cap 3) was kept");
-        }
+        assertTrue(endedAtOnce(receiver, "127.0.0.2"), "a 4th connection from one address (cap 3) was kept");
         held.add(tcp(receiver, "127.0.0.3"));
         held.add(tcp(receiver, "127.0.0.3"));
-        try (Socket sixth = tcp(receiver, "127.0.0.4")) {
-          assertTrue(endsWithin(sixth, Duration.ofSeconds(5)), "a 6th connection (cap 5 in all) was kept");
-        }
+        assertTrue(endedAtOnce(receiver, "127.0.0.4"), "a 6th connection (cap 5 in all) was kept");
         for (Socket s : held) {
           assertFalse(endsWithin(s, Duration.ofMillis(100)), "a connection within the caps was closed: " + s);
         }
