@@ -131,7 +131,7 @@ public final class LocalFolderBackend implements Backend {
   @Override
   public void put(String name, ByteBuffer data, PutMode mode) throws IOException {
     Path target = path(name);
-    Path t = tmp.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    Path t = newTemporary();
     try {
       if (!(fsync && data.remaining() >= LARGE && createDirect(t, data))) {
         try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -141,26 +141,55 @@ public final class LocalFolderBackend implements Backend {
           }
         }
       }
-      Path dir = target.getParent();
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
-      }
-      if (mode == PutMode.CREATE_NEW) {
-        try {
-          Files.createLink(target, t);
-        } catch (FileAlreadyExistsException e) {
-          throw new FileAlreadyExistsException(name);
-        }
-      } else {
-        Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        // a cached channel still reads the replaced file
-        forget(name);
-      }
-      if (fsync) {
-        enqueueSync(target);
-      }
+      place(name, target, t, mode);
     } finally {
       Files.deleteIfExists(t);
+    }
+  }
+
+  /**
+   * A name for a new temporary file in this backend's {@code tmp/} folder (not created), for a
+   * caller that writes an object itself and then hands it to {@link #putFile}. The caller deletes
+   * it ({@code Files.deleteIfExists}) when done, whether or not it was put.
+   */
+  public Path newTemporary() {
+    // named by its writer, so what a writer that died leaves is removed at once (removeLeftovers)
+    return tmp.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+  }
+
+  /**
+   * Makes {@code written}, a file the caller wrote in {@code tmp/} (named by {@link #newTemporary}),
+   * the object {@code name}, exactly as {@link #put} does with its own temporary file: hard-linked
+   * for {@link PutMode#CREATE_NEW} (a {@link FileAlreadyExistsException} naming the object if it
+   * exists), renamed over for {@link PutMode#REPLACE}; forced to disk in the background, which
+   * {@link #barrier()} waits for. The file's content is not read: the caller has checked it.
+   */
+  public void putFile(String name, Path written, PutMode mode) throws IOException {
+    Path target = path(name);
+    if (!tmp.equals(written.toAbsolutePath().normalize().getParent())) {
+      throw new IllegalArgumentException("putFile: " + written + " is not in " + tmp);
+    }
+    place(name, target, written, mode);
+  }
+
+  private void place(String name, Path target, Path t, PutMode mode) throws IOException {
+    Path dir = target.getParent();
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir);
+    }
+    if (mode == PutMode.CREATE_NEW) {
+      try {
+        Files.createLink(target, t);
+      } catch (FileAlreadyExistsException e) {
+        throw new FileAlreadyExistsException(name);
+      }
+    } else {
+      Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      // a cached channel still reads the replaced file
+      forget(name);
+    }
+    if (fsync) {
+      enqueueSync(target);
     }
   }
 

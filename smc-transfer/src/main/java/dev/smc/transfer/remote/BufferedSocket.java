@@ -1,6 +1,5 @@
 package dev.smc.transfer.remote;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,18 +12,37 @@ import java.nio.channels.SocketChannel;
 import java.util.Set;
 
 /**
- * A connected socket whose input is read ahead in 64 KiB, for TLS to be layered over: the JDK's
- * TLS socket reads each record's 5-byte header and then its body straight from the socket below,
- * two system calls per 16 KiB record; read ahead, one call brings several records. Everything else
- * is the socket below. Only for layering ({@code SSLSocketFactory.createSocket(socket, ...)}).
+ * A connected socket whose input is read ahead (64 KiB for an agent's connection), for TLS to be
+ * layered over: the JDK's TLS socket reads each record's 5-byte header and then its body straight
+ * from the socket below, two system calls per 16 KiB record; read ahead, one call brings several
+ * records. The read-ahead may start small and grow ({@link #readAhead}), and counts what came in.
+ * Everything else is the socket below. Only for layering ({@code SSLSocketFactory.createSocket(socket, ...)}).
  */
 final class BufferedSocket extends Socket {
-  private final Socket s;
-  private final InputStream in;
+  /** The read-ahead of an agent's connection. */
+  static final int LARGE = 64 * 1024;
 
-  BufferedSocket(Socket s) throws IOException {
+  private final Socket s;
+  private final GrowableStreams.In in;
+
+  BufferedSocket(Socket s, int readAhead) throws IOException {
     this.s = s;
-    this.in = new BufferedInputStream(s.getInputStream(), 64 * 1024);
+    this.in = new GrowableStreams.In(s.getInputStream(), readAhead);
+  }
+
+  /** Makes the read-ahead {@code size} bytes (from the thread that reads). */
+  void readAhead(int size) {
+    in.enlarge(size);
+  }
+
+  /** Bytes that came in from the peer so far. */
+  long bytesIn() {
+    return in.taken();
+  }
+
+  /** The socket below. */
+  Socket below() {
+    return s;
   }
 
   @Override

@@ -7,8 +7,10 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -30,6 +32,7 @@ final class HttpConnection implements Closeable {
 
   private final Socket raw;
   private final SSLSocket ssl;
+  private final String peer;
   private final InputStream in;
   private final OutputStream out;
   private volatile long writingSince;
@@ -42,26 +45,43 @@ final class HttpConnection implements Closeable {
     }
   }
 
-  private HttpConnection(Socket raw, SSLSocket ssl) throws IOException {
+  private HttpConnection(Socket raw, SSLSocket ssl, String peer) throws IOException {
     this.raw = raw;
     this.ssl = ssl;
+    this.peer = peer;
     this.in = new BufferedInputStream(ssl.getInputStream(), 64 * 1024);
     this.out = new BufferedOutputStream(ssl.getOutputStream(), 16 * 1024);
   }
 
+  /**
+   * Connects (within {@code connectTimeoutMs}) and completes the TLS handshake; reads, the
+   * handshake's included, time out after {@code readTimeoutMs}. A timeout says which step got no
+   * answer from whom, and whether the peer had sent anything at all.
+   */
   static HttpConnection open(String host, int port, InetSocketAddress proxy, SSLSocketFactory tls,
       boolean verifyHostname, int connectTimeoutMs, int readTimeoutMs) throws IOException {
+    String peer = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     Socket raw = new Socket();
     try {
       raw.setTcpNoDelay(true);
       raw.setSoTimeout(readTimeoutMs);
-      if (proxy != null) {
-        raw.connect(proxy, connectTimeoutMs);
-        tunnel(raw, host, port);
-      } else {
-        raw.connect(new InetSocketAddress(host, port), connectTimeoutMs);
+      InetSocketAddress first = proxy != null ? proxy : new InetSocketAddress(host, port);
+      try {
+        raw.connect(first, connectTimeoutMs);
+      } catch (SocketTimeoutException e) {
+        throw new SocketTimeoutException((proxy != null ? "proxy " + proxy : peer) + " accepted no connection within "
+            + seconds(connectTimeoutMs));
+      } catch (ConnectException e) {
+        ConnectException named = new ConnectException((proxy != null ? "proxy " + proxy : peer)
+            + " refused the connection (nothing listens there?): " + e.getMessage());
+        named.initCause(e);
+        throw named;
       }
-      SSLSocket ssl = (SSLSocket) tls.createSocket(new BufferedSocket(raw), host, port, true);
+      if (proxy != null) {
+        tunnel(raw, host, port);
+      }
+      BufferedSocket buffered = new BufferedSocket(raw, BufferedSocket.LARGE);
+      SSLSocket ssl = (SSLSocket) tls.createSocket(buffered, host, port, true);
       SSLParameters p = ssl.getSSLParameters();
       p.setProtocols(Protocol.TLS_PROTOCOLS);
       p.setCipherSuites(Protocol.preferAes128(p.getCipherSuites()));
@@ -72,12 +92,29 @@ final class HttpConnection implements Closeable {
         p.setEndpointIdentificationAlgorithm("HTTPS");
       }
       ssl.setSSLParameters(p);
-      ssl.startHandshake();
-      return new HttpConnection(raw, ssl);
+      try {
+        ssl.startHandshake();
+      } catch (SocketTimeoutException e) {
+        long in = buffered.bytesIn();
+        throw new SocketTimeoutException("no answer to the TLS handshake from " + peer + " within "
+            + seconds(readTimeoutMs) + (in == 0 ? " (it accepted the connection but sent nothing)"
+            : " (it sent " + in + " bytes, then nothing)"));
+      }
+      return new HttpConnection(raw, ssl, peer);
     } catch (IOException | RuntimeException e) {
       raw.close();
       throw e;
     }
+  }
+
+  /** A timeout in whole seconds as a message says it ({@code "15 s"}), or milliseconds below one. */
+  static String seconds(long ms) {
+    return ms < 1000 ? ms + " ms" : Math.round(ms / 1000.0) + " s";
+  }
+
+  /** How long a read may wait from now on (the handshake's and responses'). */
+  void readTimeout(int ms) throws IOException {
+    raw.setSoTimeout(ms);
   }
 
   private static boolean isIpLiteral(String host) {
@@ -161,7 +198,14 @@ final class HttpConnection implements Closeable {
 
   /** Reads the status line and headers; the body is left to {@link #readBody}. */
   Response readResponse(boolean head) throws IOException {
-    String status = readLine(in);
+    String status;
+    try {
+      status = readLine(in);
+    } catch (SocketTimeoutException e) {
+      reusable = false;
+      throw new SocketTimeoutException("no response from " + peer + " within " + seconds(raw.getSoTimeout())
+          + " of the request");
+    }
     String[] f = status.split(" ", 3);
     if (f.length < 2 || !f[0].startsWith("HTTP/1.")) {
       reusable = false;

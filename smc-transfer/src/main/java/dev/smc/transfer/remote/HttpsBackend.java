@@ -1,69 +1,45 @@
 package dev.smc.transfer.remote;
 
-import dev.smc.ErrorCode;
 import dev.smc.InvalidSpecException;
-import dev.smc.SmcException;
 import dev.smc.spi.Backend;
+import dev.smc.transfer.remote.ReceiverConnections.AlreadyDone;
+import dev.smc.transfer.remote.ReceiverConnections.BodyReader;
+import dev.smc.transfer.remote.ReceiverConnections.StatusException;
+import dev.smc.transfer.remote.ReceiverConnections.Window;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import javax.annotation.Nullable;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A repository on a {@link Receiver}, over HTTPS: {@code https://HOST:PORT/REPO} with the task's
  * bearer token, the receiver's certificate pinned by its fingerprint (or, without a pin, a
  * certificate a CA in the JDK's trust store signed, for the host name). Connections are kept and
- * reused; any number of threads may call at once, each on its own connection. A request that fails
- * on the way (refused or dropped connection, a timeout, a stalled write, 5xx) is sent again with
- * backoff until {@link Options#retryFor} has passed; every request is safe to repeat, since an
+ * reused ({@link ReceiverConnections}); any number of threads may call at once, each on its own
+ * connection. A request that fails on the way (refused or dropped connection, a timeout, a stalled
+ * write, 5xx) is sent again with backoff until {@link Options#retryFor} has passed; every request is safe to repeat, since an
  * upload of content already stored succeeds without change, and a pack or index upload whose reply
  * was lost is not sent again when the receiver has it. Uploads are paced by the caller's
  * {@link Backend.Pacer} piece by piece as they go onto the wire.
  */
 public final class HttpsBackend implements Backend {
-  private static final Logger LOG = LoggerFactory.getLogger(HttpsBackend.class);
-  private static final int PIECE = 64 * 1024;
-  private static final int MAX_IDLE = 8;
   private static final Duration FIRST_CONTACT = Duration.ofSeconds(15);
   private static final ThreadLocal<byte[]> COPY = ThreadLocal.withInitial(() -> new byte[Protocol.COPY_BUFFER]);
 
   private final String location;
-  private final String host;
-  private final int port;
-  private final String hostHeader;
   private final String repo;
   private final Options options;
-  private final SSLSocketFactory tls;
-  private final ArrayDeque<HttpConnection> idle = new ArrayDeque<>();
-  private final Set<HttpConnection> busy = ConcurrentHashMap.newKeySet();
-  private final Thread watchdog;
+  private final ReceiverConnections conns;
   private volatile long maxBody = Long.MAX_VALUE;
-  private volatile boolean closed;
 
   /**
    * How to reach a receiver.
@@ -115,23 +91,12 @@ public final class HttpsBackend implements Backend {
   }
 
   private HttpsBackend(URI uri, String repo, Options options) throws IOException {
-    this.host = uri.getHost();
-    this.port = uri.getPort() < 0 ? 443 : uri.getPort();
+    String host = uri.getHost();
+    int port = uri.getPort() < 0 ? 443 : uri.getPort();
     this.repo = repo;
     this.options = options;
     this.location = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/" + repo;
-    this.hostHeader = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-    try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      TrustManager[] trust = options.pin().isPresent() ? new TrustManager[] {new PinnedTrust(options.pin().get())} : null;
-      ctx.init(null, trust, new SecureRandom());
-      this.tls = ctx.getSocketFactory();
-    } catch (GeneralSecurityException e) {
-      throw new IOException("TLS: " + e.getMessage(), e);
-    }
-    this.watchdog = new Thread(this::watch, "smc-https-watchdog-" + repo);
-    watchdog.setDaemon(true);
-    watchdog.start();
+    this.conns = new ReceiverConnections(host, port, location, options, repo);
   }
 
   /**
@@ -176,8 +141,8 @@ public final class HttpsBackend implements Backend {
    */
   private void hello() throws IOException {
     Duration budget = options.retryFor().compareTo(FIRST_CONTACT) < 0 ? options.retryFor() : FIRST_CONTACT;
-    String info = new String(call("GET", "/" + Protocol.VERSION + "/" + repo + "/info", "info", null, Pacer.NONE,
-        false, Map.of(), null, budget, this::readAll).array(), StandardCharsets.UTF_8).trim();
+    String info = new String(conns.call("GET", "/" + Protocol.VERSION + "/" + repo + "/info", "info", null, Pacer.NONE,
+        false, Map.of(), null, new Window(budget, FIRST_CONTACT), conns::readAll).array(), StandardCharsets.UTF_8).trim();
     for (String line : info.split("\n")) {
       String[] f = line.trim().split(" ");
       if (f.length == 2 && f[0].equals(Protocol.MAX_BODY)) {
@@ -207,7 +172,7 @@ public final class HttpsBackend implements Backend {
     long size = data.remaining();
     AlreadyDone arrived = mode == PutMode.CREATE_NEW && (name.startsWith("data/") || name.startsWith("index/"))
         ? c -> storedSize(c, name) == size : null;
-    call("PUT", target, name, data, pacer, false, Map.of(), arrived, options.retryFor(), (c, r) -> {
+    conns.call("PUT", target, name, data, pacer, false, Map.of(), arrived, Window.retrying(options.retryFor()), (c, r) -> {
       c.skipBody(r.length());
       return null;
     });
@@ -216,7 +181,7 @@ public final class HttpsBackend implements Backend {
   /** The size of {@code name} on the receiver, asked on {@code c}; -1 when it has none. */
   private long storedSize(HttpConnection c, String name) throws IOException {
     try {
-      return exchange(c, "HEAD", Protocol.objectPath(repo, name), name, null, Pacer.NONE, true, Map.of(),
+      return conns.exchange(c, "HEAD", Protocol.objectPath(repo, name), name, null, Pacer.NONE, true, Map.of(),
           (cc, r) -> Long.parseLong(Objects.requireNonNull(r.header(Protocol.SIZE_HEADER), "size header")));
     } catch (StatusException e) {
       if (e.status == 404) {
@@ -229,7 +194,7 @@ public final class HttpsBackend implements Backend {
   @Override
   public ByteBuffer get(String name) throws IOException {
     Backend.checkName(name);
-    return call("GET", Protocol.objectPath(repo, name), name, null, Pacer.NONE, false, this::readAll);
+    return call("GET", Protocol.objectPath(repo, name), name, null, Pacer.NONE, false, conns::readAll);
   }
 
   @Override
@@ -280,7 +245,7 @@ public final class HttpsBackend implements Backend {
   @Override
   public List<ObjectInfo> list(String prefix) throws IOException {
     String text = new String(call("GET", "/" + Protocol.VERSION + "/" + repo + "/list?prefix=" + Protocol.encode(prefix),
-        "list " + prefix, null, Pacer.NONE, false, this::readAll).array(), StandardCharsets.UTF_8);
+        "list " + prefix, null, Pacer.NONE, false, conns::readAll).array(), StandardCharsets.UTF_8);
     List<ObjectInfo> out = new ArrayList<>();
     for (String line : text.split("\n")) {
       if (line.isEmpty()) {
@@ -329,36 +294,15 @@ public final class HttpsBackend implements Backend {
 
   @Override
   public void close() {
-    closed = true;
-    watchdog.interrupt();
-    synchronized (idle) {
-      idle.forEach(HttpConnection::close);
-      idle.clear();
-    }
+    conns.close();
+  }
+
+  /** Closes the connections kept for reuse: the next request opens a new one. */
+  void closeIdleConnections() {
+    conns.closeIdleConnections();
   }
 
   // ---------------------------------------------------------------- requests
-
-  @FunctionalInterface
-  private interface BodyReader<T> {
-    T read(HttpConnection c, HttpConnection.Response r) throws IOException;
-  }
-
-  private ByteBuffer readAll(HttpConnection c, HttpConnection.Response r) throws IOException {
-    if (r.length() > Integer.MAX_VALUE - 16) {
-      c.markBroken();
-      throw new IOException(location + ": a response of " + r.length() + " bytes is too large to hold");
-    }
-    byte[] b = new byte[(int) r.length()];
-    c.readBody(b, 0, b.length);
-    return ByteBuffer.wrap(b);
-  }
-
-  /** Before a request is sent again: whether what it does is done already. */
-  @FunctionalInterface
-  private interface AlreadyDone {
-    boolean check(HttpConnection c) throws IOException;
-  }
 
   private <T> T call(String method, String target, String what, ByteBuffer body, Pacer pacer, boolean head,
       BodyReader<T> reader) throws IOException {
@@ -367,177 +311,8 @@ public final class HttpsBackend implements Backend {
 
   private <T> T call(String method, String target, String what, ByteBuffer body, Pacer pacer, boolean head,
       Map<String, String> extra, BodyReader<T> reader) throws IOException {
-    return call(method, target, what, body, pacer, head, extra, null, options.retryFor(), reader);
-  }
-
-  /**
-   * Sends a request until it succeeds, fails for good, or {@link Options#retryFor} has passed;
-   * before sending it again, {@code alreadyDone} (when given) may find that it needs no sending.
-   */
-  private <T> T call(String method, String target, String what, ByteBuffer body, Pacer pacer, boolean head,
-      Map<String, String> extra, @Nullable AlreadyDone alreadyDone, Duration retryFor, BodyReader<T> reader)
-      throws IOException {
-    long deadline = System.nanoTime() + retryFor.toNanos();
-    long backoffMs = 100;
-    for (int attempt = 1;; attempt++) {
-      if (closed) {
-        throw new IOException(location + ": closed");
-      }
-      HttpConnection c = null;
-      boolean reused = false;
-      try {
-        synchronized (idle) {
-          c = idle.pollFirst();
-        }
-        reused = c != null;
-        if (c == null) {
-          c = HttpConnection.open(host, port, options.proxy().orElse(null), tls, options.pin().isEmpty(),
-              (int) options.connectTimeout().toMillis(), (int) options.stallTimeout().toMillis());
-        }
-        busy.add(c);
-        if (attempt > 1 && alreadyDone != null && alreadyDone.check(c)) {
-          LOG.info("{}: {} {} had arrived before its reply was lost; not sent again", location, method, what);
-          release(c);
-          return null;
-        }
-        T result = exchange(c, method, target, what, body, pacer, head, extra, reader);
-        release(c);
-        return result;
-      } catch (IOException e) {
-        if (c != null) {
-          c.markBroken();
-          busy.remove(c);
-          c.close();
-        }
-        IOException clear = classify(e, method, what);
-        if (clear == null) {
-          if (reused && attempt == 1) {
-            continue; // a kept connection the receiver had closed: try a new one at once
-          }
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            throw new IOException(location + ": " + method + " " + what + " failed after " + attempt
-                + " attempts over " + retryFor.toSeconds() + " s: " + e.getMessage(), e);
-          }
-          long sleep = Math.min(left / 1_000_000 + 1, backoffMs + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
-          LOG.warn("{}: {} {} failed ({}); attempt {} in {} ms", location, method, what, e.toString(), attempt + 1, sleep);
-          try {
-            Thread.sleep(sleep);
-          } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException(location + ": interrupted while retrying " + method + " " + what);
-          }
-          backoffMs = Math.min(backoffMs * 2, 5_000);
-          continue;
-        }
-        throw clear;
-      }
-    }
-  }
-
-  private <T> T exchange(HttpConnection c, String method, String target, String what, ByteBuffer body, Pacer pacer,
-      boolean head, Map<String, String> extra, BodyReader<T> reader) throws IOException {
-    Map<String, String> headers = new LinkedHashMap<>(extra);
-    headers.put("Authorization", "Bearer " + options.token());
-    headers.put("User-Agent", "smc");
-    c.writeHead(method, target, hostHeader, headers, body == null ? -1 : body.remaining());
-    if (body != null) {
-      ByteBuffer b = body.duplicate();
-      byte[] buf = COPY.get();
-      while (b.hasRemaining()) {
-        int n = Math.min(PIECE, b.remaining());
-        pacer.acquire(n);
-        b.get(buf, 0, n);
-        c.writeBody(buf, 0, n);
-      }
-    }
-    c.flush();
-    HttpConnection.Response r = c.readResponse(head);
-    if (r.status() >= 200 && r.status() < 300) {
-      return reader.read(c, r);
-    }
-    String message = r.length() > 0 && r.length() <= 64 * 1024
-        ? new String(readAll(c, r).array(), StandardCharsets.UTF_8).trim() : "";
-    if (r.length() > 64 * 1024) {
-      c.markBroken();
-    }
-    throw new StatusException(r.status(), message);
-  }
-
-  private void release(HttpConnection c) {
-    busy.remove(c);
-    if (!c.reusable() || closed) {
-      c.close();
-      return;
-    }
-    synchronized (idle) {
-      if (idle.size() < MAX_IDLE) {
-        idle.addFirst(c);
-        return;
-      }
-    }
-    c.close();
-  }
-
-  /** A response with a status that is not 2xx. */
-  private static final class StatusException extends IOException {
-    final int status;
-
-    StatusException(int status, String message) {
-      super(status + (message.isEmpty() ? "" : " " + message));
-      this.status = status;
-    }
-  }
-
-  /**
-   * The error to report for a failed request, or null when it is worth sending again: a network
-   * failure, a timeout, or a receiver that is busy, restarting or failed for the moment (5xx, 429).
-   */
-  private IOException classify(IOException e, String method, String what) {
-    String where = location + ": " + method + " " + what;
-    if (e instanceof StatusException s) {
-      return switch (s.status) {
-        case 404 -> new NoSuchFileException(what);
-        case 409 -> new FileAlreadyExistsException(what);
-        case 401, 403 -> throw new SmcException(ErrorCode.UNAUTHORIZED, where + ": refused: " + s.getMessage());
-        case 502, 503, 504, 429 -> null; // busy, restarting, or a proxy that lost it: worth again
-        default -> new IOException(where + ": " + s.getMessage());
-      };
-    }
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof PinnedTrust.PinMismatch pm) {
-        throw new SmcException(ErrorCode.UNAUTHORIZED, location + ": " + pm.getMessage()
-            + "; check --pin against the receiver's CERTS/fingerprint");
-      }
-    }
-    if (e instanceof SSLHandshakeException) {
-      return new IOException(where + ": TLS handshake failed: " + e.getMessage()
-          + (options.pin().isEmpty() ? " (without --pin the receiver needs a certificate a CA signed for its host)" : ""), e);
-    }
-    if (e instanceof HttpConnection.ProxyRefused || e instanceof java.net.UnknownHostException) {
-      return new IOException(where + ": " + e.getMessage(), e);
-    }
-    if (e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
-      return e;
-    }
-    return null;
-  }
-
-  private void watch() {
-    long limit = options.stallTimeout().toNanos();
-    while (!closed) {
-      try {
-        Thread.sleep(Math.max(50, Math.min(1000, options.stallTimeout().toMillis() / 4)));
-      } catch (InterruptedException e) {
-        return;
-      }
-      long now = System.nanoTime();
-      for (HttpConnection c : busy) {
-        if (c.closeIfStalled(now, limit)) {
-          LOG.warn("{}: a write made no progress for {} s; connection dropped", location, options.stallTimeout().toSeconds());
-        }
-      }
-    }
+    return conns.call(method, target, what, body, pacer, head, extra, null, Window.retrying(options.retryFor()),
+        reader);
   }
 
   @Override

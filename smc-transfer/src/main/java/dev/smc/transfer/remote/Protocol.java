@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  * GET    /v1/REPO/info                     200 "maxBody N"            what the receiver accepts
  * PUT    /v1/REPO/o/NAME?mode=create|replace  201 stored, 200 already stored with the same content,
  *                                          409 exists with other content (create), 413 too large,
- *                                          422 content does not match its name
+ *                                          422 content does not match its name (or a pack, index
+ *                                          or manifest does not parse as one)
  * GET    /v1/REPO/o/NAME  [Range: bytes=A-B]  200 / 206 with the bytes, 404 missing
  * HEAD   /v1/REPO/o/NAME                   200 with X-Smc-Size, 404 missing
  * GET    /v1/REPO/list?prefix=P            200, one "SIZE MODIFIED_MS NAME" line an object (MODIFIED_MS:
@@ -21,7 +22,16 @@ import java.nio.charset.StandardCharsets;
  * POST   /v1/REPO/barrier                  204 once every object put before is durable
  * </pre>
  * Every request carries {@code Authorization: Bearer TOKEN}; 401 when the token is missing or
- * unknown, 403 when it belongs to another repository. Errors carry a one-line text body.
+ * unknown, 403 when it belongs to another repository, 503 when the receiver holds as many agents'
+ * connections as it allows (retry). Errors carry a one-line text body.
+ *
+ * <p>Request heads ({@link RequestHead}): a request line of at most 8 KiB (414 beyond), header
+ * lines of at most 8 KiB, 16 KiB and 100 headers in all (431 beyond); 400 for a repeated
+ * {@code Content-Length}, {@code Transfer-Encoding}, {@code Authorization}, {@code Host},
+ * {@code Range} or {@code Connection}, for a {@code Content-Length} that is not 1-19 decimal
+ * digits or comes with {@code Transfer-Encoding}, for folded lines and bare CRs. A refused head,
+ * a 401 and a 403 close the connection. A new connection has 10 s from its accept to deliver a
+ * request whose token is accepted, or it is closed ({@link ConnectionLimits}).
  */
 final class Protocol {
   private Protocol() {}

@@ -3,15 +3,20 @@ package dev.smc.transfer.remote;
 import dev.smc.IntegrityException;
 import dev.smc.spi.Backend;
 import dev.smc.transfer.backend.LocalFolderBackend;
-import dev.smc.transfer.repo.Repository;
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,32 +28,41 @@ import org.slf4j.LoggerFactory;
  * The transit instance's server: hosts repositories in folders under a root and serves them to
  * agents as a {@link Backend} over HTTPS ({@link Protocol}). Each bearer token is allowed one
  * repository; object names are checked before anything is opened, so no request reaches outside
- * its repository; bodies are limited in size and must arrive whole; a pack or index file is
- * checked against its name before it becomes visible; a repeated upload of the same content
- * succeeds without change. {@link #close()} stops taking requests and waits for those running.
+ * its repository; bodies are limited in size and must arrive whole; a pack, index file or image
+ * manifest is checked against its name (and must parse as one) before it becomes visible; a
+ * repeated upload of the same content succeeds without change. {@link #close()} stops taking
+ * requests and waits for those running.
+ *
+ * <p>Strangers are held briefly and cheaply ({@link ConnectionLimits}): a connection must show an
+ * accepted token within 10 s of its accept, only 64 such connections per address and 1024 in all
+ * are held (beyond, a new one is closed at once), and until then it has a thread with a 256 KiB
+ * stack and 2 KiB buffers; agents' connections (64 by default) get 64 KiB buffers and a 60 s
+ * idle timeout. Memory does not grow with the size or number of uploads and downloads: a body is
+ * staged in a file of its repository ({@link StagedUpload}) and checked from there, an object is
+ * sent from its file a piece at a time. With {@code -Xmx160m}, 1,000 slow connections held against
+ * it and an agent's cycles and restores running, its resident memory stayed under 400 MiB
+ * ({@code SlowClientsIT}).
  */
 public final class Receiver implements Closeable {
   static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
-
-  /** Bodies up to this size are read onto the heap; larger ones into pooled direct buffers. */
-  private static final int SMALL = 1 << 20;
 
   private final Config config;
   private final TlsHttpServer server;
   private final Certificates certs;
   private final Tokens tokens;
-  private final BufferPool buffers;
-  private final Map<String, Backend> repos = new ConcurrentHashMap<>();
+  private final Map<String, LocalFolderBackend> repos = new ConcurrentHashMap<>();
   private volatile boolean closing;
 
   /**
    * Where and how a receiver serves.
    *
-   * @param verifyContent whether packs and index files are checked against their names on arrival
-   *     (on for repositories; off only to host objects that are not a repository's)
+   * @param maxBodyBytes the largest upload (1 MiB to 2 GiB less 4 KiB)
+   * @param limits how many connections it holds, and for how long ({@link ConnectionLimits})
+   * @param verifyContent whether packs, index files and manifests are checked against their names
+   *     on arrival (on for repositories; off only to host objects that are not a repository's)
    */
   public record Config(Path root, InetSocketAddress listen, Path certDir, Path tokensFile, int maxBodyBytes,
-      long maxBufferedBytes, int maxConnections, boolean verifyContent) {
+      ConnectionLimits limits, boolean verifyContent) {
     public static final int DEFAULT_MAX_BODY = 64 << 20;
 
     public Config {
@@ -56,25 +70,28 @@ public final class Receiver implements Closeable {
       Objects.requireNonNull(listen, "listen");
       Objects.requireNonNull(certDir, "certDir");
       Objects.requireNonNull(tokensFile, "tokensFile");
-      if (maxBodyBytes < 1 << 20) {
-        throw new IllegalArgumentException("maxBodyBytes " + maxBodyBytes + ": at least 1 MiB allowed");
-      }
-      if (maxBufferedBytes < maxBodyBytes) {
-        throw new IllegalArgumentException("maxBufferedBytes " + maxBufferedBytes + ": at least maxBodyBytes ("
-            + maxBodyBytes + ") allowed");
-      }
-      if (maxConnections < 1 || maxConnections > 4096) {
-        throw new IllegalArgumentException("maxConnections " + maxConnections + ": 1-4096 allowed");
+      Objects.requireNonNull(limits, "limits");
+      if (maxBodyBytes < 1 << 20 || maxBodyBytes > Integer.MAX_VALUE - 4096) {
+        throw new IllegalArgumentException("maxBodyBytes " + maxBodyBytes + ": allowed 1 MiB to "
+            + (Integer.MAX_VALUE - 4096) + " bytes");
       }
     }
 
-    /** Defaults: bodies up to 64 MiB, 512 MiB of bodies in memory at once, 64 connections. */
+    /** Defaults: bodies up to 64 MiB, {@link ConnectionLimits#DEFAULTS}, content verified. */
     public static Config of(Path root, InetSocketAddress listen, Path certDir, Path tokensFile) {
-      return new Config(root, listen, certDir, tokensFile, DEFAULT_MAX_BODY, 512L << 20, 64, true);
+      return new Config(root, listen, certDir, tokensFile, DEFAULT_MAX_BODY, ConnectionLimits.DEFAULTS, true);
     }
 
     public Config withVerifyContent(boolean on) {
-      return new Config(root, listen, certDir, tokensFile, maxBodyBytes, maxBufferedBytes, maxConnections, on);
+      return new Config(root, listen, certDir, tokensFile, maxBodyBytes, limits, on);
+    }
+
+    public Config withLimits(ConnectionLimits l) {
+      return new Config(root, listen, certDir, tokensFile, maxBodyBytes, l, verifyContent);
+    }
+
+    public Config withMaxBodyBytes(int max) {
+      return new Config(root, listen, certDir, tokensFile, max, limits, verifyContent);
     }
   }
 
@@ -82,16 +99,14 @@ public final class Receiver implements Closeable {
     this.config = config;
     this.certs = certs;
     this.tokens = tokens;
-    this.buffers = new BufferPool(config.maxBodyBytes(), (int) (config.maxBufferedBytes() / config.maxBodyBytes()));
-    this.server = new TlsHttpServer(certs.serverContext(), config.listen(), config.maxConnections(),
-        java.time.Duration.ofSeconds(60), this::handle);
+    this.server = new TlsHttpServer(certs.serverContext(), config.listen(), config.limits(), this::handle);
   }
 
   /** Starts serving: makes the certificate on first start, reads the tokens file, binds the port. */
   public static Receiver start(Config config) throws IOException {
     Certificates certs = Certificates.loadOrCreate(config.certDir(), config.listen().getHostString());
     Tokens tokens = Tokens.load(config.tokensFile());
-    java.nio.file.Files.createDirectories(config.root());
+    Files.createDirectories(config.root());
     Receiver r = new Receiver(config, certs, tokens);
     r.server.start();
     LOG.info("receiver serving {} on https://{}:{} (certificate {})", config.root(),
@@ -104,6 +119,11 @@ public final class Receiver implements Closeable {
     return server.port();
   }
 
+  /** Connections closed so far because no request on them was authenticated by their head deadline. */
+  long connectionsCutAtDeadline() {
+    return server.cutAtDeadline();
+  }
+
   /** The {@code sha256:HEX} fingerprint of its certificate, which agents pin. */
   public String fingerprint() {
     return certs.fingerprint();
@@ -113,10 +133,10 @@ public final class Receiver implements Closeable {
    * Stops taking requests (new ones are refused with 503, which agents retry), waits up to
    * {@code grace} for the running ones to finish, then closes the port.
    */
-  public void close(java.time.Duration grace) {
+  public void close(Duration grace) {
     closing = true;
     server.close(grace);
-    for (Backend b : repos.values()) {
+    for (LocalFolderBackend b : repos.values()) {
       try {
         b.close();
       } catch (IOException e) {
@@ -126,10 +146,10 @@ public final class Receiver implements Closeable {
     LOG.info("receiver on port {} stopped", port());
   }
 
-  /** {@link #close(java.time.Duration)} with 30 seconds of grace. */
+  /** {@link #close(Duration)} with 30 seconds of grace. */
   @Override
   public void close() {
-    close(java.time.Duration.ofSeconds(30));
+    close(Duration.ofSeconds(30));
   }
 
   // ---------------------------------------------------------------- requests
@@ -144,7 +164,7 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private void handle(TlsHttpServer.Exchange ex) {
+  private void handle(Exchange ex) {
     try {
       if (closing) {
         throw new Refusal(503, "receiver is shutting down; retry");
@@ -152,7 +172,7 @@ public final class Receiver implements Closeable {
       route(ex);
     } catch (Refusal r) {
       respondText(ex, r.status, r.getMessage());
-    } catch (java.io.EOFException e) {
+    } catch (EOFException e) {
       // the agent went away mid-upload (a dropped link, a killed agent): nothing was stored, it retries
       LOG.debug("{} {}: {}", ex.method, ex.rawPath, e.toString());
       ex.closeAfter = true;
@@ -170,7 +190,7 @@ public final class Receiver implements Closeable {
     return m.contains("No space left") || m.contains("ENOSPC");
   }
 
-  private void route(TlsHttpServer.Exchange ex) throws Refusal, IOException {
+  private void route(Exchange ex) throws Refusal, IOException {
     String path = ex.rawPath;
     String prefix = "/" + Protocol.VERSION + "/";
     if (!path.startsWith(prefix)) {
@@ -218,11 +238,17 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private void authorize(TlsHttpServer.Exchange ex, String repo) throws Refusal {
+  private void authorize(Exchange ex, String repo) throws Refusal, IOException {
     String auth = ex.header("Authorization");
     String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : null;
     switch (tokens.check(repo, token)) {
-      case ALLOWED -> { }
+      case ALLOWED -> {
+        if (!ex.authenticate()) {
+          ex.closeAfter = true;
+          throw new Refusal(503, "all " + config.limits().authenticated() + " connections for agents are in use"
+              + " (--max-connections); retry");
+        }
+      }
       case OTHER_REPOSITORY -> throw new Refusal(403, "the token is not allowed repository '" + repo + "'");
       default -> throw new Refusal(401, token == null
           ? "no token: send 'Authorization: Bearer TOKEN' with the repository's token"
@@ -230,9 +256,9 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private Backend backend(String repo) throws IOException {
-    Backend open = repos.get(repo);
-    if (open != null && !java.nio.file.Files.isDirectory(config.root().resolve(repo).resolve("tmp"))) {
+  private LocalFolderBackend backend(String repo) throws IOException {
+    LocalFolderBackend open = repos.get(repo);
+    if (open != null && !Files.isDirectory(config.root().resolve(repo).resolve("tmp"))) {
       // the repository's folder was removed under the running receiver: start it again when used
       repos.remove(repo, open);
       open.close();
@@ -240,17 +266,19 @@ public final class Receiver implements Closeable {
     try {
       return repos.computeIfAbsent(repo, r -> {
         try {
-          return LocalFolderBackend.open(config.root().resolve(r));
+          LocalFolderBackend b = LocalFolderBackend.open(config.root().resolve(r));
+          b.removeLeftovers(); // uploads a killed receiver was staging
+          return b;
         } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
+          throw new UncheckedIOException(e);
         }
       });
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       throw e.getCause();
     }
   }
 
-  private void put(TlsHttpServer.Exchange ex, String repo, String name) throws Refusal, IOException {
+  private void put(Exchange ex, String repo, String name) throws Refusal, IOException {
     String query = Optional.ofNullable(ex.rawQuery).orElse("");
     Backend.PutMode mode = switch (query) {
       case "", "mode=create" -> Backend.PutMode.CREATE_NEW;
@@ -264,81 +292,68 @@ public final class Receiver implements Closeable {
     if (len > config.maxBodyBytes()) {
       throw new Refusal(413, "body of " + len + " bytes; at most " + config.maxBodyBytes() + " allowed");
     }
-    ByteBuffer buf = len <= SMALL ? ByteBuffer.allocate((int) len) : buffers.take();
-    try {
-      buf.clear().limit((int) len);
-      readBody(ex, buf, name);
-      buf.flip();
+    // the body goes to a file, is checked from there and then becomes the object: memory does not
+    // grow with the size or number of uploads
+    LocalFolderBackend b = backend(repo);
+    try (StagedUpload u = StagedUpload.receive(b, ex, name, len, COPY.get())) {
       try {
         if (config.verifyContent()) {
-          Repository.verifyNamedContent(name, buf);
+          u.verify(name);
         }
       } catch (IntegrityException e) {
         throw new Refusal(422, e.getMessage());
       }
-      Backend b = backend(repo);
       try {
-        b.put(name, buf, mode);
+        u.put(name, mode);
         ex.respond(201, -1);
       } catch (FileAlreadyExistsException e) {
-        if (sameContent(b, name, buf)) {
+        // packs and index files are named by their content, just verified: one of that name holds it
+        boolean namedByContent = config.verifyContent() && (name.startsWith("data/") || name.startsWith("index/"));
+        if (namedByContent || u.sameAsStored(name)) {
           ex.respond(200, -1); // a retry of an upload that arrived: nothing to do
         } else {
           throw new Refusal(409, "object " + name + " exists with other content");
         }
       }
-    } finally {
-      if (len > SMALL) {
-        buffers.give(buf);
-      }
-    }
-  }
-
-  private boolean sameContent(Backend b, String name, ByteBuffer buf) throws IOException {
-    if (config.verifyContent() && (name.startsWith("data/") || name.startsWith("index/"))) {
-      return true; // named by their content, which was just verified
-    }
-    try {
-      return b.get(name).equals(buf);
-    } catch (NoSuchFileException e) {
-      return false;
-    }
-  }
-
-  private static void readBody(TlsHttpServer.Exchange ex, ByteBuffer dst, String name) throws IOException {
-    byte[] chunk = COPY.get();
-    while (dst.hasRemaining()) {
-      int n = ex.read(chunk, 0, Math.min(chunk.length, dst.remaining()));
-      if (n < 0) {
-        throw new java.io.EOFException("upload of " + name + " ended " + dst.remaining() + " bytes short; nothing stored");
-      }
-      dst.put(chunk, 0, n);
     }
   }
 
   private static final ThreadLocal<byte[]> COPY = ThreadLocal.withInitial(() -> new byte[Protocol.COPY_BUFFER]);
 
-  private void get(TlsHttpServer.Exchange ex, String repo, String name) throws Refusal, IOException {
-    Backend b = backend(repo);
-    long size = b.size(name).orElseThrow(() -> new Refusal(404, "no object " + name));
-    String range = ex.header("Range");
-    ByteBuffer body;
-    int status;
-    if (range == null) {
-      body = b.get(name);
-      status = 200;
-    } else {
-      long[] r = parseRange(range, size);
-      body = b.get(name, r[0], (int) (r[1] - r[0] + 1));
-      ex.responseHeaders.put("Content-Range", "bytes " + r[0] + "-" + r[1] + "/" + size);
-      status = 206;
+  /** Streams the object from one open file, a piece at a time: memory does not grow with its size. */
+  private void get(Exchange ex, String repo, String name) throws Refusal, IOException {
+    Path file = backend(repo).root().resolve(name);
+    if (!Files.isRegularFile(file)) {
+      throw new Refusal(404, "no object " + name);
     }
-    ex.respond(status, body.remaining());
-    byte[] chunk = COPY.get();
-    while (body.hasRemaining()) {
-      int n = Math.min(chunk.length, body.remaining());
-      body.get(chunk, 0, n);
-      ex.write(chunk, 0, n);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      String range = ex.header("Range");
+      long first = 0;
+      long length = size;
+      int status = 200;
+      if (range != null) {
+        long[] r = parseRange(range, size);
+        first = r[0];
+        length = r[1] - r[0] + 1;
+        ex.responseHeaders.put("Content-Range", "bytes " + r[0] + "-" + r[1] + "/" + size);
+        status = 206;
+      }
+      ex.respond(status, length);
+      byte[] chunk = COPY.get();
+      ByteBuffer piece = ByteBuffer.wrap(chunk);
+      for (long pos = first, left = length; left > 0; ) {
+        piece.clear().limit((int) Math.min(chunk.length, left));
+        int n = ch.read(piece, pos);
+        if (n < 0) {
+          throw new IOException(name + " ended at " + pos + " bytes while being sent; " + size + " expected");
+        }
+        ex.write(chunk, 0, n);
+        pos += n;
+        left -= n;
+      }
+    } catch (NoSuchFileException e) {
+      throw new Refusal(404, "no object " + name);
     }
   }
 
@@ -360,13 +375,13 @@ public final class Receiver implements Closeable {
     }
   }
 
-  private void head(TlsHttpServer.Exchange ex, String repo, String name) throws Refusal, IOException {
+  private void head(Exchange ex, String repo, String name) throws Refusal, IOException {
     long size = backend(repo).size(name).orElseThrow(() -> new Refusal(404, "no object " + name));
     ex.responseHeaders.put(Protocol.SIZE_HEADER, Long.toString(size));
     ex.respond(200, -1);
   }
 
-  private void list(TlsHttpServer.Exchange ex, String repo) throws Refusal, IOException {
+  private void list(Exchange ex, String repo) throws Refusal, IOException {
     String query = Optional.ofNullable(ex.rawQuery).orElse("");
     String prefix = query.startsWith("prefix=") ? Protocol.decode(query.substring(7)) : "";
     if (!query.isEmpty() && !query.startsWith("prefix=")) {
@@ -388,49 +403,11 @@ public final class Receiver implements Closeable {
     ex.write(b, 0, b.length);
   }
 
-  private static void respondText(TlsHttpServer.Exchange ex, int status, String text) {
+  private static void respondText(Exchange ex, int status, String text) {
     try {
-      byte[] b = (text + "\n").getBytes(StandardCharsets.UTF_8);
-      ex.responseHeaders.put("Content-Type", "text/plain; charset=utf-8");
-      ex.respond(status, b.length);
-      if (!ex.method.equals("HEAD")) {
-        ex.write(b, 0, b.length);
-      }
+      ex.respondText(status, text);
     } catch (IOException e) {
       LOG.debug("response {} not sent: {}", status, e.toString());
-    }
-  }
-
-  /** Direct buffers for large bodies, made as needed up to a count: bounds the memory uploads take. */
-  private static final class BufferPool {
-    private final int size;
-    private final java.util.concurrent.Semaphore permits;
-    private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> free =
-        new java.util.concurrent.ConcurrentLinkedQueue<>();
-
-    BufferPool(int size, int count) {
-      this.size = size;
-      this.permits = new java.util.concurrent.Semaphore(Math.max(1, count), true);
-    }
-
-    ByteBuffer take() throws IOException {
-      try {
-        permits.acquire();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("receiver shutting down");
-      }
-      ByteBuffer b = free.poll();
-      if (b == null) {
-        int align = dev.smc.transfer.internal.posix.Posix.DIRECT_ALIGNMENT;
-        b = ByteBuffer.allocateDirect(size + 2 * align).alignedSlice(align).limit(size).slice();
-      }
-      return b;
-    }
-
-    void give(ByteBuffer b) {
-      free.add(b);
-      permits.release();
     }
   }
 }

@@ -16,7 +16,9 @@ import java.util.concurrent.CountDownLatch;
  * --cert-dir DIR      key, certificate and fingerprint; made on first start (required)
  * --tokens FILE       one "REPO TOKEN" line an allowed task (required)
  * --max-body-mib N    largest upload, 1-1024 MiB (default 64)
- * --max-connections N agents connected at once, 1-4096 (default 64; one thread each)
+ * --max-connections N agents' connections at once, 1-4096 (default 64; one thread each); connections
+ *                     not authenticated yet have caps of their own (64 per address, 1024 in all, 10 s
+ *                     to deliver a first request: {@link ConnectionLimits#DEFAULTS})
  * --ready-file F      once listening, writes "PORT FINGERPRINT" to F (atomically)
  * </pre>
  * Prints {@code listening https://HOST:PORT fingerprint sha256:HEX} once it serves.
@@ -69,8 +71,9 @@ public final class ReceiverMain {
         }
       }
       long maxBody = (long) maxBodyMib << 20;
-      config = new Receiver.Config(Path.of(root), listenAddress(listen), Path.of(certs), Path.of(tokens),
-          (int) Math.min(maxBody, Integer.MAX_VALUE - 4096), Math.max(512L << 20, maxBody), maxConnections, true);
+      config = Receiver.Config.of(Path.of(root), listenAddress(listen), Path.of(certs), Path.of(tokens))
+          .withMaxBodyBytes((int) Math.min(maxBody, Integer.MAX_VALUE - 4096))
+          .withLimits(ConnectionLimits.DEFAULTS.withAuthenticated(maxConnections));
     } catch (IllegalArgumentException e) {
       err.println("smc receiver: " + e.getMessage());
       err.println(usage());

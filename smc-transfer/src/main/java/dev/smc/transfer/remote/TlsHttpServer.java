@@ -1,40 +1,45 @@
 package dev.smc.transfer.remote;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A small HTTP/1.1 server over blocking TLS sockets, one thread a connection: what the receiver
  * needs and no more (Content-Length bodies, keep-alive, no chunked requests). Blocking sockets move
  * bytes through the JDK's TLS about twice as fast as the JDK's own HttpsServer (an SSLEngine over
- * NIO) on this hardware, and give every connection plain timeouts: a client that sends nothing
- * for {@code idleTimeout} between requests or stalls inside one is dropped.
+ * NIO) on this hardware, and give every connection plain timeouts.
+ *
+ * <p>Strangers cost little and not for long ({@link ConnectionLimits}, enforced by a
+ * {@link ConnectionGate}): the accept loop never waits; a connection over the caps for
+ * unauthenticated connections is closed at once; one that has not been authenticated
+ * ({@link Exchange#authenticate}) by its head deadline is closed however slowly it keeps sending;
+ * until it is authenticated it has 2 KiB buffers and a thread with a {@value #STACK_KIB} KiB stack.
+ * An authenticated connection gets 64 KiB buffers and is dropped when it makes no progress for the
+ * idle timeout. Heads are read by {@link RequestHead}; a refused head gets its status and a one-line
+ * reason, then the connection closes.
  */
 final class TlsHttpServer implements Closeable {
-  private static final int MAX_LINE = 8192;
-  private static final int MAX_HEADERS = 100;
+  static final int STACK_KIB = 256;
+  /** Buffers of a connection nobody has authenticated: a TLS handshake and a request head fit. */
+  private static final int SMALL = 2048;
+  private static final int LARGE = 64 * 1024;
+  /** What is read and dropped, at most, after a refused head, so the refusal is not lost to a reset. */
+  private static final int DRAIN = 64 * 1024;
 
   /** Serves one request; throwing leaves the connection closed after an error response if none was sent. */
   @FunctionalInterface
@@ -43,26 +48,25 @@ final class TlsHttpServer implements Closeable {
   }
 
   private final ServerSocket server;
-  private final javax.net.ssl.SSLSocketFactory tls;
+  private final SSLSocketFactory tls;
   private final Handler handler;
-  private final int timeoutMs;
-  private final Semaphore slots;
+  private final ConnectionLimits limits;
+  private final ConnectionGate gate;
   private final Set<Conn> conns = ConcurrentHashMap.newKeySet();
   private final Thread acceptor;
   private final AtomicInteger ids = new AtomicInteger();
   private volatile boolean closing;
 
-  TlsHttpServer(SSLContext ctx, InetSocketAddress listen, int maxConnections, Duration timeout, Handler handler)
-      throws IOException {
+  TlsHttpServer(SSLContext ctx, InetSocketAddress listen, ConnectionLimits limits, Handler handler) throws IOException {
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
-    s.bind(listen, 256);
+    s.bind(listen, 1024);
     this.server = s;
     this.tls = ctx.getSocketFactory();
     this.handler = handler;
-    this.timeoutMs = (int) timeout.toMillis();
-    this.slots = new Semaphore(maxConnections);
-    this.acceptor = new Thread(this::accept, "smc-receiver-accept-" + s.getLocalPort());
+    this.limits = limits;
+    this.gate = new ConnectionGate(limits, Integer.toString(s.getLocalPort()));
+    this.acceptor = new Thread(null, this::accept, "smc-receiver-accept-" + s.getLocalPort(), STACK_KIB * 1024);
     acceptor.setDaemon(true);
   }
 
@@ -74,47 +78,74 @@ final class TlsHttpServer implements Closeable {
     return server.getLocalPort();
   }
 
+  /** Connections closed at their head deadline so far. */
+  long cutAtDeadline() {
+    return gate.cutAtDeadline();
+  }
+
   private void accept() {
+    long lastFailureLog = 0;
     while (!closing) {
       Socket s;
       try {
-        slots.acquire();
-      } catch (InterruptedException e) {
-        return;
-      }
-      try {
         s = server.accept();
       } catch (IOException e) {
-        slots.release();
-        if (!closing) {
-          Receiver.LOG.warn("accept failed: {}", e.toString());
+        if (closing) {
+          return;
         }
+        if (System.nanoTime() - lastFailureLog > TimeUnit.MINUTES.toNanos(1)) {
+          lastFailureLog = System.nanoTime();
+          Receiver.LOG.warn("accept failed: {} (logged once a minute)", e.toString());
+        }
+        pauseAfterAcceptFailure(); // out of file descriptors, say: do not spin
         continue;
       }
-      Conn c;
+      ConnectionGate.Ticket ticket = gate.admit(s.getInetAddress(), () -> reset(s));
+      if (ticket == null) {
+        reset(s);
+        continue;
+      }
       try {
+        BufferedSocket buffered = new BufferedSocket(s, SMALL);
         // TLS layered over a read-ahead socket: far fewer system calls per record
-        SSLSocket ssl = (SSLSocket) tls.createSocket(new BufferedSocket(s), null, true);
-        javax.net.ssl.SSLParameters p = ssl.getSSLParameters();
+        SSLSocket ssl = (SSLSocket) tls.createSocket(buffered, null, true);
+        SSLParameters p = ssl.getSSLParameters();
         p.setProtocols(Protocol.TLS_PROTOCOLS);
         p.setCipherSuites(Protocol.preferAes128(p.getCipherSuites()));
         p.setUseCipherSuitesOrder(true);
         ssl.setSSLParameters(p);
-        c = new Conn(ssl);
-      } catch (IOException | RuntimeException e) {
-        slots.release();
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // gone anyway
-        }
+        Conn c = new Conn(buffered, ssl, ticket);
+        conns.add(c);
+        Thread t = new Thread(null, c, "smc-receiver-" + ids.incrementAndGet(), STACK_KIB * 1024);
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException | RuntimeException | OutOfMemoryError e) { // OOM: no thread to be had
+        gate.release(ticket);
+        reset(s);
         Receiver.LOG.debug("connection not set up: {}", e.toString());
-        continue;
       }
-      conns.add(c);
-      Thread t = new Thread(c, "smc-receiver-" + ids.incrementAndGet());
-      t.setDaemon(true);
-      t.start();
+    }
+  }
+
+  private static void pauseAfterAcceptFailure() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Closes at once, with a reset rather than a FIN: nothing lingers for a connection we refuse. */
+  private static void reset(Socket s) {
+    try {
+      s.setSoLinger(true, 0);
+    } catch (IOException e) {
+      // closed already
+    }
+    try {
+      s.close();
+    } catch (IOException e) {
+      // gone anyway
     }
   }
 
@@ -130,6 +161,7 @@ final class TlsHttpServer implements Closeable {
       // closing anyway
     }
     acceptor.interrupt();
+    gate.close();
     long deadline = System.nanoTime() + grace.toNanos();
     while (true) {
       boolean busy = false;
@@ -158,118 +190,24 @@ final class TlsHttpServer implements Closeable {
     close(Duration.ofSeconds(30));
   }
 
-  /** One request and its response. */
-  static final class Exchange {
-    final String method;
-    final String rawPath;
-    final String rawQuery;
-    final Map<String, String> headers;
-    final long contentLength;
-    private final InputStream in;
-    private final OutputStream out;
-    final Map<String, String> responseHeaders = new LinkedHashMap<>();
-    private long bodyLeft;
-    private boolean responded;
-    boolean closeAfter;
-
-    Exchange(String method, String rawPath, String rawQuery, Map<String, String> headers, long contentLength,
-        InputStream in, OutputStream out) {
-      this.method = method;
-      this.rawPath = rawPath;
-      this.rawQuery = rawQuery;
-      this.headers = headers;
-      this.contentLength = contentLength;
-      this.bodyLeft = Math.max(0, contentLength);
-      this.in = in;
-      this.out = out;
-    }
-
-    String header(String name) {
-      return headers.get(name.toLowerCase(Locale.ROOT));
-    }
-
-    /** Reads body bytes; -1 at the body's end; an early end of the connection is an {@link EOFException}. */
-    int read(byte[] b, int off, int len) throws IOException {
-      if (bodyLeft == 0) {
-        return -1;
-      }
-      int n = in.read(b, off, (int) Math.min(len, bodyLeft));
-      if (n < 0) {
-        closeAfter = true;
-        throw new EOFException("the request body ended " + bodyLeft + " bytes short");
-      }
-      bodyLeft -= n;
-      return n;
-    }
-
-    boolean responded() {
-      return responded;
-    }
-
-    /** Sends the status line and headers; {@code length} body bytes must follow through {@link #write}. */
-    void respond(int status, long length) throws IOException {
-      responded = true;
-      StringBuilder sb = new StringBuilder(128);
-      sb.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
-      for (Map.Entry<String, String> h : responseHeaders.entrySet()) {
-        sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
-      }
-      if (status != 204 && status != 304) {
-        sb.append("Content-Length: ").append(method.equals("HEAD") ? 0 : Math.max(0, length)).append("\r\n");
-      }
-      if (closeAfter || bodyLeft > 0) {
-        closeAfter = true; // a body left unread would be taken for the next request
-        sb.append("Connection: close\r\n");
-      }
-      sb.append("\r\n");
-      out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-      if (length <= 0 || method.equals("HEAD")) {
-        out.flush();
-      }
-    }
-
-    void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    void flush() throws IOException {
-      out.flush();
-    }
-
-    private static String reason(int status) {
-      return switch (status) {
-        case 200 -> "OK";
-        case 201 -> "Created";
-        case 204 -> "No Content";
-        case 206 -> "Partial Content";
-        case 400 -> "Bad Request";
-        case 401 -> "Unauthorized";
-        case 403 -> "Forbidden";
-        case 404 -> "Not Found";
-        case 405 -> "Method Not Allowed";
-        case 409 -> "Conflict";
-        case 411 -> "Length Required";
-        case 413 -> "Content Too Large";
-        case 416 -> "Range Not Satisfiable";
-        case 422 -> "Unprocessable Content";
-        case 503 -> "Service Unavailable";
-        case 507 -> "Insufficient Storage";
-        default -> "Status";
-      };
-    }
-  }
-
   private final class Conn implements Runnable {
+    private final BufferedSocket buffered;
     private final SSLSocket socket;
+    private final ConnectionGate.Ticket ticket;
+    private GrowableStreams.In in;
+    private GrowableStreams.Out out;
+    private boolean authenticated;
     volatile boolean serving;
 
-    Conn(SSLSocket socket) {
+    Conn(BufferedSocket buffered, SSLSocket socket, ConnectionGate.Ticket ticket) {
+      this.buffered = buffered;
       this.socket = socket;
+      this.ticket = ticket;
     }
 
     void closeSocket() {
       try {
-        socket.close();
+        buffered.below().close(); // the TCP socket: unblocks a read or a write in TLS at once
       } catch (IOException e) {
         // gone anyway
       }
@@ -277,16 +215,26 @@ final class TlsHttpServer implements Closeable {
 
     @Override
     public void run() {
+      boolean clean = false;
       try {
-        socket.setSoTimeout(timeoutMs);
+        socket.setSoTimeout((int) limits.headDeadline().toMillis());
         socket.setTcpNoDelay(true);
-        InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        in = new GrowableStreams.In(socket.getInputStream(), SMALL);
+        out = new GrowableStreams.Out(socket.getOutputStream(), SMALL);
         while (!closing) {
-          Exchange ex = readRequest(in, out);
-          if (ex == null) {
+          RequestHead head;
+          try {
+            head = RequestHead.read(in);
+          } catch (RequestHead.Refused r) {
+            refuse(r.status, r.getMessage());
             break;
           }
+          if (head == null) {
+            clean = true;
+            break;
+          }
+          serving = true;
+          Exchange ex = new Exchange(head, in, out, this::authenticate);
           try {
             handler.handle(ex);
             ex.flush();
@@ -294,6 +242,7 @@ final class TlsHttpServer implements Closeable {
             serving = false;
           }
           if (ex.closeAfter) {
+            clean = ex.responded();
             break;
           }
         }
@@ -304,96 +253,57 @@ final class TlsHttpServer implements Closeable {
       } catch (IOException | RuntimeException e) {
         Receiver.LOG.debug("connection {} failed: {}", socket.getRemoteSocketAddress(), e.toString());
       } finally {
+        if (clean) {
+          try {
+            socket.close(); // a clean end says so (close_notify)
+          } catch (IOException | RuntimeException e) {
+            // the socket below goes too
+          }
+        }
         closeSocket();
         conns.remove(this);
-        slots.release();
+        gate.release(ticket);
       }
     }
 
-    /** The next request, or null when the client closed the connection between requests. */
-    private Exchange readRequest(InputStream in, OutputStream out) throws IOException {
-      String line = readLine(in, true);
-      if (line == null) {
-        return null;
+    /** The connection is an agent's from now on: its large buffers and its idle timeout. */
+    private boolean authenticate() throws IOException {
+      if (authenticated) {
+        return true;
       }
-      serving = true;
-      String[] f = line.split(" ");
-      if (f.length != 3 || !f[2].startsWith("HTTP/1.")) {
-        refuse(out, 400, "not an HTTP/1.1 request line");
-        return null;
+      if (!gate.authenticate(ticket)) {
+        return false;
       }
-      Map<String, String> headers = new HashMap<>();
-      for (int n = 0;; n++) {
-        String h = readLine(in, false);
-        if (h.isEmpty()) {
-          break;
-        }
-        if (n >= MAX_HEADERS) {
-          refuse(out, 400, "more than " + MAX_HEADERS + " headers");
-          return null;
-        }
-        int colon = h.indexOf(':');
-        if (colon <= 0) {
-          refuse(out, 400, "malformed header line");
-          return null;
-        }
-        headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
-      }
-      long length = 0;
-      String cl = headers.get("content-length");
-      if (headers.containsKey("transfer-encoding")) {
-        length = -1; // the handler refuses a body without a length; the connection cannot continue
-      } else if (cl != null) {
-        try {
-          length = Long.parseLong(cl);
-        } catch (NumberFormatException e) {
-          refuse(out, 400, "Content-Length '" + cl + "' is not a number");
-          return null;
-        }
-        if (length < 0) {
-          refuse(out, 400, "Content-Length '" + cl + "' is negative");
-          return null;
-        }
-      }
-      String target = f[1];
-      int q = target.indexOf('?');
-      Exchange ex = new Exchange(f[0], q < 0 ? target : target.substring(0, q), q < 0 ? null : target.substring(q + 1),
-          headers, length, in, out);
-      if (length < 0 || "close".equalsIgnoreCase(headers.get("connection"))) {
-        ex.closeAfter = true;
-      }
-      return ex;
+      authenticated = true;
+      socket.setSoTimeout((int) limits.idleTimeout().toMillis());
+      buffered.readAhead(LARGE);
+      in.enlarge(LARGE);
+      out.enlarge(LARGE);
+      return true;
     }
 
-    private void refuse(OutputStream out, int status, String message) throws IOException {
-      Exchange ex = new Exchange("GET", "", null, Map.of(), 0, InputStream.nullInputStream(), out);
-      ex.closeAfter = true;
-      byte[] b = (message + "\n").getBytes(StandardCharsets.UTF_8);
-      ex.respond(status, b.length);
-      ex.write(b, 0, b.length);
-      ex.flush();
-    }
-  }
-
-  /** A CRLF- or LF-ended line; null at a clean end of stream before it when {@code eofOk}. */
-  private static String readLine(InputStream in, boolean eofOk) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    while (true) {
-      int c = in.read();
-      if (c < 0) {
-        if (eofOk && sb.length() == 0) {
-          return null;
+    /**
+     * Answers a refused head and ends the sending half (TLS close_notify, then TCP FIN), then reads
+     * and drops what the client had sent on, briefly: closing with unread bytes would reset the
+     * connection, and a reset can destroy the answer before the client reads it.
+     */
+    private void refuse(int status, String message) throws IOException {
+      Exchange.refusal(out).respondText(status, message);
+      try {
+        socket.shutdownOutput();
+        buffered.below().shutdownOutput();
+      } catch (IOException | RuntimeException e) {
+        return; // gone already
+      }
+      socket.setSoTimeout(1000);
+      byte[] b = new byte[SMALL];
+      try {
+        for (int drained = 0, n; drained < DRAIN && (n = in.read(b, 0, b.length)) > 0; ) {
+          drained += n;
         }
-        throw new EOFException("connection closed inside a request's head");
+      } catch (IOException e) {
+        // nothing more came, or it went away: close either way
       }
-      if (c == '\n') {
-        int len = sb.length();
-        return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
-      }
-      if (sb.length() >= MAX_LINE) {
-        throw new IOException("request line longer than " + MAX_LINE + " bytes");
-      }
-      sb.append((char) c);
     }
   }
 }

@@ -265,6 +265,11 @@ public final class Repository implements ImageStore {
     return DATA_PREFIX + pack.substring(0, 2) + "/" + pack;
   }
 
+  /** Whether {@link #verifyNamedContent} reads the content of an object of this name (packs, index files, manifests). */
+  public static boolean checksContent(String name) {
+    return name.startsWith(DATA_PREFIX) || name.startsWith(INDEX_PREFIX) || name.startsWith(ImageManifest.PREFIX);
+  }
+
   /**
    * Checks an object against what its name says it is: a pack in {@code data/} (its trailer's
    * SHA-256, and every chunk's content against its id), an index file in {@code index/} (the

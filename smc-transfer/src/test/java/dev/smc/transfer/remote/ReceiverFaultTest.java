@@ -12,6 +12,7 @@ import dev.smc.spi.ChunkId;
 import dev.smc.testkit.FaultProxy;
 import dev.smc.testkit.FaultProxy.Direction;
 import dev.smc.transfer.backend.LocalFolderBackend;
+import dev.smc.transfer.repo.IndexFiles;
 import dev.smc.transfer.repo.Repository;
 import dev.smc.transfer.repo.StoredChunks;
 import java.io.IOException;
@@ -25,7 +26,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -241,7 +241,7 @@ class ReceiverFaultTest {
 
   @Test
   void anUploadWhoseReplyWasLostIsNotSentAgain() throws Exception {
-    byte[] content = IndexBlob.of(2 << 20, 9); // verified on arrival: an index file must parse as one
+    byte[] content = IndexFiles.valid(9, 2 << 20).array(); // a receiver stores an index only if it parses as one
     String name = "index/" + HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
     try (FaultProxy proxy = FaultProxy.start(receiverAddress());
         Backend b = open(proxy, "reply", Duration.ofSeconds(20))) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.smc.ErrorCode;
 import dev.smc.SmcException;
 import dev.smc.spi.Backend;
+import dev.smc.transfer.repo.IndexFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +78,7 @@ class ReceiverLifecycleTest {
 
   @Test
   void closeWithGraceLetsAnUploadInFlightFinishWhileNewConnectionsAreRefused() throws Exception {
-    byte[] content = IndexBlob.of(8 << 20, 4); // verified on arrival: an index file must parse as one
+    byte[] content = IndexFiles.valid(4, 8 << 20).array(); // a receiver stores an index only if it parses as one
     String name = "index/" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     try (TestReceiver receiver = new TestReceiver(tmp.resolve("receiver"), "r1", T1)) {
       // no retries: a single failure would fail the upload, so its success means it was never cut

@@ -11,11 +11,9 @@ import dev.smc.TransferOptions;
 import dev.smc.spi.Backend;
 import dev.smc.testkit.FaultProxy;
 import dev.smc.testkit.FaultProxy.Direction;
+import dev.smc.transfer.remote.RawClient.Response;
 import dev.smc.transfer.repo.Repository;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,18 +82,18 @@ class ReceiverSecurityTest {
   @Test
   void aRequestWithoutAKnownTokenIsRefusedWith401() throws Exception {
     Response none = raw("GET /v1/r1/list HTTP/1.1\r\nHost: x\r\n\r\n");
-    assertEquals(401, none.status, none.toString());
-    assertTrue(none.body.contains("no token: send 'Authorization: Bearer TOKEN'"), none.body);
+    assertEquals(401, none.status(), none.toString());
+    assertTrue(none.body().contains("no token: send 'Authorization: Bearer TOKEN'"), none.body());
 
     Response putNone = raw(put("/v1/r1/o/pins/x", null, 1), new byte[] {'x'});
-    assertEquals(401, putNone.status, putNone.toString());
+    assertEquals(401, putNone.status(), putNone.toString());
 
     Response basic = raw("GET /v1/r1/list HTTP/1.1\r\nHost: x\r\nAuthorization: Basic dXNlcjpwYXNz\r\n\r\n");
-    assertEquals(401, basic.status, basic.toString());
+    assertEquals(401, basic.status(), basic.toString());
 
     Response wrong = raw(put("/v1/r1/o/pins/x", "wrong-token-0123456789abcdef", 1), new byte[] {'x'});
-    assertEquals(401, wrong.status, wrong.toString());
-    assertTrue(wrong.body.contains("token not accepted for repository 'r1'"), wrong.body);
+    assertEquals(401, wrong.status(), wrong.toString());
+    assertTrue(wrong.body().contains("token not accepted for repository 'r1'"), wrong.body());
 
     SmcException e = assertThrows(SmcException.class, () -> receiver.open("r1", "wrong-token-0123456789abcdef"));
     assertEquals(ErrorCode.UNAUTHORIZED, e.code());
@@ -113,11 +108,11 @@ class ReceiverSecurityTest {
     assertTrue(e.getMessage().contains("403 the token is not allowed repository 'r1'"), e.getMessage());
 
     Response put = raw(put("/v1/r1/o/pins/x", T2, 1), new byte[] {'x'});
-    assertEquals(403, put.status, put.toString());
+    assertEquals(403, put.status(), put.toString());
     Response delete = raw("DELETE /v1/r1/o/config HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + T2 + "\r\n\r\n");
-    assertEquals(403, delete.status, delete.toString());
+    assertEquals(403, delete.status(), delete.toString());
     Response list = raw(get("/v1/r1/list?prefix=data/", T2));
-    assertEquals(403, list.status, list.toString());
+    assertEquals(403, list.status(), list.toString());
   }
 
   // ---------------------------------------------------------------- names
@@ -143,20 +138,20 @@ class ReceiverSecurityTest {
         "/v1/./o/config");
     for (String target : targets) {
       Response r = raw(get(target, T1));
-      assertEquals(400, r.status, "GET " + target + ": " + r);
-      assertTrue(Stream.of("object name '", "repository name '", "prefix: object name '").anyMatch(r.body::startsWith),
+      assertEquals(400, r.status(), "GET " + target + ": " + r);
+      assertTrue(Stream.of("object name '", "repository name '", "prefix: object name '").anyMatch(r.body()::startsWith),
           "GET " + target + ": the refusal names what was refused: " + r);
-      assertFalse(r.body.contains("root:"), "GET " + target + " answered with a system file: " + r);
+      assertFalse(r.body().contains("root:"), "GET " + target + " answered with a system file: " + r);
     }
     Response up = raw(get("/v1/r1/../r2/o/config", T1));
-    assertEquals(404, up.status, "a path that climbs above its repository's API: " + up);
+    assertEquals(404, up.status(), "a path that climbs above its repository's API: " + up);
 
     Response put = raw(put("/v1/r1/o/../r2/config?mode=replace", T1, 5), "hello".getBytes(StandardCharsets.US_ASCII));
-    assertEquals(400, put.status, put.toString());
+    assertEquals(400, put.status(), put.toString());
     Response putOut = raw(put("/v1/r1/o/../../../outside?mode=replace", T1, 5), "hello".getBytes(StandardCharsets.US_ASCII));
-    assertEquals(400, putOut.status, putOut.toString());
+    assertEquals(400, putOut.status(), putOut.toString());
     Response delete = raw("DELETE /v1/r1/o/../r2/config HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + T1 + "\r\n\r\n");
-    assertEquals(400, delete.status, delete.toString());
+    assertEquals(400, delete.status(), delete.toString());
     assertFalse(Files.exists(dir.resolve("outside")), "a file was written outside the receiver's root");
   }
 
@@ -166,20 +161,20 @@ class ReceiverSecurityTest {
   void aBodyOverTheLimitIsRefusedWith413AndOneWithoutALengthWith411() throws Exception {
     long over = Receiver.Config.DEFAULT_MAX_BODY + 1L;
     Response big = raw(put("/v1/r1/o/pins/big", T1, over), new byte[0]);
-    assertEquals(413, big.status, big.toString());
-    assertTrue(big.body.contains("body of " + over + " bytes; at most " + Receiver.Config.DEFAULT_MAX_BODY + " allowed"),
-        big.body);
+    assertEquals(413, big.status(), big.toString());
+    assertTrue(big.body().contains("body of " + over + " bytes; at most " + Receiver.Config.DEFAULT_MAX_BODY + " allowed"),
+        big.body());
 
     Response chunked = raw("PUT /v1/r1/o/pins/c HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + T1
         + "\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
-    assertEquals(411, chunked.status, chunked.toString());
-    assertTrue(chunked.body.contains("Content-Length (chunked bodies are not accepted)"), chunked.body);
+    assertEquals(411, chunked.status(), chunked.toString());
+    assertTrue(chunked.body().contains("Content-Length (chunked bodies are not accepted)"), chunked.body());
 
     Response noLength = raw("PUT /v1/r1/o/pins/n HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + T1 + "\r\n\r\n");
-    assertEquals(411, noLength.status, noLength.toString());
+    assertEquals(411, noLength.status(), noLength.toString());
 
     Response cut = raw(put("/v1/r1/o/pins/short", T1, 1000), new byte[10], true);
-    assertFalse(cut.status >= 200 && cut.status < 300, "an upload that ended 990 bytes short was taken: " + cut);
+    assertFalse(cut.status() >= 200 && cut.status() < 300, "an upload that ended 990 bytes short was taken: " + cut);
   }
 
   @Test
@@ -218,6 +213,39 @@ class ReceiverSecurityTest {
     }
   }
 
+  @Test
+  void anIndexOrAManifestIsStoredOnlyIfItParsesAsOneUnderItsOwnNameAndIsRefusedWith422Otherwise() throws Exception {
+    byte[] garbage = "not an index, though named by the SHA-256 of its bytes".getBytes(StandardCharsets.US_ASCII);
+    byte[] bigGarbage = new byte[3 << 20]; // past 1 MiB: checked from the file it is staged in
+    new java.util.SplittableRandom(5).nextBytes(bigGarbage);
+    byte[] manifest = Files.readAllBytes(receiver.folder("r1").resolve("images/web-CYCLE_1"));
+    try (Backend r1 = receiver.open("r1", T1); Backend r2 = receiver.open("r2", T2)) {
+      for (byte[] index : List.of(garbage, bigGarbage)) {
+        String name = "index/" + sha256Hex(index);
+        IOException e = assertThrows(IOException.class, () -> r2.put(name, ByteBuffer.wrap(index), Backend.PutMode.CREATE_NEW),
+            "an index of " + index.length + " bytes that does not parse was stored");
+        assertTrue(e.getMessage().contains("422 index " + name + ": not an index file (bad magic)"), e.getMessage());
+        assertEquals(Optional.empty(), r2.size(name));
+      }
+      for (String other : List.of("images/web-CYCLE_2", "images/db-CYCLE_1")) {
+        IOException e = assertThrows(IOException.class,
+            () -> r1.put(other, ByteBuffer.wrap(manifest), Backend.PutMode.CREATE_NEW),
+            "the manifest of web-CYCLE_1 was stored as " + other);
+        assertTrue(e.getMessage().contains("422 image " + other + ": the manifest is the one of image web-CYCLE_1"),
+            e.getMessage());
+        assertEquals(Optional.empty(), r1.size(other));
+      }
+      IOException garbled = assertThrows(IOException.class,
+          () -> r2.put("images/web-CYCLE_1", ByteBuffer.wrap(garbage), Backend.PutMode.CREATE_NEW));
+      assertTrue(garbled.getMessage().contains("422 image images/web-CYCLE_1: not an image manifest"),
+          garbled.getMessage());
+    }
+  }
+
+  private static String sha256Hex(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
   // ---------------------------------------------------------------- the certificate
 
   @Test
@@ -240,9 +268,6 @@ class ReceiverSecurityTest {
 
   // ---------------------------------------------------------------- raw requests
 
-  /** A response: status (-1 when the connection ended without one) and body. */
-  private record Response(int status, String body) {}
-
   private static String get(String target, String token) {
     return "GET " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n";
   }
@@ -253,55 +278,14 @@ class ReceiverSecurityTest {
   }
 
   private static Response raw(String head) throws Exception {
-    return raw(head, new byte[0], false);
+    return RawClient.exchange(receiver.receiver, head, new byte[0], false);
   }
 
   private static Response raw(String head, byte[] body) throws Exception {
-    return raw(head, body, false);
+    return RawClient.exchange(receiver.receiver, head, body, false);
   }
 
-  /**
-   * Sends {@code head} and {@code body} as they are over TLS, trusting only the receiver's
-   * certificate; with {@code end}, then ends the sending half of the connection.
-   */
   private static Response raw(String head, byte[] body, boolean end) throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new PinnedTrust(receiver.receiver.fingerprint())}, null);
-    try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", receiver.receiver.port())) {
-      s.setSoTimeout(10_000);
-      OutputStream out = s.getOutputStream();
-      out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-      out.write(body);
-      out.flush();
-      if (end) {
-        s.shutdownOutput();
-      }
-      InputStream in = new BufferedInputStream(s.getInputStream());
-      String status = line(in);
-      if (status == null) {
-        return new Response(-1, "");
-      }
-      long length = 0;
-      for (String h; (h = line(in)) != null && !h.isEmpty(); ) {
-        if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-          length = Long.parseLong(h.substring(15).trim());
-        }
-      }
-      String text = new String(in.readNBytes((int) length), StandardCharsets.UTF_8).trim();
-      return new Response(Integer.parseInt(status.split(" ")[1]), text);
-    } catch (javax.net.ssl.SSLException | java.net.SocketException e) {
-      return new Response(-1, e.toString());
-    }
-  }
-
-  private static String line(InputStream in) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    for (int c; (c = in.read()) >= 0; ) {
-      if (c == '\n') {
-        return sb.toString().strip();
-      }
-      sb.append((char) c);
-    }
-    return sb.length() == 0 ? null : sb.toString();
+    return RawClient.exchange(receiver.receiver, head, body, end);
   }
 }

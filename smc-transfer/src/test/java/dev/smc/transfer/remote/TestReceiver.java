@@ -12,9 +12,15 @@ final class TestReceiver implements AutoCloseable {
   final Path root;
   final Path certs;
   final Path tokens;
+  final ConnectionLimits limits;
   Receiver receiver;
 
   TestReceiver(Path dir, String... repoTokenPairs) throws IOException {
+    this(dir, ConnectionLimits.DEFAULTS, repoTokenPairs);
+  }
+
+  TestReceiver(Path dir, ConnectionLimits limits, String... repoTokenPairs) throws IOException {
+    this.limits = limits;
     this.root = Files.createDirectories(dir.resolve("root"));
     this.certs = dir.resolve("certs");
     this.tokens = dir.resolve("tokens");
@@ -30,7 +36,7 @@ final class TestReceiver implements AutoCloseable {
 
   void start(int port) throws IOException {
     receiver = Receiver.start(Receiver.Config.of(root, new InetSocketAddress("127.0.0.1", port), certs, tokens)
-        .withVerifyContent(verify));
+        .withVerifyContent(verify).withLimits(limits));
   }
 
   /** Stops and starts again on the same port with the same certificate. */
