@@ -1,21 +1,19 @@
 package dev.smc.examples.cli;
 
+import static dev.smc.examples.cli.CliRun.ok;
+import static dev.smc.examples.cli.CliRun.smc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.smc.testkit.PackDamage;
 import dev.smc.transfer.files.TreeCompare;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -36,27 +34,10 @@ class HostileInputTest {
   private Path src;
   private Path repo;
 
-  private record Run(int code, String out, String err) {}
 
-  private static Run smc(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code;
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      code = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> new Main(o, e).run(args),
-          "smc " + String.join(" ", args) + " hung");
-    }
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
 
-  private static Run ok(String... args) {
-    Run r = smc(args);
-    assertEquals(0, r.code(), "smc " + String.join(" ", args) + " failed: " + r.err() + r.out());
-    return r;
-  }
 
-  private static void assertBadInput(Run r, String... said) {
+  private static void assertBadInput(CliRun r, String... said) {
     assertEquals(2, r.code(), "exit code; stderr: " + r.err() + r.out());
     assertEquals(1, r.err().lines().count(), "stderr is one line: " + r.err());
     for (String s : said) {
@@ -100,11 +81,11 @@ class HostileInputTest {
   @Test
   void aRepositoryInsideTheSourceIsLeftOutSoFourEmptyCyclesDoNotGrowIt() throws IOException {
     Path inside = src.resolve("srv/smc-repo");
-    Run first = ok(migrate(src, inside));
+    CliRun first = ok(migrate(src, inside));
     assertTrue(first.out().contains("warning: srv/smc-repo: left out: the repository " + inside), first.out());
     long after = bytes(inside);
     for (int cycle = 2; cycle <= 4; cycle++) {
-      Run r = ok(migrate(src, inside, "--json"));
+      CliRun r = ok(migrate(src, inside, "--json"));
       assertTrue(r.out().contains("\"image\": \"web-CYCLE_" + cycle + "\"") && r.out().contains("\"chunksNew\": 0,"),
           r.out());
     }
@@ -130,7 +111,7 @@ class HostileInputTest {
 
   @Test
   void anAccentedImageNameIsRefusedUpFrontBeforeAnythingIsSent() {
-    Run r = smc("migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "w\u00e9b");
+    CliRun r = smc("migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "w\u00e9b");
     assertBadInput(r, "--image-name", "'w\u00e9b'", "ASCII letters", "A-Z a-z");
     assertFalse(Files.exists(repo), "a refused migrate created the repository");
   }
@@ -153,13 +134,13 @@ class HostileInputTest {
 
   @Test
   void aFailingPostSnapshotHookExitsFourSayingTheImageWasMade() throws IOException {
-    Run r = smc(migrate(src, repo, "--post-snapshot", "echo cannot thaw; exit 3"));
+    CliRun r = smc(migrate(src, repo, "--post-snapshot", "echo cannot thaw; exit 3"));
     assertEquals(4, r.code(), r.err() + r.out());
     assertTrue(r.out().startsWith("web-CYCLE_1: full cycle"), "the report of the image made: " + r.out());
     assertTrue(r.err().contains("smc migrate: error: image web-CYCLE_1 was made, but the post-snapshot hook failed:")
         && r.err().contains("exited 3: cannot thaw") && r.err().contains("the image is kept"), r.err());
     assertTrue(ok("images", "--repo", repo.toString()).out().contains("web-CYCLE_1"));
-    Run json = smc(migrate(src, repo, "--json", "--post-snapshot", "exit 3"));
+    CliRun json = smc(migrate(src, repo, "--json", "--post-snapshot", "exit 3"));
     assertEquals(4, json.code());
     assertTrue(json.out().contains("\"image\": \"web-CYCLE_2\"") && json.out().contains("\"postSnapshotError\": \"image"
         + " web-CYCLE_2 was made, but the post-snapshot hook failed"), json.out());
@@ -204,7 +185,7 @@ class HostileInputTest {
 
   @Test
   void anExcludeOfEverythingWarnsThatTheImageIsEmpty() {
-    Run r = ok(migrate(src, repo, "--exclude", "*"));
+    CliRun r = ok(migrate(src, repo, "--exclude", "*"));
     assertTrue(r.out().contains("warning: /: the excludes left nothing of the source but its root folder"), r.out());
   }
 
@@ -215,7 +196,7 @@ class HostileInputTest {
     ok(migrate(src, repo));
     Path real = Files.createDirectories(tmp.resolve("disks/big"));
     Path link = Files.createSymbolicLink(tmp.resolve("big"), real);
-    Run r = ok("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", link.resolve("web")
+    CliRun r = ok("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", link.resolve("web")
         .toString(), "--json");
     assertTrue(r.out().contains("\"target\": \"" + real.toRealPath().resolve("web") + "\""), r.out());
     assertEquals(List.of(), TreeCompare.differences(bytes(src.toString()), bytes(real.resolve("web").toString())));
@@ -239,14 +220,14 @@ class HostileInputTest {
     ok(migrate(src, repo));
     PackDamage.flipDataByte(repo);
     Path target = tmp.resolve("restored");
-    Run r = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString());
+    CliRun r = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString());
     assertEquals(1, r.code(), r.err());
     assertTrue(r.err().startsWith("smc restore: error: restore of web-CYCLE_1 into " + target + ": reading "
         + target + "/var/lib/db.bin: "), r.err());
     assertTrue(r.err().contains("what it wrote was removed"), r.err());
     assertFalse(Files.exists(target));
 
-    Run kept = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString(),
+    CliRun kept = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString(),
         "--keep-partial");
     assertEquals(1, kept.code());
     assertTrue(kept.err().contains("the partial tree is kept as asked"), kept.err());
@@ -267,7 +248,7 @@ class HostileInputTest {
     run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small.toString());
     try {
       Path target = small.resolve("web");
-      Run r = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString());
+      CliRun r = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString());
       assertEquals(1, r.code(), r.err());
       assertTrue(r.err().startsWith("smc restore: error: restore of web-CYCLE_1 into " + target + ": writing " + target
           + "/var/lib/db.bin: no space left on device (ENOSPC); what it wrote was removed"), r.err());

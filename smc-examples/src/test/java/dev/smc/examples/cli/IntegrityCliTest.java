@@ -1,12 +1,11 @@
 package dev.smc.examples.cli;
 
+import static dev.smc.examples.cli.CliRun.smc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smc.transfer.files.TreeCompare;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,18 +30,7 @@ class IntegrityCliTest {
   private Path src;
   private Path repo;
 
-  private record Run(int code, String out, String err) {}
 
-  private static Run smc(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code;
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      code = new Main(o, e).run(args);
-    }
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
 
   @BeforeEach
   void aServer() throws IOException {
@@ -68,25 +56,25 @@ class IntegrityCliTest {
   @Test
   void withADataPackDeletedMigrateMakesAWholeImageThatRestores() throws IOException {
     for (boolean checksum : new boolean[] {false, true}) {
-      Run first = smc("migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "web");
+      CliRun first = smc("migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "web");
       assertEquals(0, first.code(), first.err());
       Files.delete(largestPack());
       String[] args = checksum
           ? new String[] {"migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "web",
               "--checksum"}
           : new String[] {"migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "web"};
-      Run second = smc(args);
+      CliRun second = smc(args);
       assertEquals(0, second.code(), second.err());
       assertTrue(second.out().contains("read again from the source"), second.out());
       String image = second.out().substring(0, second.out().indexOf(':'));
       Path target = tmp.resolve("restored-" + checksum);
-      Run restore = smc("restore", "--repo", repo.toString(), "--image", image, "--target", target.toString());
+      CliRun restore = smc("restore", "--repo", repo.toString(), "--image", image, "--target", target.toString());
       assertEquals(0, restore.code(), restore.err());
       assertEquals(List.of(), TreeCompare.differences(src.toString().getBytes(StandardCharsets.UTF_8),
           target.toString().getBytes(StandardCharsets.UTF_8)), "the image made over a lost pack restores exactly");
       // the lost chunks were stored again: after gc the repository checks clean
       assertEquals(0, smc("gc", "--repo", repo.toString()).code());
-      Run check = smc("check", "--repo", repo.toString(), "--read-data");
+      CliRun check = smc("check", "--repo", repo.toString(), "--read-data");
       assertEquals(0, check.code(), check.out() + check.err());
     }
   }
@@ -98,27 +86,27 @@ class IntegrityCliTest {
     // garbage in a lock and in a manifest
     Files.writeString(repo.resolve("locks/junk"), "not a lock");
     Files.writeString(repo.resolve("images/web-CYCLE_1"), "garbage");
-    Run locked = smc("migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "web");
+    CliRun locked = smc("migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "web");
     assertEquals(1, locked.code());
     assertTrue(locked.err().contains("locks/junk") && locked.err().contains("smc unlock --all"), locked.err());
-    Run check = smc("check", "--repo", repo.toString());
+    CliRun check = smc("check", "--repo", repo.toString());
     assertEquals(1, check.code());
     assertTrue(check.out().contains("locks/junk") && check.out().contains("web-CYCLE_1"), check.out());
-    Run unlock = smc("unlock", "--repo", repo.toString(), "--all");
+    CliRun unlock = smc("unlock", "--repo", repo.toString(), "--all");
     assertEquals(0, unlock.code(), unlock.err());
     assertTrue(unlock.out().contains("removed lock locks/junk"), unlock.out());
 
-    Run images = smc("images", "--repo", repo.toString());
+    CliRun images = smc("images", "--repo", repo.toString());
     assertEquals(0, images.code(), images.err());
     assertTrue(images.out().contains("web-CYCLE_2") && !images.out().contains("web-CYCLE_1"), images.out());
     assertTrue(images.err().contains("warning: image images/web-CYCLE_1"), images.err());
-    Run gc = smc("gc", "--repo", repo.toString());
+    CliRun gc = smc("gc", "--repo", repo.toString());
     assertEquals(1, gc.code());
     assertTrue(gc.err().contains("web-CYCLE_1") && gc.err().contains("smc forget --image"), gc.err());
-    Run forget = smc("forget", "--repo", repo.toString(), "--image", "web-CYCLE_1");
+    CliRun forget = smc("forget", "--repo", repo.toString(), "--image", "web-CYCLE_1");
     assertEquals(0, forget.code(), forget.err());
     assertEquals(0, smc("gc", "--repo", repo.toString()).code());
-    Run next = smc("migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "web");
+    CliRun next = smc("migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "web");
     assertEquals(0, next.code(), next.err());
     assertTrue(next.out().startsWith("web-CYCLE_3"), next.out());
     assertEquals(0, smc("check", "--repo", repo.toString(), "--read-data").code());

@@ -1,12 +1,12 @@
 package dev.smc.examples.cli;
 
+import static dev.smc.examples.cli.CliRun.ok;
+import static dev.smc.examples.cli.CliRun.smc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smc.transfer.files.TreeCompare;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,29 +34,8 @@ class MainTest {
   private Path src;
   private Path repo;
 
-  /** What one run printed. */
-  private record Run(int code, String out, String err) {
-    List<String> errLines() {
-      return err.lines().toList();
-    }
-  }
 
-  private static Run smc(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code;
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      code = new Main(o, e).run(args);
-    }
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
 
-  private static Run ok(String... args) {
-    Run r = smc(args);
-    assertEquals(0, r.code(), "smc " + String.join(" ", args) + " failed: " + r.err() + r.out());
-    return r;
-  }
 
   @BeforeEach
   void aSmallServer() throws IOException {
@@ -174,7 +153,7 @@ class MainTest {
         List.of("repo", "https://HOST:PORT/REPO"));
   }
 
-  private static void assertBadArguments(Run r, List<String> said) {
+  private static void assertBadArguments(CliRun r, List<String> said) {
     assertEquals(2, r.code(), "exit code; stderr: " + r.err());
     assertEquals(1, r.errLines().size(), "stderr is one line: " + r.err());
     for (String s : said) {
@@ -187,27 +166,27 @@ class MainTest {
 
   @Test
   void migrateTwiceMakesCycleOneAndTwoAndImagesJsonListsBoth() throws IOException {
-    Run first = ok(migrate("--json"));
+    CliRun first = ok(migrate("--json"));
     assertTrue(first.out().contains("\"image\": \"web-CYCLE_1\""), first.out());
     assertTrue(first.out().contains("\"type\": \"FULL\""), first.out());
     Files.writeString(src.resolve("etc/app/conf-3.ini"), "changed\n");
-    Run second = ok(migrate("--json", "--compress", "3", "--checksum"));
+    CliRun second = ok(migrate("--json", "--compress", "3", "--checksum"));
     assertTrue(second.out().contains("\"image\": \"web-CYCLE_2\""), second.out());
     assertTrue(second.out().contains("\"type\": \"INCREMENTAL\""), second.out());
     assertTrue(second.out().contains("\"filesReused\": 20"), "21 files, one changed: " + second.out());
     assertTrue(second.out().contains("\"bytesRead\": 8"), "only the changed file is read: " + second.out());
 
-    Run images = ok("images", "--repo", repo.toString(), "--json");
+    CliRun images = ok("images", "--repo", repo.toString(), "--json");
     assertTrue(images.out().contains("\"image\": \"web-CYCLE_1\""), images.out());
     assertTrue(images.out().contains("\"image\": \"web-CYCLE_2\""), images.out());
     assertTrue(images.out().contains("\"parent\": \"web-CYCLE_1\""), images.out());
-    Run table = ok("images", "--repo", repo.toString());
+    CliRun table = ok("images", "--repo", repo.toString());
     assertEquals(3, table.out().lines().count(), "a header and two images: " + table.out());
   }
 
   @Test
   void migrateReportSaysWhatWasSentInHowLongAndHowFast() throws IOException {
-    Run human = ok(migrate());
+    CliRun human = ok(migrate());
     Matcher line = Pattern.compile("(?m)^sent (\\d+\\.\\d (?:KiB|MiB)) in (\\d+\\.\\d\\d) s \\((\\d+) KiB/s\\)$")
         .matcher(human.out());
     assertTrue(line.find(), "no 'sent X in Y s (Z KiB/s)' line: " + human.out());
@@ -215,7 +194,7 @@ class MainTest {
         "what was sent is what was stored: " + human.out());
 
     Files.writeString(src.resolve("etc/app/conf-4.ini"), "changed\n");
-    Run json = ok(migrate("--json"));
+    CliRun json = ok(migrate("--json"));
     long stored = number(json.out(), "bytesStored");
     long sent = number(json.out(), "bytesSent");
     double seconds = Double.parseDouble(field(json.out(), "seconds"));
@@ -240,14 +219,14 @@ class MainTest {
   void restoreMakesATreeEqualToTheSource() throws IOException {
     ok(migrate());
     Path target = tmp.resolve("restored");
-    Run r = ok("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString());
+    CliRun r = ok("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString());
     assertTrue(r.out().contains("restored web-CYCLE_1"), r.out());
     assertEquals(List.of(), TreeCompare.differences(bytes(src), bytes(target)));
 
-    Run again = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString());
+    CliRun again = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_1", "--target", target.toString());
     assertEquals(2, again.code(), "restoring into a non-empty folder is bad input: " + again.err());
     assertTrue(again.err().contains("must be an empty folder"), again.err());
-    Run missing = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_9", "--target",
+    CliRun missing = smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_9", "--target",
         tmp.resolve("t9").toString());
     assertEquals(1, missing.code());
     assertTrue(missing.err().contains("web-CYCLE_9"), missing.err());
@@ -257,7 +236,7 @@ class MainTest {
   void checkExitsZeroThenOneUnderReadDataAfterAByteOfAPackFlips() throws IOException {
     ok(migrate());
     ok("check", "--repo", repo.toString());
-    Run clean = ok("check", "--repo", repo.toString(), "--read-data", "--json");
+    CliRun clean = ok("check", "--repo", repo.toString(), "--read-data", "--json");
     assertTrue(clean.out().contains("\"ok\": true"), clean.out());
 
     Path pack;
@@ -272,7 +251,7 @@ class MainTest {
       f.write(b ^ 0x10);
     }
     ok("check", "--repo", repo.toString()); // file data is not read without --read-data: the structure is intact
-    Run damaged = smc("check", "--repo", repo.toString(), "--read-data");
+    CliRun damaged = smc("check", "--repo", repo.toString(), "--read-data");
     assertEquals(1, damaged.code(), damaged.out());
     assertTrue(damaged.out().contains("error: ") && damaged.out().contains(pack.getFileName().toString()),
         "the damaged pack is not named: " + damaged.out());
@@ -308,16 +287,16 @@ class MainTest {
     ok(migrate());
     long before = dataBytes();
 
-    Run forget = ok("forget", "--repo", repo.toString(), "--image-name", "web", "--keep", "1");
+    CliRun forget = ok("forget", "--repo", repo.toString(), "--image-name", "web", "--keep", "1");
     assertTrue(forget.out().contains("web-CYCLE_1"), forget.out());
-    Run dry = ok("gc", "--repo", repo.toString(), "--dry-run", "--json");
+    CliRun dry = ok("gc", "--repo", repo.toString(), "--dry-run", "--json");
     assertTrue(dry.out().contains("\"bytesFreed\": "), dry.out());
     assertEquals(before, dataBytes(), "gc --dry-run changed data/");
-    Run gc = ok("gc", "--repo", repo.toString(), "--json");
+    CliRun gc = ok("gc", "--repo", repo.toString(), "--json");
     assertTrue(gc.out().contains("\"bytesAfter\": "), gc.out());
     assertTrue(dataBytes() < before - (3 << 20) * 9 / 10, "data/ went from " + before + " to " + dataBytes());
 
-    Run images = ok("images", "--repo", repo.toString(), "--json");
+    CliRun images = ok("images", "--repo", repo.toString(), "--json");
     assertTrue(!images.out().contains("\"image\": \"web-CYCLE_1\"") && images.out().contains("\"image\": \"web-CYCLE_2\""),
         images.out());
     ok("check", "--repo", repo.toString(), "--read-data");
@@ -336,7 +315,7 @@ class MainTest {
 
   @Test
   void demoExitsZero() {
-    Run r = ok("demo", "--dir", tmp.resolve("demo").toString());
+    CliRun r = ok("demo", "--dir", tmp.resolve("demo").toString());
     assertTrue(r.out().contains("verified"), r.out());
     assertTrue(r.out().contains("demo-web-CYCLE_3"), r.out());
   }
@@ -444,7 +423,7 @@ class MainTest {
     s0[510] = 0x55;
     s0[511] = (byte) 0xaa;
     Files.write(disk, s0);
-    Run r = smc("describe", "--source", disk.toString());
+    CliRun r = smc("describe", "--source", disk.toString());
     assertEquals(1, r.code(), r.err());
     assertTrue(r.err().startsWith("smc describe: error: ") && r.err().contains("at offset 446"), r.err());
   }

@@ -231,7 +231,7 @@ class ReceiverSecurityTest {
         IOException e = assertThrows(IOException.class,
             () -> r1.put(other, ByteBuffer.wrap(manifest), Backend.PutMode.CREATE_NEW),
             "the manifest of web-CYCLE_1 was stored as " + other);
-        assertTrue(e.getMessage().contains("422 image " + other + ": the manifest is the one of image web-CYCLE_1"),
+        assertTrue(e.getMessage().contains("422 image " + other + ": it holds the manifest of image web-CYCLE_1"),
             e.getMessage());
         assertEquals(Optional.empty(), r1.size(other));
       }
