@@ -31,6 +31,23 @@ public record FolderId(long dev, long ino) {
     }
   }
 
+  // written out: a record's generated equals and hashCode are bootstrapped through method handles on first
+  // use, some 20 ms of a short-lived CLI process, and the file engine asks this map once a cycle
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FolderId f && f.dev == dev && f.ino == ino;
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(dev) * 31 + Long.hashCode(ino);
+  }
+
+  @Override
+  public String toString() {
+    return "FolderId[dev=" + dev + ", ino=" + ino + "]";
+  }
+
   /** Whether {@code st} describes this folder. */
   public boolean is(Stat st) {
     return st.dev() == dev && st.ino() == ino;

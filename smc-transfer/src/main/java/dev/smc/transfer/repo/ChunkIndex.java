@@ -122,8 +122,32 @@ final class ChunkIndex {
 
   /** Whether the repository can produce the chunk: indexed in a pack that exists and holds it. */
   boolean available(ChunkId id) {
+    if (damaged.isEmpty()) {
+      // every pack an index lists was there and whole when loaded, and packs added since are: indexed is enough,
+      // and a probe of the tables costs no Location (a no-change cycle asks this once for every chunk)
+      return indexed(id);
+    }
     Location l = get(id);
     return l != null && isThere(l);
+  }
+
+  private boolean indexed(ChunkId id) {
+    for (ChunkTable t : tables) {
+      if (t.contains(id)) {
+        return true;
+      }
+    }
+    return added.containsKey(id) || tablesContain(id);
+  }
+
+  /** A fold may have moved an entry from the map to a new table between the looks. */
+  private boolean tablesContain(ChunkId id) {
+    for (ChunkTable t : tables) {
+      if (t.contains(id)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   boolean hasPack(String pack) {

@@ -34,12 +34,17 @@ final class ChunkTable {
       entries = entries.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The least size the pack must have to hold these chunks and its trailer. */
+    /**
+     * The least size the pack must have to hold these chunks and its trailer. Every pack is written
+     * chunk after chunk, its entries in that order (a cycle's packs, gc's, an adopted pack's trailer),
+     * so the last entry ends where the chunks do: one read per pack, not one per chunk.
+     */
     long leastPackSize() {
-      long end = 0;
-      for (int i = 0, at = 0; i < count; i++, at += PackFormat.ENTRY) {
-        end = Math.max(end, (entries.getInt(at + 2) & 0xffffffffL) + (entries.getInt(at + 6) & 0xffffffffL));
+      if (count == 0) {
+        return PackFormat.trailerSize(0);
       }
+      int last = (count - 1) * PackFormat.ENTRY;
+      long end = (entries.getInt(last + 2) & 0xffffffffL) + (entries.getInt(last + 6) & 0xffffffffL);
       return end + PackFormat.trailerSize(count);
     }
   }

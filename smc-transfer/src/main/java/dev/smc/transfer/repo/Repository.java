@@ -660,13 +660,14 @@ public final class Repository implements ImageStore {
   }
 
   private static void requireAvailable(ChunkIndex idx, ImageManifest m, ChunkId id) {
-    Location l = idx.get(id);
-    if (l == null || !idx.isThere(l)) {
-      String where = l == null ? "no index lists it" : "pack " + l.pack() + " is "
-          + idx.damaged().getOrDefault(l.pack(), "missing or too short");
-      throw new IntegrityException("image " + m.ref() + ": its tree cannot be read: piece " + id + " is lost ("
-          + where + ")");
+    if (idx.available(id)) {
+      return;
     }
+    Location l = idx.get(id);
+    String where = l == null ? "no index lists it" : "pack " + l.pack() + " is "
+        + idx.damaged().getOrDefault(l.pack(), "missing or too short");
+    throw new IntegrityException("image " + m.ref() + ": its tree cannot be read: piece " + id + " is lost ("
+        + where + ")");
   }
 
   /** Pins or unpins an image: a pinned image is never removed by retention. */
