@@ -183,7 +183,8 @@ final class Trial {
   private void precondition(Backend store) throws IOException {
     if (op == Op.GC) {
       try (Repository r = Scenario.open(store, clock)) {
-        r.forget("web", 2); // web-CYCLE_1 goes: its own chunks are garbage
+        r.forget("web", 1); // web-CYCLE_1 and 2 go, and db: their own chunks are garbage (whole packs, and parts)
+        r.delete(new ImageRef("db", 1));
       }
     }
   }
