@@ -2,8 +2,6 @@ package dev.smc.transfer.remote;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -27,21 +25,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The receiver's key and self-signed certificate in a folder: {@code key.pem} (PKCS#8, mode 0600),
@@ -93,28 +81,17 @@ final class Certificates {
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
       g.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
       KeyPair kp = g.generateKeyPair();
-      List<GeneralName> names = new ArrayList<>();
-      names.add(new GeneralName(GeneralName.dNSName, "localhost"));
-      names.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
-      names.add(new GeneralName(GeneralName.iPAddress, "::1"));
-      if (!host.isEmpty() && !host.equals("0.0.0.0") && !host.equals("::") && !host.equals("localhost")
-          && !host.equals("127.0.0.1")) {
-        boolean ip = host.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.' || ch == ':');
-        names.add(new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, host));
+      List<String> names = new ArrayList<>(List.of("localhost", "127.0.0.1", "::1"));
+      if (!host.isEmpty() && !host.equals("0.0.0.0") && !host.equals("::") && !names.contains(host)) {
+        names.add(host);
       }
       Instant now = Instant.now();
-      JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-          new X500Name("CN=smc receiver"), new BigInteger(64, new SecureRandom()),
-          Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(3650))),
-          new X500Name("CN=smc receiver"), kp.getPublic());
-      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
-      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      X509Certificate cert = new JcaX509CertificateConverter()
-          .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+      X509Certificate cert = SelfSignedCertificate.make(kp, "smc receiver", now.minus(Duration.ofDays(1)),
+          now.plus(Duration.ofDays(3650)), names);
       // the key first: a certificate without its key would be unusable, a key alone is made again
       writeAtomically(dir.resolve(KEY), pemText("PRIVATE KEY", kp.getPrivate().getEncoded()), true);
       writeAtomically(dir.resolve(CERT), pemText("CERTIFICATE", cert.getEncoded()), false);
-    } catch (GeneralSecurityException | OperatorCreationException e) {
+    } catch (GeneralSecurityException e) {
       throw new IOException("making the receiver's certificate in " + dir + ": " + e.getMessage(), e);
     }
   }
