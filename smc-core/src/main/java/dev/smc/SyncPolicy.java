@@ -19,8 +19,8 @@ public record SyncPolicy(Duration interval, int maxImages) {
     c.throwIfAny();
   }
 
-  /** Adds the errors of these values to {@code c} without throwing. */
-  public static void validate(Checks c, Duration interval, int maxImages) {
+  /** Adds the errors of these values to {@code c} without throwing (for {@link TaskSpec}'s builder). */
+  static void validate(Checks c, Duration interval, int maxImages) {
     c.range("interval", interval, MIN_INTERVAL, MAX_INTERVAL, "allowed 1h..168h (1 hour to 7 days)");
     c.range("maxImages", maxImages, MIN_IMAGES, MAX_IMAGES);
   }

@@ -83,9 +83,11 @@ public record TaskSpec(
     return syncPolicy.isPresent();
   }
 
-  /** Adds an error to {@code c} if a scheduled run time is not 10 minutes to 30 days after {@code now}. */
-  public void validateRunTime(Checks c, Instant now) {
+  /** The error of a scheduled run time that is not 10 minutes to 30 days after {@code now}; empty when it is. */
+  public List<FieldError> runTimeErrors(Instant now) {
+    Checks c = new Checks();
     checkRunTime(c, runMode, now);
+    return c.errors();
   }
 
   private static void checkRunTime(Checks c, @Nullable RunMode runMode, Instant now) {

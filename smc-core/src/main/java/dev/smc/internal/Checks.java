@@ -32,6 +32,12 @@ public final class Checks {
     return this;
   }
 
+  /** Adds errors found elsewhere. */
+  public Checks addAll(List<FieldError> more) {
+    errors.addAll(more);
+    return this;
+  }
+
   public Checks range(String field, long value, long min, long max) {
     if (value < min || value > max) {
       add(field, value, "allowed " + min + ".." + max);

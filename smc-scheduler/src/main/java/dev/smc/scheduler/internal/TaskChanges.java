@@ -54,7 +54,7 @@ public final class TaskChanges {
       }
     }
     Checks c = new Checks();
-    spec.validateRunTime(c, now);
+    c.addAll(spec.runTimeErrors(now));
     checkSource(c, spec, repository);
     c.throwIfAny();
     TaskRules.checkNew(all, spec);
@@ -92,7 +92,7 @@ public final class TaskChanges {
     for (int i = 0; i < specs.size(); i++) {
       TaskSpec spec = specs.get(i);
       Checks c = new Checks();
-      spec.validateRunTime(c, now);
+      c.addAll(spec.runTimeErrors(now));
       checkSource(c, spec, repository);
       List<FieldError> errors = new ArrayList<>(c.errors());
       errors.addAll(TaskRules.conflicts(all, specs.subList(0, i), spec));

@@ -41,9 +41,9 @@ final class LeftOut {
     if (repo.isPresent()) {
       Optional<FolderId> id = FolderId.of(repo.get());
       if (id.isPresent()) {
-        if (id.get().is(rootStat) || id.get().holdsFolder(root)) {
+        if (id.get().is(rootStat.dev(), rootStat.ino()) || id.get().holdsFolder(root)) {
           throw new SmcException(ErrorCode.INVALID_SPEC, "source " + source + " is "
-              + (id.get().is(rootStat) ? "" : "inside ") + "the repository " + repo.get()
+              + (id.get().is(rootStat.dev(), rootStat.ino()) ? "" : "inside ") + "the repository " + repo.get()
               + ": a repository is never stored into itself; give a repository outside the source, or a source"
               + " outside the repository");
         }
@@ -53,7 +53,7 @@ final class LeftOut {
     for (Map.Entry<Path, String> o : others.entrySet()) {
       Optional<FolderId> id = FolderId.of(o.getKey());
       if (id.isPresent()) {
-        if (id.get().is(rootStat)) {
+        if (id.get().is(rootStat.dev(), rootStat.ino())) {
           throw new SmcException(ErrorCode.INVALID_SPEC, "source " + source + " is " + o.getValue()
               + ", which is never copied");
         }
@@ -68,6 +68,6 @@ final class LeftOut {
     if (folders.isEmpty() || !st.isDirectory()) {
       return Optional.empty();
     }
-    return Optional.ofNullable(folders.get(FolderId.of(st)));
+    return Optional.ofNullable(folders.get(new FolderId(st.dev(), st.ino())));
   }
 }

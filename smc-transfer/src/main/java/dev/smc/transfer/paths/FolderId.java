@@ -4,6 +4,7 @@ import dev.smc.transfer.internal.posix.PathBytes;
 import dev.smc.transfer.internal.posix.Posix;
 import dev.smc.transfer.internal.posix.PosixException;
 import dev.smc.transfer.internal.posix.Stat;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -15,12 +16,12 @@ import java.util.Optional;
 public record FolderId(long dev, long ino) {
 
   /** The id of what {@code st} describes. */
-  public static FolderId of(Stat st) {
+  static FolderId of(Stat st) {
     return new FolderId(st.dev(), st.ino());
   }
 
   /** The id of the folder at {@code path} (symlinks followed), or empty when nothing is there. */
-  public static Optional<FolderId> of(Path path) throws PosixException {
+  public static Optional<FolderId> of(Path path) throws IOException {
     try {
       return Optional.of(of(Posix.get().stat(PathBytes.of(path.toAbsolutePath()))));
     } catch (PosixException e) {
@@ -48,16 +49,20 @@ public record FolderId(long dev, long ino) {
     return "FolderId[dev=" + dev + ", ino=" + ino + "]";
   }
 
-  /** Whether {@code st} describes this folder. */
-  public boolean is(Stat st) {
-    return st.dev() == dev && st.ino() == ino;
+  /** Whether the file with device {@code dev} and inode {@code ino} is this folder. */
+  public boolean is(long dev, long ino) {
+    return this.dev == dev && this.ino == ino;
+  }
+
+  private boolean is(Stat st) {
+    return is(st.dev(), st.ino());
   }
 
   /**
    * Whether this folder is the folder {@code dir} or one of its ancestors, found by following
    * {@code ..} up to {@code /} (which the kernel resolves physically: no symlink misleads it).
    */
-  public boolean holdsFolder(byte[] dir) throws PosixException {
+  public boolean holdsFolder(byte[] dir) throws IOException {
     Posix posix = Posix.get();
     byte[] p = dir;
     Stat cur = posix.stat(p);
@@ -81,7 +86,7 @@ public record FolderId(long dev, long ino) {
    * Whether this folder is {@code path} or one of its ancestors (a path that does not exist yet is
    * judged by the ancestors that do). Give a resolved path ({@link RestoreTarget#resolve}).
    */
-  public boolean holds(Path path) throws PosixException {
+  public boolean holds(Path path) throws IOException {
     Posix posix = Posix.get();
     for (Path p = path.toAbsolutePath(); p != null; p = p.getParent()) {
       try {
