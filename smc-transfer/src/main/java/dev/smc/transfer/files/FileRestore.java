@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,8 @@ public final class FileRestore {
   private final int threads;
   private final dev.smc.MigrationListener listener;
   private final boolean keepPartial;
+  /** Paths (tree bytes) to restore with what lies below them; empty: everything. */
+  private final List<byte[]> include;
 
   public FileRestore(int threads) {
     this(threads, dev.smc.MigrationListener.NONE);
@@ -60,13 +63,14 @@ public final class FileRestore {
    * {@code listener} about four times a second (bytes scanned = bytes restored so far).
    */
   public FileRestore(int threads, dev.smc.MigrationListener listener) {
-    this(threads, listener, false);
+    this(threads, listener, false, List.of());
   }
 
-  private FileRestore(int threads, dev.smc.MigrationListener listener, boolean keepPartial) {
+  private FileRestore(int threads, dev.smc.MigrationListener listener, boolean keepPartial, List<byte[]> include) {
     this.threads = dev.smc.transfer.internal.Cycles.checkThreads(threads);
     this.listener = listener;
     this.keepPartial = keepPartial;
+    this.include = List.copyOf(include);
   }
 
   /**
@@ -74,7 +78,21 @@ public final class FileRestore {
    * removing it; files it had not finished are removed either way.
    */
   public FileRestore keepPartial(boolean keep) {
-    return new FileRestore(threads, listener, keep);
+    return new FileRestore(threads, listener, keep, include);
+  }
+
+  /**
+   * This restore, of only the entries at or below {@code paths} (relative to the image's root, like
+   * {@code etc/nginx} or {@code /var/lib/db/data.ibd}), with the folders above them; an empty list
+   * restores everything. A hard link whose other names are left out is restored as the file. A path
+   * the image does not hold fails the restore before anything is written ({@code NOT_FOUND}).
+   */
+  public FileRestore include(List<String> paths) {
+    List<byte[]> p = new ArrayList<>();
+    for (String s : paths) {
+      p.add(ImageContents.normalize("include", s));
+    }
+    return new FileRestore(threads, listener, keepPartial, p);
   }
 
   public FileRestore() {
@@ -119,6 +137,7 @@ public final class FileRestore {
         throw new SmcException(ErrorCode.INVALID_SPEC, "image " + ref + " holds " + reader.info().kind()
             + ", not a file tree");
       }
+      requireIncluded(reader, ref);
       boolean created = false;
       try {
         Stat st = posix.lstat(target);
@@ -149,6 +168,53 @@ public final class FileRestore {
     }
   }
 
+  /** Fails, before anything is written, when an included path is not in the image. */
+  private void requireIncluded(ImageStore.ImageReader reader, ImageRef ref) throws IOException {
+    if (include.isEmpty()) {
+      return;
+    }
+    boolean[] found = new boolean[include.size()];
+    try (TreeFormat.Reader tr = new TreeFormat.Reader(reader.tree())) {
+      for (Entry e = tr.next(); e != null; e = tr.next()) {
+        for (int i = 0; i < found.length; i++) {
+          found[i] |= Arrays.equals(e.path, include.get(i));
+        }
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    for (int i = 0; i < found.length; i++) {
+      if (!found[i]) {
+        missing.add(new String(include.get(i), java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new dev.smc.NotFoundException("image " + ref + " holds nothing at " + missing + " (see smc ls " + ref + ")");
+    }
+  }
+
+  /** Whether an entry is restored: all when nothing is included, else at or below an included path. */
+  private boolean selected(byte[] path) {
+    if (include.isEmpty()) {
+      return true;
+    }
+    for (byte[] p : include) {
+      if (ImageContents.under(path, p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a folder lies above an included path (it is made, so the path has its place). */
+  private boolean above(byte[] path) {
+    for (byte[] p : include) {
+      if (path.length < p.length && ImageContents.under(p, path)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private final class Run implements AutoCloseable {
     private final Posix posix;
     private final ImageStore.ImageReader reader;
@@ -158,6 +224,8 @@ public final class FileRestore {
     private final List<CycleWarning> warnings = new ArrayList<>();
     private final List<Entry> dirs = new ArrayList<>();
     private final Map<Long, byte[]> linkTargets = new HashMap<>();
+    /** Files with several names whose first name is left out by an include, by ordinal. */
+    private final Map<Long, Entry> leftOutLinks = new HashMap<>();
     /** Hard links, made once every file is written: {first name, further name}. */
     private final List<byte[][]> links = new ArrayList<>();
     /** Files created and not yet written to the end (with their attributes), by ordinal. */
@@ -186,6 +254,14 @@ public final class FileRestore {
         Entry e = tr.next();
         if (e == null) {
           break;
+        }
+        if (!selected(e.path)) {
+          if (e.kind == Entry.REG && e.nlink > 1) {
+            leftOutLinks.put(ord, e); // a further name of it may be included: it then becomes the file
+          }
+          if (e.kind != Entry.DIR || !above(e.path)) {
+            continue;
+          }
         }
         entries++;
         progress(false);
@@ -257,8 +333,25 @@ public final class FileRestore {
           });
         }
         case Entry.HARDLINK -> {
-          files++;
           byte[] first = linkTargets.get(e.linkTo);
+          Entry file = leftOutLinks.remove(e.linkTo);
+          if (first == null && file != null) {
+            // the file's first name is not restored: this name becomes the file, later names link to it
+            Entry as = new Entry();
+            as.kind = Entry.REG;
+            as.path = e.path;
+            as.mode = file.mode;
+            as.uid = file.uid;
+            as.gid = file.gid;
+            as.mtimeNs = file.mtimeNs;
+            as.nlink = file.nlink;
+            as.size = file.size;
+            as.xattrs = file.xattrs;
+            as.chunks = file.chunks;
+            one(as, abs, e.linkTo);
+            return;
+          }
+          files++;
           if (first == null) {
             throw new SmcException(ErrorCode.INTEGRITY, "hard link " + PathBytes.printable(e.path)
                 + " names entry " + e.linkTo + ", which is not a file with links");

@@ -122,9 +122,11 @@ public final class Checker {
       images++;
       Lost lost = new Lost(where, bad);
       m.tree().forEach(lost::check);
+      lost.treeLost = lost.count > 0;
       if (lost.count == 0) {
         try {
           repo.leaves(m).forEach(lost::check);
+          lost.treeLost = lost.count > 0;
           if (lost.count == 0) {
             try (InputStream in = repo.treeStream(m)) {
               repo.references(m.kind()).scan(in, lost::check);
@@ -136,9 +138,33 @@ public final class Checker {
       }
       if (lost.count > 0) {
         errors.add("image " + m.ref() + " is damaged: " + lost.count + " chunk(s) it uses are lost, e.g. " + lost.example);
+        detail(m, lost, errors);
       }
     }
     return images;
+  }
+
+  /** The most lines of damage check lists for one image. */
+  static final int DETAIL_LINES = 20;
+
+  /** What of the image the lost chunks damage (its files, or its disk's byte ranges), when its tree can be read. */
+  private void detail(ImageManifest m, Lost lost, List<String> errors) {
+    if (lost.treeLost) {
+      return;
+    }
+    int[] n = new int[1];
+    try (InputStream in = repo.treeStream(m)) {
+      repo.references(m.kind()).damage(in, lost::isLost, line -> {
+        if (n[0]++ < DETAIL_LINES) {
+          errors.add("image " + m.ref() + ": " + line);
+        }
+      });
+    } catch (IntegrityException | IOException ex) {
+      errors.add("image " + m.ref() + ": what is damaged cannot be told: " + ex.getMessage());
+    }
+    if (n[0] > DETAIL_LINES) {
+      errors.add("image " + m.ref() + ": and " + (n[0] - DETAIL_LINES) + " more damaged");
+    }
   }
 
   /** Counts the chunks an image uses that no whole pack holds. */
@@ -152,6 +178,14 @@ public final class Checker {
     Lost(Map<ChunkId, String> where, Map<String, String> bad) {
       this.where = where;
       this.bad = bad;
+    }
+
+    /** Set when a piece of the tree itself is lost: then nothing more can be read of it. */
+    boolean treeLost;
+
+    boolean isLost(ChunkId id) {
+      String pack = where.get(id);
+      return pack == null || bad.containsKey(pack);
     }
 
     void check(ChunkId id) {

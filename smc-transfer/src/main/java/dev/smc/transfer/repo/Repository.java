@@ -564,6 +564,27 @@ public final class Repository implements ImageStore {
     }
   }
 
+  /**
+   * The image {@code text} names: {@code NAME-CYCLE_N} as it is, {@code NAME} or {@code NAME-latest}
+   * the newest readable cycle of that name.
+   *
+   * @throws NotFoundException when there is no such image
+   * @throws dev.smc.InvalidSpecException when {@code text} is none of these forms
+   */
+  public ImageRef resolve(String text) throws IOException {
+    if (text.matches(".*-CYCLE_\\d+")) {
+      ImageRef ref = ImageRef.parse("image", text);
+      if (image(ref).isEmpty()) {
+        throw new NotFoundException("image " + ref + " does not exist in " + backend.location());
+      }
+      return ref;
+    }
+    String name = text.endsWith("-latest") ? text.substring(0, text.length() - "-latest".length()) : text;
+    ImageRef.checkName(name);
+    return latest(name).map(ImageInfo::ref).orElseThrow(() -> new NotFoundException("no image of name '" + name
+        + "' in " + backend.location() + " (smc images lists them)"));
+  }
+
   /** The newest readable image of {@code name}, if any (a damaged manifest is passed over). */
   public Optional<ImageInfo> latest(String name) throws IOException {
     return lineage(name).latest();

@@ -142,13 +142,16 @@ class LostChunksTest {
       for (String image : List.of("web-CYCLE_1", "web-CYCLE_2")) {
         assertTrue(check.errors().stream().anyMatch(e -> e.contains("image " + image + " is damaged")),
             image + " named: " + check.errors());
+        // and which of its files (issue #12, item 6): the big file's data is what the pack held
+        assertTrue(check.errors().stream().anyMatch(e -> e.startsWith("image " + image + ": file ")
+            && e.contains("chunk(s) lost")), image + "'s damaged files named: " + check.errors());
       }
       GarbageCollector.Result gc = repo.gc();
       assertEquals(how == Damage.DELETE ? List.of() : List.of(largestPackName(gc)), gc.plan().salvage());
       assertTrue(gc.chunksLost() > 0 || how == Damage.DELETE, gc.toString());
       // what a cut pack still held is rewritten; the check now names only the chunks that are really gone
       Checker.Report after = repo.check(true);
-      assertTrue(after.errors().stream().allMatch(e -> e.contains("is damaged")), after.errors().toString());
+      assertTrue(after.errors().stream().allMatch(e -> e.startsWith("image web-CYCLE_")), after.errors().toString());
     }
   }
 
@@ -216,6 +219,23 @@ class LostChunksTest {
       assertArrayEquals(Files.readAllBytes(disk), Files.readAllBytes(restored), "disk-CYCLE_2 restores exactly");
       Checker.Report check = repo.check(true);
       assertTrue(check.errors().stream().noneMatch(e -> e.contains("disk-CYCLE_2")), check.errors().toString());
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void checkNamesTheDiskRangesALostPackDamages() throws Exception {
+    Path disk = tmp.resolve("disk.img");
+    Files.write(disk, RandomTree.randomBytes(new SplittableRandom(6), 6 << 20));
+    Path repoDir = tmp.resolve("repo");
+    try (Repository repo = Repository.open(LocalFolderBackend.openWithoutSync(repoDir),
+        Repository.options().packSize(1 << 20))) {
+      BlockMigration.builder().threads(2).build().run(repo, disk, "disk", TransferOptions.DEFAULTS);
+    }
+    damage(largestDataOnlyPack(repoDir), Damage.DELETE);
+    try (Repository repo = Repository.open(LocalFolderBackend.openWithoutSync(repoDir))) {
+      List<String> errors = repo.check(false).errors();
+      assertTrue(errors.stream().anyMatch(e -> e.matches("image disk-CYCLE_1: disk bytes \\d+-\\d+ \\(\\d+ block\\(s\\) of"
+          + " 4096\\) lost")), errors.toString());
     }
   }
 
