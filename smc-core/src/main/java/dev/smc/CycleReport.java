@@ -42,4 +42,9 @@ public record CycleReport(
     this(image, type, filesScanned, bytesScanned, bytesRead, bytesStored, chunksNew, chunksReused, filesReused,
         elapsed, warnings, java.util.Map.of());
   }
+
+  /** Whether some path in the image is not as the source had it (a warning that is {@link CycleWarning#incomplete()}). */
+  public boolean incomplete() {
+    return warnings.stream().anyMatch(CycleWarning::incomplete);
+  }
 }

@@ -20,13 +20,21 @@ public record ImageRef(String name, int cycle) implements Comparable<ImageRef> {
 
   /**
    * Returns {@code name} if it can name images (2-128 characters: an ASCII letter, then ASCII
-   * letters, digits, '_' or '-'); else throws {@link InvalidSpecException} naming the field
+   * letters, digits, '.', '_' or '-'); else throws {@link InvalidSpecException} naming the field
    * {@code imageName}, the value and what is allowed. A writer calls it before it stores anything.
    */
   public static String checkName(String name) {
-    new Checks().imageName("imageName", name).throwIfAny();
+    return checkName("imageName", name);
+  }
+
+  /** As {@link #checkName(String)}, naming {@code field} (e.g. a command-line option) in the error. */
+  public static String checkName(String field, String name) {
+    new Checks().imageName(field, name).throwIfAny();
     return name;
   }
+
+  /** What an image name may be, for messages. */
+  public static final String NAME_ALLOWED = Checks.IMAGE_NAME_ALLOWED;
 
   /** Parses {@code NAME-CYCLE_N}; throws {@link InvalidSpecException} naming the field and the form. */
   public static ImageRef parse(String field, String text) {

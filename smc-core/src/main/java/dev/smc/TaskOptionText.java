@@ -24,6 +24,11 @@ public final class TaskOptionText {
   private static final Pattern INTERVAL = Pattern.compile("(\\d{1,6})([hd])");
   public static final String INTERVAL_ALLOWED = "whole hours or days, 1h..168h (1d..7d)";
 
+  /** An interval as {@code --interval} takes it: {@code 6h}, {@code 1d}. */
+  public static String formatInterval(java.time.Duration interval) {
+    return dev.smc.internal.Durations.format(interval);
+  }
+
   private final List<FieldError> bad = new ArrayList<>();
 
   /** {@code 6h}, {@code 168h}, {@code 1d}..{@code 7d}; a range error is left to {@link SyncPolicy}. */

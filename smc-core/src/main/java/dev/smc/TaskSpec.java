@@ -64,8 +64,8 @@ public record TaskSpec(
     }
     if (strict) {
       c.imageName("imageName", imageName);
-    } else {
-      c.name("imageName", imageName);
+    } else if (imageName == null || imageName.length() > 128 || !Checks.IMAGE_NAME.matcher(imageName).matches()) {
+      c.name("imageName", imageName); // stored before image names were ASCII: readable as they were
     }
     c.range("validity", validity, MIN_VALIDITY, MAX_VALIDITY, "allowed 7d..90d");
     if (tags.size() > MAX_TAGS) {

@@ -90,16 +90,7 @@ public final class SheetFiles {
   public static void write(Path file, List<String> header, List<Map<String, String>> rows, @Nullable Guide guide)
       throws IOException {
     Format format = format(file);
-    if (header.isEmpty() || Set.copyOf(header).size() != header.size()) {
-      throw new IllegalArgumentException("header " + header + ": must be non-empty with each name once");
-    }
-    for (int r = 0; r < rows.size(); r++) {
-      for (String k : rows.get(r).keySet()) {
-        if (!header.contains(k)) {
-          throw new IllegalArgumentException("rows[" + r + "] column '" + k + "': not in the header " + header);
-        }
-      }
-    }
+    checkRows(header, rows);
     Path abs = file.toAbsolutePath();
     Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
     try {
@@ -117,6 +108,34 @@ public final class SheetFiles {
       }
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Writes a sheet as CSV (the format {@link #read} reads from a {@code .csv}) to {@code os}, e.g.
+   * standard output, without the byte-order mark a file gets for Excel; {@code os} is not closed.
+   *
+   * @throws IllegalArgumentException as {@link #write(Path, List, List, Guide)}
+   */
+  public static void writeCsv(OutputStream os, List<String> header, List<Map<String, String>> rows)
+      throws IOException {
+    checkRows(header, rows);
+    java.io.ByteArrayOutputStream csv = new java.io.ByteArrayOutputStream();
+    CsvFormat.write(csv, header, rows);
+    byte[] b = csv.toByteArray();
+    os.write(b, 3, b.length - 3); // after the BOM
+  }
+
+  private static void checkRows(List<String> header, List<Map<String, String>> rows) {
+    if (header.isEmpty() || Set.copyOf(header).size() != header.size()) {
+      throw new IllegalArgumentException("header " + header + ": must be non-empty with each name once");
+    }
+    for (int r = 0; r < rows.size(); r++) {
+      for (String k : rows.get(r).keySet()) {
+        if (!header.contains(k)) {
+          throw new IllegalArgumentException("rows[" + r + "] column '" + k + "': not in the header " + header);
+        }
+      }
     }
   }
 

@@ -18,12 +18,12 @@ public final class Checks {
   /**
    * The image name alphabet: ASCII only, since an image name becomes part of object names, whose
    * segments allow {@code A-Za-z0-9._-} ({@code Backend.checkName}): an ASCII letter, then ASCII
-   * letters, digits, '_' and '-' (the task name alphabet without ':' and non-ASCII letters).
+   * letters, digits, '.', '_' and '-', so that a host name such as {@code web01.example.com} can be one.
    */
-  public static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
+  public static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9._-]*");
   /** What {@link #imageName} allows, for messages. */
   public static final String IMAGE_NAME_ALLOWED = "2-128 characters, starting with a letter: ASCII letters A-Z a-z,"
-      + " digits 0-9, '_' or '-' (no spaces, no accented letters, no other signs)";
+      + " digits 0-9, '.', '_' or '-' (no spaces, no accented letters, no other signs)";
 
   private final List<FieldError> errors = new ArrayList<>();
 

@@ -19,21 +19,30 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import javax.annotation.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code smc describe}: a disk's partition table and file systems, as a table or JSON. Read only. */
-final class DescribeCommand {
-  private final PrintStream out;
+@Command(name = "describe", description = "Show a disk image's or block device's partition table (MBR or GPT)"
+    + " and file systems. Read only.")
+final class DescribeCommand extends CliCommand {
+  @Option(names = "--source", paramLabel = "DISK", description = "The disk image file or block device.")
+  @Nullable String source;
 
-  DescribeCommand(PrintStream out) {
-    this.out = out;
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Nullable private PrintStream out;
+
+  DescribeCommand(Cli cli) {
+    super(cli);
   }
 
-  int run(List<String> argv) throws IOException {
-    Args a = new Args("describe", argv, Set.of("source"), Set.of("json"));
-    a.noPositional();
-    String source = a.required("source", "a disk image file or a block device");
+  @Override
+  int run() throws IOException {
+    out = cli.out();
+    String source = required(this.source, "--source", "a disk image file or a block device");
     try (DiskReader disk = openDisk(source)) {
       DiskLayout l = PartitionTable.read(disk);
       List<Optional<FsInfo>> fs = new ArrayList<>();
@@ -42,7 +51,7 @@ final class DescribeCommand {
       }
       Optional<FsInfo> whole = l.tableType() == DiskLayout.TableType.NONE
           ? FileSystems.detect(disk, 0, disk.size()) : Optional.empty();
-      if (a.flag("json")) {
+      if (json) {
         out.println(Json.of(layout(source, l, fs, whole)));
       } else {
         printLayout(source, l, fs, whole);
@@ -63,7 +72,7 @@ final class DescribeCommand {
     } catch (FileSystemException e) {
       throw new UsageException(bad + (e.getReason() != null ? e.getReason() : "cannot be read"));
     } catch (IOException | InvalidPathException e) {
-      throw new UsageException(bad + "cannot be read (" + Main.describe(e) + ")");
+      throw new UsageException(bad + "cannot be read (" + Cli.describe(e) + ")");
     }
   }
 
@@ -130,7 +139,7 @@ final class DescribeCommand {
       case MBR -> "MBR, disk id " + l.diskId();
       case NONE -> "no partition table";
     };
-    out.printf(Locale.ROOT, "%s: %s (%d bytes), %d-byte sectors, %s%n", source, Main.size(l.sizeBytes()), l.sizeBytes(),
+    out.printf(Locale.ROOT, "%s: %s (%d bytes), %d-byte sectors, %s%n", source, Fmt.size(l.sizeBytes()), l.sizeBytes(),
         l.sectorSize(), table);
     if (l.gpt() != null) {
       out.printf(Locale.ROOT, "GPT headers: primary %s, backup (LBA %d) %s%n", l.gpt().primaryValid() ? "valid"
@@ -145,12 +154,12 @@ final class DescribeCommand {
         Partition p = l.partitions().get(i);
         FsInfo f = fs.get(i).orElse(null);
         out.printf(Locale.ROOT, row, p.number() + (p.bootable() ? "*" : ""), p.startSector(), p.sectors(),
-            Main.size(p.sizeBytes()), p.typeName().isEmpty() ? p.type() : p.typeName(), dash(p.name()),
+            Fmt.size(p.sizeBytes()), p.typeName().isEmpty() ? p.type() : p.typeName(), dash(p.name()),
             f == null ? "-" : f.type(), f == null ? "-" : dash(f.label()), used(f));
       }
       if (whole.isPresent()) {
         FsInfo f = whole.get();
-        out.printf(Locale.ROOT, row, "-", 0, l.sizeBytes() / l.sectorSize(), Main.size(l.sizeBytes()), "whole disk", "-",
+        out.printf(Locale.ROOT, row, "-", 0, l.sizeBytes() / l.sectorSize(), Fmt.size(l.sizeBytes()), "whole disk", "-",
             f.type(), dash(f.label()), used(f));
       }
     }
@@ -162,6 +171,6 @@ final class DescribeCommand {
   }
 
   private static String used(@Nullable FsInfo f) {
-    return f == null || f.usedBytes().isEmpty() ? "-" : Main.size(f.usedBytes().getAsLong());
+    return f == null || f.usedBytes().isEmpty() ? "-" : Fmt.size(f.usedBytes().getAsLong());
   }
 }

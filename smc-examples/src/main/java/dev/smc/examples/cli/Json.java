@@ -7,35 +7,45 @@ import java.util.Map;
 final class Json {
   private Json() {}
 
+  /** {@code v} indented, for one report. */
   static String of(Object v) {
     StringBuilder sb = new StringBuilder();
-    write(sb, v, 0);
+    write(sb, v, 0, true);
     return sb.toString();
   }
 
-  private static void write(StringBuilder sb, Object v, int indent) {
+  /** {@code v} on one line, for JSON Lines (a record a line). */
+  static String line(Object v) {
+    StringBuilder sb = new StringBuilder();
+    write(sb, v, 0, false);
+    return sb.toString();
+  }
+
+  private static void write(StringBuilder sb, Object v, int indent, boolean pretty) {
+    String nl = pretty ? "\n" : "";
+    String pad = pretty ? "  " : "";
     if (v == null) {
       sb.append("null");
     } else if (v instanceof Map<?, ?> m) {
       sb.append('{');
       boolean first = true;
       for (var e : m.entrySet()) {
-        sb.append(first ? "\n" : ",\n").append("  ".repeat(indent + 1));
+        sb.append(first ? nl : "," + nl).append(pad.repeat(indent + 1));
         first = false;
         string(sb, String.valueOf(e.getKey()));
-        sb.append(": ");
-        write(sb, e.getValue(), indent + 1);
+        sb.append(pretty ? ": " : ":");
+        write(sb, e.getValue(), indent + 1, pretty);
       }
-      sb.append(first ? "}" : "\n" + "  ".repeat(indent) + "}");
+      sb.append(first ? "}" : nl + pad.repeat(indent) + "}");
     } else if (v instanceof List<?> l) {
       sb.append('[');
       boolean first = true;
       for (Object o : l) {
-        sb.append(first ? "\n" : ",\n").append("  ".repeat(indent + 1));
+        sb.append(first ? nl : "," + nl).append(pad.repeat(indent + 1));
         first = false;
-        write(sb, o, indent + 1);
+        write(sb, o, indent + 1, pretty);
       }
-      sb.append(first ? "]" : "\n" + "  ".repeat(indent) + "]");
+      sb.append(first ? "]" : nl + pad.repeat(indent) + "]");
     } else if (v instanceof Number || v instanceof Boolean) {
       sb.append(v);
     } else {

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A repository on a receiver: {@code --repo https://HOST:PORT/REPO --token-file F [--pin sha256:HEX]
@@ -20,9 +19,6 @@ import java.util.Set;
  */
 final class RemoteRepo {
   private RemoteRepo() {}
-
-  /** The options that come with {@code --repo}. */
-  static final Set<String> OPTIONS = Set.of("token-file", "pin", "proxy");
 
   static boolean isRemote(String location) {
     return location.regionMatches(true, 0, "https://", 0, 8);
@@ -33,16 +29,21 @@ final class RemoteRepo {
    * options are {@link UsageException}s (exit 2); a receiver that cannot be reached or refuses fails
    * with a message that says what to check (exit 1).
    */
-  static Optional<Backend> open(String location, Args a) throws IOException {
-    String cmd = a.command();
+  static Optional<Backend> open(CliCommand c, String location, RepoOptions a) throws IOException {
+    String cmd = c.name();
     if (!isRemote(location)) {
-      refuseRemoteOptions(location, a);
+      refuseRemoteOptions(c, location, a);
       return Optional.empty();
     }
-    String token = token(cmd, a.required("token-file", "a file whose first line is the task's token, as in the"
-        + " receiver's tokens file"));
-    Optional<String> pin = Optional.ofNullable(a.get("pin"));
-    Optional<InetSocketAddress> proxy = Optional.ofNullable(a.get("proxy")).map(v -> proxy(cmd, v));
+    String tokenFile = a.tokenFile != null ? a.tokenFile : c.cli.env("SMC_TOKEN_FILE");
+    if (tokenFile == null) {
+      throw c.usage("--token-file is required (or set SMC_TOKEN_FILE) for an https:// --repo: a file whose first"
+          + " line is the task's token, as in the receiver's tokens file");
+    }
+    String token = token(cmd, tokenFile);
+    Optional<String> pin = Optional.ofNullable(a.pin != null ? a.pin : c.cli.env("SMC_PIN"));
+    Optional<InetSocketAddress> proxy = Optional.ofNullable(a.proxy != null ? a.proxy : c.cli.env("SMC_PROXY"))
+        .map(v -> proxy(cmd, v));
     HttpsBackend.Options o;
     try {
       o = HttpsBackend.Options.of(token, pin).withProxy(proxy);
@@ -50,7 +51,7 @@ final class RemoteRepo {
       throw new UsageException(cmd + ": --pin '" + pin.orElse("") + "': allowed sha256:HEX (64 hex digits), as the"
           + " receiver's CERTS/fingerprint file gives it");
     } catch (InvalidSpecException e) {
-      throw new UsageException(cmd + ": --token-file '" + a.get("token-file") + "': the token must be printable"
+      throw new UsageException(cmd + ": --token-file '" + tokenFile + "': the token must be printable"
           + " ASCII without spaces, as the receiver's tokens file has it");
     }
     try {
@@ -71,16 +72,17 @@ final class RemoteRepo {
     }
   }
 
-  /** Refuses {@code --token-file}, {@code --pin} and {@code --proxy} with a {@code location} that is not https://. */
-  static void refuseRemoteOptions(String location, Args a) {
+  /**
+   * Refuses {@code --token-file}, {@code --pin} and {@code --proxy} given with a {@code location} that
+   * is not https:// (their environment variables are ignored there).
+   */
+  static void refuseRemoteOptions(CliCommand c, String location, RepoOptions a) {
     if (isRemote(location)) {
       return;
     }
-    for (String o : OPTIONS) {
-      if (a.get(o) != null) {
-        throw new UsageException(a.command() + ": --" + o + " applies to an https:// --repo only (--repo '"
-            + location + "' is local)");
-      }
+    String given = a.tokenFile != null ? "--token-file" : a.pin != null ? "--pin" : a.proxy != null ? "--proxy" : null;
+    if (given != null) {
+      throw c.usage(given + " applies to an https:// --repo only (--repo '" + location + "' is local)");
     }
   }
 
@@ -94,7 +96,7 @@ final class RemoteRepo {
       throw new UsageException(cmd + ": --token-file '" + tokenFile + "': no such file; allowed a file whose first"
           + " line is the task's token");
     } catch (IOException e) {
-      throw new UsageException(cmd + ": --token-file '" + tokenFile + "': cannot be read (" + Main.describe(e) + ")");
+      throw new UsageException(cmd + ": --token-file '" + tokenFile + "': cannot be read (" + Cli.describe(e) + ")");
     }
   }
 

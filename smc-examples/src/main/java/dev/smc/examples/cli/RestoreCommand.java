@@ -1,9 +1,11 @@
 package dev.smc.examples.cli;
 
+import dev.smc.ErrorCode;
 import dev.smc.ImageRef;
 import dev.smc.InvalidSpecException;
 import dev.smc.MigrationListener;
 import dev.smc.NotFoundException;
+import dev.smc.SmcException;
 import dev.smc.spi.ImageInfo;
 import dev.smc.spi.ImageKind;
 import dev.smc.transfer.blocks.BlockRestore;
@@ -11,13 +13,16 @@ import dev.smc.transfer.files.FileRestore;
 import dev.smc.transfer.paths.RestoreTarget;
 import dev.smc.transfer.repo.Repository;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import javax.annotation.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code smc restore}: an image into a folder (a file tree) or onto a disk (a new file or a block
@@ -26,73 +31,114 @@ import java.util.Set;
  * A restore that fails removes what it wrote unless {@code --keep-partial} (exit 1). Not
  * thread-safe; one instance per command.
  */
-final class RestoreCommand {
-  private final PrintStream out;
-  private final PrintStream err;
+@Command(name = "restore", description = {"Restore an image: a file image into a folder, with owners, modes,"
+    + " times, links and extended attributes; a disk image onto a new file or a block device (blocks the file"
+    + " systems had free come back as zeros).", "A failed restore removes what it wrote."})
+final class RestoreCommand extends CliCommand {
+  @Mixin RepoOptions repo;
 
-  RestoreCommand(PrintStream out, PrintStream err) {
-    this.out = out;
-    this.err = err;
+  @Option(names = "--image", paramLabel = "IMAGE", description = "NAME-CYCLE_N, or NAME (or NAME-latest) for the"
+      + " newest image of NAME.")
+  @Nullable String image;
+
+  @Option(names = "--target", paramLabel = "DIR|FILE|DEVICE", description = "An empty or missing folder (file"
+      + " images), a new file or a block device (disk images).")
+  @Nullable String target;
+
+  @Option(names = "--include", paramLabel = "PATH", description = "Restore only this file or folder of a file"
+      + " image, with the folders above it (repeatable), e.g. etc/nginx.")
+  List<String> include = new ArrayList<>();
+
+  @Option(names = "--keep-partial", description = "On failure keep what was restored (files not finished are"
+      + " removed either way).")
+  boolean keepPartial;
+
+  @Option(names = "--threads", paramLabel = "N", description = "Worker threads, 1-256.")
+  @Nullable String threads;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  RestoreCommand(Cli cli) {
+    super(cli);
   }
 
-  int run(List<String> argv) throws IOException {
-    Args a = new Args("restore", argv, Set.of("repo", "image", "target", "threads"), Set.of("json", "keep-partial"));
-    a.noPositional();
-    ImageRef ref = ImageRef.parse("--image", a.required("image", "an image like NAME-CYCLE_3"));
-    String given = a.required("target", "an empty or missing folder, a new file or a block device");
-    int threads = (int) a.longValue("threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
-    boolean keep = a.flag("keep-partial");
-    try (Repository repo = Main.existingRepo(a)) {
-      Path target;
+  @Override
+  int run() throws IOException {
+    String text = required(image, "--image", "an image like NAME-CYCLE_3, or NAME for its newest");
+    String given = required(target, "--target", "an empty or missing folder, a new file or a block device");
+    int workers = threads(threads);
+    try (Repository r = repo.existing(this)) {
+      ImageRef ref = RepoOptions.image(this, r, "--image", text);
+      Path to;
       try {
-        target = RestoreTarget.resolve(repo, Path.of(given));
+        to = RestoreTarget.resolve(r, Path.of(given));
       } catch (InvalidSpecException e) {
-        throw new UsageException("restore: --target '" + given + "': allowed " + e.errors().get(0).allowed());
+        throw usage("--target '" + given + "': allowed " + e.errors().get(0).allowed());
       }
-      ImageInfo info = repo.image(ref).orElseThrow(() -> new NotFoundException("image " + ref
-          + " does not exist in " + repo.backend().location()));
-      if (info.kind() == ImageKind.BLOCKS) {
-        BlockRestore.Report br = new BlockRestore().keepPartial(keep).restore(repo, ref, target);
-        if (a.flag("json")) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("image", br.image().toString());
-          m.put("target", br.target().toString());
-          m.put("bytes", br.diskSize());
-          m.put("blocksWritten", br.blocksWritten());
-          m.put("blocksHoles", br.blocksHoles());
-          m.put("seconds", br.elapsed().toMillis() / 1e3);
-          out.println(Json.of(m));
-        } else {
-          out.printf(Locale.ROOT, "restored %s into %s: %s disk, %d blocks written, %d left as holes in %.2f s%n",
-              br.image(), br.target(), Main.size(br.diskSize()), br.blocksWritten(), br.blocksHoles(),
-              br.elapsed().toNanos() / 1e9);
-        }
-        return ExitCode.OK;
-      }
-      Main.TerminalProgress progress = new Main.TerminalProgress(err);
-      FileRestore.Report r;
+      ImageInfo info = r.image(ref).orElseThrow(() -> new NotFoundException("image " + ref
+          + " does not exist in " + r.backend().location()));
       try {
-        r = new FileRestore(threads, a.flag("json") ? MigrationListener.NONE : progress).keepPartial(keep)
-            .restore(repo, ref, target);
-      } finally {
-        progress.clear();
+        if (info.kind() == ImageKind.BLOCKS) {
+          if (!include.isEmpty()) {
+            throw usage("--include applies to file images; " + ref + " is a disk image");
+          }
+          return blocks(r, ref, to);
+        }
+        return files(r, ref, to, workers);
+      } catch (SmcException e) {
+        if (e.code() == ErrorCode.INTEGRITY) {
+          throw new SmcException(e.code(), e.getMessage() + " (smc check --read-data"
+              + " lists every damaged file)", e);
+        }
+        throw e;
       }
-      if (a.flag("json")) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("image", r.image().toString());
-        m.put("target", r.target().toString());
-        m.put("entries", r.entries());
-        m.put("files", r.files());
-        m.put("bytes", r.bytes());
-        m.put("seconds", r.elapsed().toMillis() / 1e3);
-        m.put("warnings", r.warnings().stream().map(Object::toString).toList());
-        out.println(Json.of(m));
-      } else {
-        out.printf(Locale.ROOT, "restored %s into %s: %d entries, %d files, %s in %.2f s%n", r.image(), r.target(),
-            r.entries(), r.files(), Main.size(r.bytes()), r.elapsed().toNanos() / 1e9);
-        r.warnings().forEach(w -> out.println("warning: " + w));
-      }
-      return ExitCode.OK;
     }
+  }
+
+  private int blocks(Repository r, ImageRef ref, Path to) throws IOException {
+    BlockRestore.Report br = new BlockRestore().keepPartial(keepPartial).restore(r, ref, to);
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("image", br.image().toString());
+      m.put("target", br.target().toString());
+      m.put("bytes", br.diskSize());
+      m.put("blocksWritten", br.blocksWritten());
+      m.put("blocksHoles", br.blocksHoles());
+      m.put("seconds", br.elapsed().toMillis() / 1e3);
+      cli.out().println(Json.of(m));
+    } else {
+      cli.out().printf(Locale.ROOT, "restored %s into %s: %s disk, %d blocks written, %d left as holes (free or"
+              + " zero; they read as zeros) in %s%n", br.image(), br.target(), Fmt.size(br.diskSize()),
+          br.blocksWritten(), br.blocksHoles(), Fmt.seconds(br.elapsed()));
+    }
+    return ExitCode.OK;
+  }
+
+  private int files(Repository r, ImageRef ref, Path to, int workers) throws IOException {
+    ProgressLine line = ProgressLine.forStderr(cli);
+    FileRestore.Report fr;
+    try {
+      fr = new FileRestore(workers, json ? MigrationListener.NONE : line).keepPartial(keepPartial)
+          .include(include).restore(r, ref, to);
+    } finally {
+      line.clear();
+    }
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("image", fr.image().toString());
+      m.put("target", fr.target().toString());
+      m.put("entries", fr.entries());
+      m.put("files", fr.files());
+      m.put("bytes", fr.bytes());
+      m.put("seconds", fr.elapsed().toMillis() / 1e3);
+      m.put("warnings", fr.warnings().stream().map(Object::toString).toList());
+      cli.out().println(Json.of(m));
+    } else {
+      cli.out().printf(Locale.ROOT, "restored %s into %s: %d entries, %d files, %s in %s%n", fr.image(),
+          fr.target(), fr.entries(), fr.files(), Fmt.size(fr.bytes()), Fmt.seconds(fr.elapsed()));
+    }
+    fr.warnings().forEach(w -> cli.err().println("warning: " + w));
+    return ExitCode.OK;
   }
 }

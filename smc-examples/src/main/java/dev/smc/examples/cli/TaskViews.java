@@ -3,7 +3,7 @@ package dev.smc.examples.cli;
 import dev.smc.ImageRef;
 import dev.smc.Progress;
 import dev.smc.SyncPolicy;
-import dev.smc.internal.Durations;
+import dev.smc.TaskOptionText;
 import dev.smc.scheduler.CycleRecord;
 import dev.smc.scheduler.MigrationTask;
 import dev.smc.spi.ImageInfo;
@@ -41,7 +41,7 @@ final class TaskViews {
     Map<String, Object> m = summary(t);
     m.put("description", t.spec().description());
     m.put("runMode", t.spec().runMode().toString());
-    m.put("interval", t.spec().syncPolicy().map(p -> Durations.format(p.interval())).orElse(null));
+    m.put("interval", t.spec().syncPolicy().map(p -> TaskOptionText.formatInterval(p.interval())).orElse(null));
     m.put("maxImages", t.spec().syncPolicy().map(SyncPolicy::maxImages).orElse(null));
     m.put("excludes", List.copyOf(t.spec().excludes()));
     List<Object> tags = new ArrayList<>();
@@ -100,11 +100,14 @@ final class TaskViews {
   }
 
   static void printList(PrintStream out, List<MigrationTask> tasks) {
-    String row = "%-24s %-9s %-11s %6s  %-32s %s%n";
-    out.printf(Locale.ROOT, row, "NAME", "STATE", "STEP", "CYCLES", "LAST IMAGE", "NEXT RUN");
+    int name = Math.max(12, tasks.stream().mapToInt(t -> t.name().length()).max().orElse(0));
+    int image = Math.max(12, tasks.stream().mapToInt(t -> lastImage(t).map(i -> i.toString().length()).orElse(1))
+        .max().orElse(0));
+    String row = "%-" + name + "s %-9s %-11s %6s  %-" + image + "s %s%n";
+    out.printf(Locale.ROOT, row, "NAME", "STATE", "STEP", "CYCLES", "LAST IMAGE", "NEXT RUN (UTC)");
     for (MigrationTask t : tasks) {
       out.printf(Locale.ROOT, row, t.name(), t.state(), t.step().map(Enum::name).orElse("-"), t.cycles().size(),
-          lastImage(t).map(ImageRef::toString).orElse("-"), t.nextRun().map(Object::toString).orElse("-"));
+          lastImage(t).map(ImageRef::toString).orElse("-"), Fmt.time(t.nextRun().orElse(null)));
     }
   }
 
@@ -112,25 +115,25 @@ final class TaskViews {
     out.printf(Locale.ROOT, "task %s (%s): %s%s%s%n", t.name(), t.id(), t.state(),
         t.step().map(s -> ", business step " + s).orElse(""), t.error().map(e -> ", error: " + e).orElse(""));
     out.printf(Locale.ROOT, "  source %s -> image %s-CYCLE_<n>; %s; run mode %s%n", t.spec().source(),
-        t.spec().imageName(), t.spec().syncPolicy().map(p -> "incremental every " + Durations.format(p.interval())
+        t.spec().imageName(), t.spec().syncPolicy().map(p -> "incremental every " + TaskOptionText.formatInterval(p.interval())
             + ", max images " + p.maxImages()).orElse("one-time"), t.spec().runMode());
-    out.printf(Locale.ROOT, "  created %s, expires %s%s%s%n", t.created(), t.expires(),
-        t.nextRun().map(n -> ", next run " + n).orElse(""), t.transit().map(i -> ", transit instance " + i).orElse(""));
+    out.printf(Locale.ROOT, "  created %s, expires %s%s%s%n", Fmt.time(t.created()), Fmt.time(t.expires()),
+        t.nextRun().map(n -> ", next run " + Fmt.time(n)).orElse(""), t.transit().map(i -> ", transit instance " + i).orElse(""));
     t.progress().ifPresent(p -> out.printf(Locale.ROOT, "  progress %s: %s of %s scanned, %s sent%n",
-        p.percent() < 0 ? "?" : String.format(Locale.ROOT, "%.1f%%", p.percent()), Main.size(p.bytesScanned()),
-        p.bytesTotal() < 0 ? "?" : Main.size(p.bytesTotal()), Main.size(p.bytesSent())));
+        p.percent() < 0 ? "?" : String.format(Locale.ROOT, "%.1f%%", p.percent()), Fmt.size(p.bytesScanned()),
+        p.bytesTotal() < 0 ? "?" : Fmt.size(p.bytesTotal()), Fmt.size(p.bytesSent())));
     if (!t.cycles().isEmpty()) {
-      String row = "  %5s %-8s %-30s %-30s %-11s %10s %10s  %s%n";
+      String row = "  %5s %-8s %-20s %-20s %-9s %10s %10s  %s%n";
       out.printf(Locale.ROOT, row, "CYCLE", "TYPE", "START", "END", "OUTCOME", "SCANNED", "SENT", "IMAGE / ERROR");
       for (CycleRecord c : t.cycles()) {
-        out.printf(Locale.ROOT, row, c.number(), c.type(), c.start(), c.end().map(Object::toString).orElse("-"),
-            c.outcome(), Main.size(c.bytesScanned()), Main.size(c.bytesSent()),
+        out.printf(Locale.ROOT, row, c.number(), c.type(), Fmt.time(c.start()), Fmt.time(c.end().orElse(null)),
+            c.outcome(), Fmt.size(c.bytesScanned()), Fmt.size(c.bytesSent()),
             c.image().map(ImageRef::toString).orElse(c.error().orElse("-")));
       }
     }
     out.println(images.isEmpty() ? "  no images" : "  images:");
     for (ImageInfo i : images) {
-      out.printf(Locale.ROOT, "    %-32s %-30s %12s%s%n", i.ref(), i.created(), Main.size(i.longProperty("bytes")),
+      out.printf(Locale.ROOT, "    %-32s %-20s %10s%s%n", i.ref(), Fmt.time(i.created()), Fmt.size(i.longProperty("bytes")),
           i.pinned() ? " pinned" : "");
     }
   }
@@ -146,8 +149,8 @@ final class TaskViews {
         java.time.Duration.between(c.start(), e).toMillis() / 1e3)).orElse("");
     return String.format(Locale.ROOT, "task %s: cycle %d %s%s: %s scanned, %s sent%s; now %s%s", t.name(),
         c.number(), c.outcome().name().toLowerCase(Locale.ROOT), c.image().map(i -> " (image " + i + ")").orElse(""),
-        Main.size(c.bytesScanned()), Main.size(c.bytesSent()), took, t.state(),
-        t.nextRun().map(n -> ", next sync " + n).orElse(""));
+        Fmt.size(c.bytesScanned()), Fmt.size(c.bytesSent()), took, t.state(),
+        t.nextRun().map(n -> ", next sync " + Fmt.time(n)).orElse(""));
   }
 
   private static Optional<ImageRef> lastImage(MigrationTask t) {

@@ -4,6 +4,9 @@ import dev.smc.transfer.repo.LockInfo;
 import dev.smc.transfer.repo.Repository;
 import java.io.IOException;
 import java.io.PrintStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,14 +17,30 @@ import java.util.Map;
  * on this host, or not refreshed for the stale time); {@code --all} removes every lock, for when no
  * smc process uses the repository. Prints each lock removed, and the locks that stay.
  */
-final class UnlockCommand {
-  private final PrintStream out;
+@Command(name = "unlock", description = "Remove the locks of smc processes that are gone (dead on this host,"
+    + " or not refreshed for 10 minutes); prints each lock removed and those that stay.")
+final class UnlockCommand extends CliCommand {
+  @Mixin RepoOptions repo;
 
-  UnlockCommand(PrintStream out) {
-    this.out = out;
+  @Option(names = "--all", description = "Remove every lock, live ones too: only when no smc process uses the"
+      + " repository.")
+  boolean all;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  UnlockCommand(Cli cli) {
+    super(cli);
   }
 
-  int run(Repository repo, boolean all, boolean json) throws IOException {
+  @Override
+  int run() throws IOException {
+    try (Repository r = repo.existing(this)) {
+      return unlock(r, cli.out());
+    }
+  }
+
+  private int unlock(Repository repo, PrintStream out) throws IOException {
     List<LockInfo> removed = repo.unlock(all);
     List<LockInfo> left = repo.lockStatus();
     if (json) {

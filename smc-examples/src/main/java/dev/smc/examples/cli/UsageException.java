@@ -1,6 +1,6 @@
 package dev.smc.examples.cli;
 
-/** Bad command-line input: printed as one line, exit code 2. */
+/** Bad command-line input (exit 2); the message starts with the command and names the option. */
 final class UsageException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

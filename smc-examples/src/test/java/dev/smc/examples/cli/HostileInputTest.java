@@ -82,7 +82,7 @@ class HostileInputTest {
   void aRepositoryInsideTheSourceIsLeftOutSoFourEmptyCyclesDoNotGrowIt() throws IOException {
     Path inside = src.resolve("srv/smc-repo");
     CliRun first = ok(migrate(src, inside));
-    assertTrue(first.out().contains("warning: srv/smc-repo: left out: the repository " + inside), first.out());
+    assertTrue(first.err().contains("warning: srv/smc-repo: left out: the repository " + inside), first.err());
     long after = bytes(inside);
     for (int cycle = 2; cycle <= 4; cycle++) {
       CliRun r = ok(migrate(src, inside, "--json"));
@@ -186,7 +186,7 @@ class HostileInputTest {
   @Test
   void anExcludeOfEverythingWarnsThatTheImageIsEmpty() {
     CliRun r = ok(migrate(src, repo, "--exclude", "*"));
-    assertTrue(r.out().contains("warning: /: the excludes left nothing of the source but its root folder"), r.out());
+    assertTrue(r.err().contains("warning: /: the excludes left nothing of the source but its root folder"), r.err());
   }
 
   // ------------------------------------------------------------------ 8. symlinks in the target

@@ -65,7 +65,7 @@ class IntegrityCliTest {
           : new String[] {"migrate", "--source", src.toString(), "--repo", repo.toString(), "--image-name", "web"};
       CliRun second = smc(args);
       assertEquals(0, second.code(), second.err());
-      assertTrue(second.out().contains("read again from the source"), second.out());
+      assertTrue(second.err().contains("read again from the source"), second.err());
       String image = second.out().substring(0, second.out().indexOf(':'));
       Path target = tmp.resolve("restored-" + checksum);
       CliRun restore = smc("restore", "--repo", repo.toString(), "--image", image, "--target", target.toString());

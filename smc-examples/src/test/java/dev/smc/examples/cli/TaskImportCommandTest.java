@@ -10,7 +10,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,8 +29,9 @@ class TaskImportCommandTest {
     int code;
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      code = new TaskCommands(o, e, Map.of("SMC_HOME", tmp.resolve("home").toString()), Clock.systemUTC())
-          .task(List.of(args));
+      List<String> argv = new java.util.ArrayList<>(List.of("task"));
+      argv.addAll(List.of(args));
+      code = new Main(o, e, Map.of("SMC_HOME", tmp.resolve("home").toString())).run(argv.toArray(new String[0]));
     }
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }

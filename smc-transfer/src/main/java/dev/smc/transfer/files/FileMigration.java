@@ -302,7 +302,7 @@ public final class FileMigration {
         }
         walkDir(describe(new byte[0], root, rootStat), root, rootStat, null);
         if (kept == 0 && excluded > 0) {
-          warn(new byte[0], leftOutFolders == excluded
+          note(new byte[0], leftOutFolders == excluded
               ? "nothing of the source is left but its root folder once smc's own folders are left out: the image"
                   + " holds an empty folder"
               : "the excludes left nothing of the source but its root folder: the image holds an empty folder"
@@ -407,7 +407,7 @@ public final class FileMigration {
         }
         java.util.Optional<String> smcFolder = leftOut.what(c.stat);
         if (smcFolder.isPresent()) {
-          warn(c.rel, "left out: " + smcFolder.get() + " (never copied into an image)");
+          note(c.rel, "left out: " + smcFolder.get() + " (never copied into an image)");
           excluded++;
           leftOutFolders++;
           if (f != null && f.cancel(false)) {
@@ -823,12 +823,22 @@ public final class FileMigration {
       }
     }
 
+    /** A path the image holds other than the source had it (or leaves out for that reason). */
     private void warn(byte[] path, String reason) {
+      warn(path, reason, true);
+    }
+
+    private void warn(byte[] path, String reason, boolean incomplete) {
       String p = path.length == 0 ? "/" : PathBytes.printable(path);
       LOG.warn("{}: {}", p, reason);
       synchronized (warnings) {
-        warnings.add(new CycleWarning(p, reason));
+        warnings.add(new CycleWarning(p, reason, incomplete));
       }
+    }
+
+    /** Something to know that leaves the image whole (what smc leaves out by design). */
+    private void note(byte[] path, String reason) {
+      warn(path, reason, false);
     }
 
     private void progress(boolean last) {

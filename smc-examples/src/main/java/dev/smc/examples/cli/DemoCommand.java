@@ -2,6 +2,7 @@ package dev.smc.examples.cli;
 
 import dev.smc.CycleReport;
 import dev.smc.TransferOptions;
+import dev.smc.transfer.backend.Backends;
 import dev.smc.transfer.files.Excludes;
 import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.files.FileRestore;
@@ -20,33 +21,46 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
+import javax.annotation.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code smc demo}: makes a small sample server in a temporary folder, migrates it (full cycle),
  * changes it twice with an incremental cycle after each change, restores the last image, verifies
  * it equals the source, and prints what each cycle sent.
  */
-final class Demo {
+@Command(name = "demo", description = "Make a small sample server in a temporary folder, migrate it (a full"
+    + " cycle, then two incremental ones after changes), restore the last image, verify it equals the source,"
+    + " check the repository, and print what each cycle sent. Exit 0 when all of it holds.")
+final class DemoCommand extends CliCommand {
   private static final String[] WORDS = ("server config file path user error default value enable disable true false "
       + "request response http port host name type data time log level info warn debug version service start stop")
       .split(" ");
-  private final PrintStream out;
-  private final PrintStream err;
+  @Option(names = "--dir", paramLabel = "DIR", description = "Work in DIR (which must not hold server/, repo/ or"
+      + " restored/) and keep it, instead of a temporary folder that is removed.")
+  @Nullable String dir;
 
-  Demo(PrintStream out, PrintStream err) {
-    this.out = out;
-    this.err = err;
+  @Option(names = "--keep", description = "Keep the temporary folder (the sample server, the repository, the"
+      + " restored tree) to look at.")
+  boolean keep;
+
+  @Nullable private PrintStream out;
+
+  DemoCommand(Cli cli) {
+    super(cli);
   }
 
-  int run(Args a) throws IOException {
-    a.noPositional();
-    Path base = a.get("dir") != null ? Path.of(a.get("dir")) : Files.createTempDirectory("smc-demo-");
+  @Override
+  int run() throws IOException {
+    out = cli.out();
+    Path base = dir != null ? Path.of(dir) : Files.createTempDirectory("smc-demo-");
     Files.createDirectories(base);
     Path server = base.resolve("server");
     Path repoDir = base.resolve("repo");
     Path restored = base.resolve("restored");
     if (Files.exists(server) || Files.exists(repoDir) || Files.exists(restored)) {
-      throw new UsageException("demo: --dir '" + base + "' already holds server/, repo/ or restored/; give an empty folder");
+      throw usage("--dir '" + base + "' already holds server/, repo/ or restored/; give an empty folder");
     }
     try {
       out.println("smc demo in " + base);
@@ -56,8 +70,10 @@ final class Demo {
       TransferOptions options = TransferOptions.builder().compressionLevel(1).checksum(true).build();
       Excludes excludes = Excludes.of(List.of("var/cache/", "*.tmp"));
       out.println("   excludes: var/cache/ and *.tmp; compression level 1; checksum verification on");
-      try (Repository repo = Main.openRepo(repoDir.toString(), options)) {
-        FileMigration engine = FileMigration.builder().listener(new Main.TerminalProgress(err)).build();
+      ProgressLine line = ProgressLine.forStderr(cli);
+      try (Repository repo = Repository.open(Backends.open(repoDir.toString()),
+          Repository.options().transfer(options).cacheDir(cli.cacheDir()))) {
+        FileMigration engine = FileMigration.builder().listener(line).build();
         CycleReport r1 = engine.run(repo, server, "demo-web", excludes, options);
         print(r1);
         changeServer(server, rnd, 1);
@@ -70,7 +86,7 @@ final class Demo {
         print(r3);
         FileRestore.Report rr = new FileRestore().restore(repo, r3.image(), restored);
         out.printf(Locale.ROOT, "4. restored %s into %s (%d entries, %s)%n", rr.image(), restored, rr.entries(),
-            Main.size(rr.bytes()));
+            Fmt.size(rr.bytes()));
         List<String> diffs = TreeCompare.differences(bytes(server), bytes(restored), excludes);
         Checker.Report check = repo.check(true);
         if (!diffs.isEmpty()) {
@@ -85,7 +101,7 @@ final class Demo {
         return check.ok() ? 0 : 1;
       }
     } finally {
-      if (!a.flag("keep") && a.get("dir") == null) {
+      if (!keep && dir == null) {
         deleteTree(base);
       } else {
         out.println("kept " + base);
@@ -96,7 +112,7 @@ final class Demo {
   private void print(CycleReport r) {
     out.printf(Locale.ROOT, "   %s (%s): %d files, %s scanned, %s read, %s sent to the repository, %d files unchanged"
             + " and not opened, %.2f s%n", r.image(), r.type().name().toLowerCase(Locale.ROOT), r.filesScanned(),
-        Main.size(r.bytesScanned()), Main.size(r.bytesRead()), Main.size(r.bytesStored()), r.filesReused(),
+        Fmt.size(r.bytesScanned()), Fmt.size(r.bytesRead()), Fmt.size(r.bytesStored()), r.filesReused(),
         r.elapsed().toNanos() / 1e9);
   }
 

@@ -1,0 +1,107 @@
+package dev.smc.examples.cli;
+
+import dev.smc.ImageRef;
+import dev.smc.TaskSpec;
+import dev.smc.TaskState;
+import dev.smc.scheduler.MigrationTask;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code smc task create}: a task from options, checked all at once (every bad field a line, exit 2). */
+@Command(name = "create", sortOptions = false, description = "Create a task; with run mode now (the default)"
+    + " its first cycle runs here. Every bad option is reported at once, one line each.")
+final class TaskCreateCommand extends TaskBase {
+  @Option(names = "--name", paramLabel = "N", description = "The task's name: 2-128 characters, starting with a"
+      + " letter.")
+  @Nullable String taskName;
+
+  @Option(names = "--source", paramLabel = "DIR|DISK", description = "The folder, disk image file or block device.")
+  @Nullable String source;
+
+  @Option(names = "--image-name", paramLabel = "I", description = "The images' name (they are NAME-CYCLE_<n>).")
+  @Nullable String imageName;
+
+  @Option(names = "--incremental", description = "Sync again and again (with --interval and --max-images).")
+  boolean incremental;
+
+  @Option(names = "--interval", paramLabel = "6h", description = "Between cycles: whole hours or days, 1h..168h"
+      + " (1d..7d).")
+  @Nullable String interval;
+
+  @Option(names = "--max-images", paramLabel = "1-10", description = "The newest images kept.")
+  @Nullable String maxImages;
+
+  @Option(names = "--run", paramLabel = "MODE", description = "now (the default), create-only, or"
+      + " at:2026-12-01T02:00:00Z (10 minutes to 30 days ahead).")
+  @Nullable String run;
+
+  @Option(names = "--valid-days", paramLabel = "7-90", description = "Days the task lives (default 30).")
+  @Nullable String validDays;
+
+  @Option(names = "--tag", paramLabel = "KEY=VALUE", description = "A tag (repeatable, at most 20).")
+  List<String> tags = new ArrayList<>();
+
+  @Option(names = "--exclude", paramLabel = "PATTERN", description = "Leave out matching paths (repeatable).")
+  List<String> exclude = new ArrayList<>();
+
+  @Option(names = "--compress", paramLabel = "0-10", description = "Compression level (default 0, none).")
+  @Nullable String compress;
+
+  @Option(names = "--bwlimit", paramLabel = "KBPS", description = "Send at most this many KiB a second.")
+  @Nullable String bwlimit;
+
+  @Option(names = "--checksum", description = "Verify what each cycle stores before it is committed.")
+  boolean checksum;
+
+  @Option(names = "--description", paramLabel = "T", description = "Free text.")
+  @Nullable String description;
+
+  @Option(names = "--client-token", paramLabel = "T", description = "Makes creation idempotent: a second create"
+      + " with the same token and fields is the same task.")
+  @Nullable String clientToken;
+
+  TaskCreateCommand(Cli cli) {
+    super(cli);
+  }
+
+  @Override
+  int run() throws IOException {
+    TaskOptions o = new TaskOptions();
+    TaskSpec.Builder b = TaskSpec.builder()
+        .name(required(taskName, "--name", "the task name: 2-128 characters, starting with a letter"))
+        .source(required(source, "--source", "the folder, disk image file or block device to migrate"))
+        .imageName(required(imageName, "--image-name", ImageRef.NAME_ALLOWED))
+        .runMode(o.runMode(run))
+        .validity(o.validity(validDays))
+        .excludes(exclude)
+        .transfer(o.transfer(bwlimit, compress, checksum))
+        .clientToken(clientToken)
+        .now(cli.clock().instant());
+    if (description != null) {
+      b.description(description);
+    }
+    if (incremental || interval != null || maxImages != null) {
+      b.incremental(o.interval(interval), o.maxImages(maxImages));
+    }
+    o.tags(tags, b);
+    TaskSpec spec = o.build(b);
+    // before the session opens (and so creates) the repository: never in the source itself
+    Path h = home.home(this, true);
+    RepoFolder.refuseSourceIn(name(), home.repo.location(cli) == null ? "the task store's repository" : "--repo",
+        home.repository(this, h), Path.of(spec.source()));
+    try (TaskSession s = TaskSession.open(this, home, true, progress(), null).closeOnShutdown()) {
+      MigrationTask t = s.m.create(spec);
+      if (t.state() == TaskState.Running) {
+        return foreground(s, t.name());
+      }
+      print(s, t, "task " + t.name() + " created: " + t.state() + t.nextRun().map(n -> ", runs at " + Fmt.time(n))
+          .orElse(""));
+      return ExitCode.OK;
+    }
+  }
+}

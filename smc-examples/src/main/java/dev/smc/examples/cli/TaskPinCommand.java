@@ -1,0 +1,40 @@
+package dev.smc.examples.cli;
+
+import dev.smc.MigrationListener;
+import dev.smc.scheduler.MigrationTask;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code smc task pin N --cycle C [--off]}. */
+@Command(name = "pin", description = "Keep image NAME-CYCLE_C from retention (--off: release it).")
+final class TaskPinCommand extends TaskBase {
+  @Parameters(arity = "0..*", paramLabel = "NAME", description = "The task.")
+  List<String> names = new ArrayList<>();
+
+  @Option(names = "--cycle", paramLabel = "C", description = "The cycle whose image to pin, e.g. 3.")
+  @Nullable String cycle;
+
+  @Option(names = "--off", description = "Release the pin.")
+  boolean off;
+
+  TaskPinCommand(Cli cli) {
+    super(cli);
+  }
+
+  @Override
+  int run() throws IOException {
+    String task = taskName(names);
+    required(cycle, "--cycle", "the cycle whose image to pin, e.g. 3 for NAME-CYCLE_3");
+    int c = (int) number(cycle, "--cycle", 1, 1, Integer.MAX_VALUE);
+    try (TaskSession s = session(MigrationListener.NONE)) {
+      MigrationTask t = s.m.pin(task, c, !off);
+      print(s, t, "task " + task + ": image " + t.spec().imageName() + "-CYCLE_" + c + (off ? " unpinned" : " pinned"));
+      return ExitCode.OK;
+    }
+  }
+}
