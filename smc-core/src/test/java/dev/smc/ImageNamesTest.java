@@ -18,7 +18,7 @@ class ImageNamesTest {
 
   @Test
   void anAccentedImageNameIsRefusedUpFrontNamingFieldValueAndTheAsciiAlphabet() {
-    for (String bad : List.of("w\u00e9b", "web:1", "web.1", "web 1", "\u8fc1\u79fb-02", "1web", "w")) {
+    for (String bad : List.of("w\u00e9b", "web:1", "web/1", "web 1", "\u8fc1\u79fb-02", "1web", "w")) {
       InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> spec(bad).build(), bad);
       FieldError f = e.errors().get(0);
       assertEquals("imageName", f.field(), bad);
@@ -29,6 +29,14 @@ class ImageNamesTest {
     }
     assertEquals("web_01-a", ImageRef.checkName("web_01-a"));
     spec("Web_01-a").build();
+  }
+
+  @Test
+  void aHostNameCanBeAnImageName() {
+    TaskSpec s = spec("web01.example.com").build();
+    assertEquals("web01.example.com", s.imageName());
+    assertEquals("web01.example.com", ImageRef.checkName("web01.example.com"));
+    assertEquals(new ImageRef("web01.example.com", 3), ImageRef.parse("image", "web01.example.com-CYCLE_3"));
   }
 
   @Test
