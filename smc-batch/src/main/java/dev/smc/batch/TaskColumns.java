@@ -56,7 +56,9 @@ public final class TaskColumns {
           "0 (none).." + TransferOptions.MAX_COMPRESSION_LEVEL + "; empty: 0", "3"),
       new Guide.Column(BWLIMIT, "Bandwidth limit of the transfer, in KiB/s.",
           "0 (unlimited).." + TransferOptions.MAX_BANDWIDTH_KBPS + " KiB/s; empty: 0", "10240"),
-      new Guide.Column(CHECKSUM, "Whether every file is compared by checksum, not only by size and time.",
+      new Guide.Column(CHECKSUM, "Whether each cycle verifies what it stores before the image is committed: new packs are read"
+          + " back whole and every chunk the image names is proven to be in its pack. (Not rsync's"
+          + " --checksum: smc always compares files by content hashes when it reads them.)",
           "true or false; empty: false", "false"),
       new Guide.Column(EXCLUDE, "Paths not to migrate.", "patterns, separated by ';'", "/tmp/*;*.log"),
       new Guide.Column(TAG, "Labels to find and group tasks by.",

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,7 +24,9 @@ import java.util.Set;
  * task is created in one {@link Migrations#createAll atomic batch}; with any, none is, unless
  * {@link Options#validOnly()}: then the rows without a problem are (never when the header has one:
  * a misspelt column would silently drop a setting). A dry run only reports. Created tasks follow
- * their run mode as with {@code task create}. Stateless; thread-safe as {@link Migrations} is.
+ * their run mode as with {@code task create}. A row whose client token is an existing task's, with
+ * the same fields, is that task ({@link ImportResult#existing()}), not a problem; with other fields
+ * it is one. Stateless; thread-safe as {@link Migrations} is.
  */
 public final class TaskImport {
   private TaskImport() {}
@@ -58,6 +61,8 @@ public final class TaskImport {
     Set<Integer> refused = new HashSet<>();
     fileProblems.forEach(p -> refused.add(p.row()));
     List<TaskRow.Parsed> ok = new ArrayList<>();
+    List<MigrationTask> existing = new ArrayList<>();
+    Map<String, MigrationTask> byToken = ClientTokens.index(m.tasks());
     for (Sheet.Row r : sheet.rows()) {
       Map<String, String> cells = new HashMap<>();
       r.cells().forEach((k, v) -> {
@@ -68,8 +73,20 @@ public final class TaskImport {
       });
       TaskRow.Parsed p = TaskRow.parse(r.number(), cells);
       problems.addAll(p.problems());
-      if (p.spec().isPresent() && !refused.contains(r.number())) {
+      if (p.spec().isEmpty() || refused.contains(r.number())) {
+        continue;
+      }
+      Optional<MigrationTask> same = ClientTokens.taskOf(p.spec().get(), byToken);
+      if (same.isEmpty()) {
         ok.add(p);
+        continue;
+      }
+      List<String> differ = ClientTokens.differences(p.spec().get(), same.get().spec());
+      if (differ.isEmpty()) {
+        existing.add(same.get()); // the row was imported before: that task, not a second one
+      } else {
+        refused.add(r.number());
+        problems.add(ClientTokens.conflict(r.number(), p.spec().get(), same.get(), differ));
       }
     }
     for (BatchError e : m.check(specs(ok))) {
@@ -83,7 +100,7 @@ public final class TaskImport {
       create = specs(ok.stream().filter(p -> !refused.contains(p.row())).toList());
     }
     List<MigrationTask> created = create.isEmpty() ? List.of() : m.createAll(create);
-    return new ImportResult(created, problems, sheet.rows().size());
+    return new ImportResult(created, existing, problems, sheet.rows().size());
   }
 
   private static List<TaskSpec> specs(List<TaskRow.Parsed> rows) {

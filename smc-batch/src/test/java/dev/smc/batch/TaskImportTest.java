@@ -125,6 +125,31 @@ class TaskImportTest {
   }
 
   @Test
+  void reImportingAfterValidOnlySkipsTheRowsItCreatedAndNamesAChangedOne() throws IOException {
+    Migrations m = open(dir.resolve("home"));
+    Map<String, String> a = with(row("a"), "client-token", "tok-a");
+    Map<String, String> b = with(row("b"), "client-token", "tok-b");
+    Map<String, String> bad = with(with(row("d"), "interval", "200h"), "max-images", "3");
+    ImportResult first = TaskImport.run(m, Sheets.rows(List.of(a, b, bad)), new TaskImport.Options(false, true));
+    assertEquals(List.of("web-a", "web-b"), first.created().stream().map(MigrationTask::name).toList());
+
+    Map<String, String> fixed = with(bad, "interval", "6h");
+    ImportResult again = TaskImport.run(m, Sheets.rows(List.of(a, b, fixed)), TaskImport.Options.defaults());
+    assertEquals(List.of(), again.problems(), "rows created before are not problems");
+    assertEquals(List.of("web-a", "web-b"), again.existing().stream().map(MigrationTask::name).toList());
+    assertEquals(List.of("web-d"), again.created().stream().map(MigrationTask::name).toList());
+    assertEquals(3, m.tasks().size(), "no second task for a token");
+
+    ImportResult changed = TaskImport.run(m, Sheets.rows(List.of(with(a, "description", "moved"))),
+        TaskImport.Options.defaults());
+    Problem p = only(changed);
+    assertEquals("client-token", p.column());
+    assertEquals("tok-a", p.value());
+    assertTrue(p.reason().contains("task 'web-a'") && p.reason().contains("description"), p.reason());
+    assertEquals(List.of(), changed.created());
+  }
+
+  @Test
   void dryRunReportsButCreatesNothing() throws IOException {
     Migrations m = open(dir.resolve("home"));
     ImportResult r = TaskImport.run(m, Sheets.rows(List.of(row("a"), row("b"))), new TaskImport.Options(true, true));

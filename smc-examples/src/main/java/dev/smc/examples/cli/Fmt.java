@@ -1,5 +1,6 @@
 package dev.smc.examples.cli;
 
+import dev.smc.Units;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -10,39 +11,19 @@ import javax.annotation.Nullable;
 final class Fmt {
   private Fmt() {}
 
-  /** {@code 512 B}, {@code 1.5 KiB}, ... {@code 2.0 TiB}. */
+  /** See {@link Units#bytes}. */
   static String size(long bytes) {
-    if (bytes < 1024) {
-      return bytes + " B";
-    }
-    String[] u = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-    double v = bytes;
-    int i = -1;
-    while (v >= 1024 && i < u.length - 1) {
-      v /= 1024;
-      i++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", v, u[i]);
+    return Units.bytes(bytes);
   }
 
-  /** {@code 12.3 MiB/s}. */
+  /** See {@link Units#rate}. */
   static String rate(double bytesPerSecond) {
-    return size(Math.round(Math.max(0, bytesPerSecond))) + "/s";
+    return Units.rate(bytesPerSecond);
   }
 
-  /** {@code 45s}, {@code 1m23s}, {@code 2h05m}, {@code 3d04h}. */
+  /** See {@link Units#duration}. */
   static String duration(Duration d) {
-    long s = Math.max(0, d.toSeconds());
-    if (s < 60) {
-      return s + "s";
-    }
-    if (s < 3600) {
-      return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-    }
-    if (s < 86400) {
-      return String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60);
-    }
-    return String.format(Locale.ROOT, "%dd%02dh", s / 86400, s % 86400 / 3600);
+    return Units.duration(d);
   }
 
   /** Seconds, as the cycle reports give them: {@code 8.02 s}. */

@@ -68,10 +68,13 @@ final class TaskImportCommand extends TaskBase {
         cli.out().println(Json.of(report(r, created, o)));
       } else {
         r.problems().forEach(cli.out()::println);
+        r.existing().forEach(t -> cli.out().println("task " + t.name() + " exists (same client token and fields):"
+            + " skipped"));
         created.forEach(t -> cli.out().println("task " + t.name() + " created: " + t.state()
-            + t.nextRun().map(n -> ", runs at " + Fmt.time(n)).orElse("")));
+            + TaskViews.nextRun(t).map(n -> ", runs at " + Fmt.time(n)).orElse("")));
         String what = o.dryRun() ? "dry run, nothing created"
-            : r.created().size() + " task" + (r.created().size() == 1 ? "" : "s") + " created";
+            : r.created().size() + " task" + (r.created().size() == 1 ? "" : "s") + " created"
+                + (r.existing().isEmpty() ? "" : ", " + r.existing().size() + " existed");
         cli.out().println(r.rowsRead() + " rows read, " + r.problems().size() + " problem"
             + (r.problems().size() == 1 ? "" : "s") + "; " + what
             + (!r.problems().isEmpty() && !o.dryRun() && !o.validOnly()
@@ -97,6 +100,7 @@ final class TaskImportCommand extends TaskBase {
     report.put("rowsRead", r.rowsRead());
     report.put("dryRun", o.dryRun());
     report.put("created", tasks);
+    report.put("existing", r.existing().stream().map(MigrationTask::name).toList());
     report.put("problems", problems);
     return report;
   }

@@ -411,8 +411,8 @@ public final class CycleRunner {
         journal.log(c.id, "retention deleted " + removed, "more than " + d.spec.syncPolicy().orElseThrow().maxImages()
             + " images; the oldest unpinned go");
       }
-      journal.save(d, before, "cycle " + r.image().cycle() + " succeeded: image " + r.image() + ", " + r.bytesScanned()
-          + " bytes scanned, " + r.bytesStored() + " bytes sent" + (d.nextRun == null ? "" : "; next " + d.nextRun),
+      journal.save(d, before, "cycle " + r.image().cycle() + " succeeded: image " + r.image() + ", "
+          + dev.smc.Units.bytes(r.bytesScanned()) + " scanned, " + dev.smc.Units.bytes(r.bytesStored()) + " sent" + (d.nextRun == null ? "" : "; next " + d.nextRun),
           r.type() == CycleType.FULL ? "full cycle" : "incremental cycle");
       logWarnings(c, r);
     }
