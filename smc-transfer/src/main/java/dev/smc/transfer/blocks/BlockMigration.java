@@ -252,7 +252,7 @@ public final class BlockMigration {
           }
         }
         tree = new BlockTree.Writer(writer::writeTree, blockSize, size);
-        BlockRanges skip = SkippedBlocks.of(java.nio.file.Path.of(source), blockSize, partitions, skipFreeSpace);
+        BlockRanges skip = SkippedBlocks.of(java.nio.file.Path.of(source), blockSize, partitions, skipFreeSpace).all();
         BlockRanges changed = null;
         if (parent != null) {
           java.util.Optional<List<ChangeHints.Range>> hint = hints.changedSince(writer.parent().get().ref());

@@ -79,9 +79,16 @@ final class BlockRanges {
   }
 
   long count() {
+    return count(Long.MIN_VALUE, Long.MAX_VALUE);
+  }
+
+  /** How many blocks of {@code [start, end)} are in the set. */
+  long count(long start, long end) {
+    int i = Arrays.binarySearch(starts, start);
+    i = i >= 0 ? i : Math.max(0, -i - 2);
     long n = 0;
-    for (int i = 0; i < starts.length; i++) {
-      n += ends[i] - starts[i];
+    for (; i < starts.length && starts[i] < end; i++) {
+      n += Math.max(0, Math.min(end, ends[i]) - Math.max(start, starts[i]));
     }
     return n;
   }

@@ -1,7 +1,6 @@
 package dev.smc.transfer.disk;
 
 import static dev.smc.transfer.disk.Disks.MIB;
-import static dev.smc.transfer.disk.FileSystemsTest.dumpe2fsField;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,11 +12,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,30 +52,8 @@ class Ext4BitmapsTest {
     small = small.getParent();
   }
 
-  /** What dumpe2fs says of a file system: its counts and, block by block, which blocks are free. */
-  private record Dump(long blocks, long freeBlocks, int blockSize, BitSet free) {}
-
-  private static Dump dumpe2fs(String device) throws IOException {
-    String h = Disks.run("dumpe2fs", "-h", device);
-    long blocks = dumpe2fsField(h, "Block count");
-    int bs = (int) dumpe2fsField(h, "Block size");
-    Matcher c = Pattern.compile("(?m)^Cluster size:\\s+(\\d+)$").matcher(h);
-    int ratio = c.find() ? Integer.parseInt(c.group(1)) / bs : 1;
-    BitSet free = new BitSet();
-    // "  Free blocks: 11689-16384, 16390" per group; with bigalloc each number is a cluster's first block
-    Matcher m = Pattern.compile("(?m)^  Free blocks: (.*)$").matcher(Disks.run("dumpe2fs", device));
-    while (m.find()) {
-      for (String range : m.group(1).split(",")) {
-        range = range.trim();
-        if (!range.isEmpty()) {
-          String[] ab = range.split("-");
-          long a = Long.parseLong(ab[0]);
-          long b = Long.parseLong(ab[ab.length - 1]) + ratio - 1;
-          free.set((int) a, (int) Math.min(b, blocks - 1) + 1);
-        }
-      }
-    }
-    return new Dump(blocks, dumpe2fsField(h, "Free blocks"), bs, free);
+  private static Dumpe2fs dumpe2fs(String device) throws IOException {
+    return Dumpe2fs.of(device);
   }
 
   private static Ext4Bitmaps bitmaps(Path disk, long offset, long size) throws IOException {
@@ -88,7 +62,7 @@ class Ext4BitmapsTest {
     }
   }
 
-  private static void assertMatches(Dump d, Ext4Bitmaps bm) {
+  private static void assertMatches(Dumpe2fs d, Ext4Bitmaps bm) {
     assertEquals(d.blocks(), bm.blockCount());
     assertEquals(d.blockSize(), bm.blockSize());
     assertEquals(d.blocks() - d.freeBlocks(), bm.usedBlocks(), "dumpe2fs -h: Block count - Free blocks");
@@ -132,7 +106,7 @@ class Ext4BitmapsTest {
     cmd.addAll(List.of(options.split(" ")));
     cmd.addAll(List.of("-d", content.toString(), img.toString()));
     Disks.run(cmd.toArray(String[]::new));
-    Dump d = dumpe2fs(img.toString());
+    Dumpe2fs d = dumpe2fs(img.toString());
     assertTrue(d.blocks() - d.freeBlocks() > 12 * MIB / d.blockSize(), "the files take room");
     assertMatches(d, bitmaps(img, 0, 256 * MIB));
   }
@@ -142,7 +116,7 @@ class Ext4BitmapsTest {
     Path disk = Disks.gptDisk(tmp);
     Disks.run("mke2fs", "-q", "-F", "-t", "ext4", "-d", small.toString(), "-E", "offset=" + 2048 * 512,
         disk.toString(), "24M");
-    Dump d = dumpe2fs(disk + "?offset=" + 2048 * 512);
+    Dumpe2fs d = dumpe2fs(disk + "?offset=" + 2048 * 512);
     assertMatches(d, bitmaps(disk, 2048 * 512, 24 * MIB));
   }
 
