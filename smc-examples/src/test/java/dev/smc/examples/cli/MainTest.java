@@ -98,7 +98,7 @@ class MainTest {
     assertBadArguments(smc("restore", "--repo", repo.toString(), "--image", "web-CYCLE_0", "--target",
         tmp.resolve("t").toString()), List.of("--image", "NAME-CYCLE_3"));
     assertBadArguments(smc("forget", "--repo", repo.toString(), "--image-name", "web", "--keep", "0"),
-        List.of("--keep", "'0'", "1..10"));
+        List.of("--keep", "'0'", "a whole number 1.."));
     assertBadArguments(smc("check"), List.of("--repo is required"));
     assertBadArguments(smc("check", "--repo", tmp.resolve("no-repo-here").toString()), List.of("--repo", "no smc"
         + " repository"));
