@@ -190,7 +190,7 @@ class ReceiverCliIT {
     Files.createSymbolicLink(src.resolve("etc/current"), Path.of("app/app.conf"));
     Run first = ok(migrate());
     assertTrue(first.out().startsWith("web-CYCLE_1: full cycle"), first.out());
-    assertTrue(Pattern.compile("(?m)^sent 3\\.0 MiB in \\d+\\.\\d\\d s \\(\\d+ KiB/s\\)$").matcher(first.out()).find(),
+    assertTrue(Pattern.compile("(?m)^sent 3\\.0 MiB in \\d+\\.\\d\\d s \\([\\d.]+ (KiB|MiB|GiB)/s\\)$").matcher(first.out()).find(),
         "the report says what was sent: " + first.out());
     copyTree(src, tmp.resolve("at-cycle-1"));
 
