@@ -51,7 +51,7 @@ final class ForgetCommand extends CliCommand {
     required(keep, "--keep", "how many of the newest images to keep, 1 or more");
     int n = (int) number(keep, "--keep", 1, 1, Integer.MAX_VALUE);
     try (Repository r = repo.existing(this)) {
-      if (r.latest(name).isEmpty() && r.images().stream().noneMatch(i -> i.ref().name().equals(name))) {
+      if (r.images().stream().noneMatch(i -> i.ref().name().equals(name))) {
         throw new NotFoundException("no image of name '" + name + "' in " + r.backend().location()
             + " (smc images lists them)");
       }

@@ -2,19 +2,13 @@ package dev.smc.examples.cli;
 
 import dev.smc.scheduler.MigrationTask;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code smc task cutover N [--sync [--drop-excludes]]}. */
 @Command(name = "cutover", description = "Cut a task over: it becomes Finished and its transit instance is"
     + " released; with --sync after one final cycle (run here).")
-final class TaskCutoverCommand extends TaskBase {
-  @Parameters(arity = "0..*", paramLabel = "NAME", description = "The task.")
-  List<String> names = new ArrayList<>();
-
+final class TaskCutoverCommand extends OneTaskCommand {
   @Option(names = "--sync", description = "Run one final cycle first.")
   boolean sync;
 
@@ -27,7 +21,7 @@ final class TaskCutoverCommand extends TaskBase {
 
   @Override
   int run() throws IOException {
-    String task = taskName(names);
+    String task = task();
     if (dropExcludes && !sync) {
       throw usage("--drop-excludes goes with --sync (it changes the final cycle)");
     }

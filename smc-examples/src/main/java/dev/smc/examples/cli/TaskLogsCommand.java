@@ -8,21 +8,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 /** {@code smc task logs N}: the task's events, oldest first. */
 @Command(name = "logs", description = "Print a task's log: when (UTC), what happened, and why.")
-final class TaskLogsCommand extends TaskBase {
-  @Parameters(arity = "0..*", paramLabel = "NAME", description = "The task.")
-  List<String> names = new ArrayList<>();
-
+final class TaskLogsCommand extends OneTaskCommand {
   TaskLogsCommand(Cli cli) {
     super(cli);
   }
 
   @Override
   int run() throws IOException {
-    String task = taskName(names);
+    String task = task();
     try (TaskSession s = session(MigrationListener.NONE)) {
       List<LogEntry> entries = s.m.logs(task);
       if (json) {

@@ -4,19 +4,13 @@ import dev.smc.MigrationListener;
 import dev.smc.scheduler.MigrationTask;
 import dev.smc.scheduler.Modification;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import javax.annotation.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code smc task modify N ...}: rename, describe, or change the sync policy of a task. */
 @Command(name = "modify", description = "Change a task's name, description, interval or max images.")
-final class TaskModifyCommand extends TaskBase {
-  @Parameters(arity = "0..*", paramLabel = "NAME", description = "The task.")
-  List<String> names = new ArrayList<>();
-
+final class TaskModifyCommand extends OneTaskCommand {
   @Option(names = "--new-name", paramLabel = "N2", description = "The new name.")
   @Nullable String newName;
 
@@ -35,7 +29,7 @@ final class TaskModifyCommand extends TaskBase {
 
   @Override
   int run() throws IOException {
-    String task = taskName(names);
+    String task = task();
     TaskOptions o = new TaskOptions();
     Modification.Builder b = Modification.builder().name(newName).description(description)
         .interval(o.interval(interval)).maxImages(o.maxImages(maxImages));

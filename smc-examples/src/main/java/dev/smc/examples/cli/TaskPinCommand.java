@@ -3,19 +3,13 @@ package dev.smc.examples.cli;
 import dev.smc.MigrationListener;
 import dev.smc.scheduler.MigrationTask;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import javax.annotation.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code smc task pin N --cycle C [--off]}. */
 @Command(name = "pin", description = "Keep image NAME-CYCLE_C from retention (--off: release it).")
-final class TaskPinCommand extends TaskBase {
-  @Parameters(arity = "0..*", paramLabel = "NAME", description = "The task.")
-  List<String> names = new ArrayList<>();
-
+final class TaskPinCommand extends OneTaskCommand {
   @Option(names = "--cycle", paramLabel = "C", description = "The cycle whose image to pin, e.g. 3.")
   @Nullable String cycle;
 
@@ -28,7 +22,7 @@ final class TaskPinCommand extends TaskBase {
 
   @Override
   int run() throws IOException {
-    String task = taskName(names);
+    String task = task();
     required(cycle, "--cycle", "the cycle whose image to pin, e.g. 3 for NAME-CYCLE_3");
     int c = (int) number(cycle, "--cycle", 1, 1, Integer.MAX_VALUE);
     try (TaskSession s = session(MigrationListener.NONE)) {

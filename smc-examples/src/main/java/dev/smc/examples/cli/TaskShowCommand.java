@@ -3,24 +3,18 @@ package dev.smc.examples.cli;
 import dev.smc.MigrationListener;
 import dev.smc.scheduler.MigrationTask;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 /** {@code smc task show N}: one task whole: spec, state, progress, cycles, images. */
 @Command(name = "show", description = "Show a task: its options, state, progress, cycles and images.")
-final class TaskShowCommand extends TaskBase {
-  @Parameters(arity = "0..*", paramLabel = "NAME", description = "The task.")
-  List<String> names = new ArrayList<>();
-
+final class TaskShowCommand extends OneTaskCommand {
   TaskShowCommand(Cli cli) {
     super(cli);
   }
 
   @Override
   int run() throws IOException {
-    String task = taskName(names);
+    String task = task();
     try (TaskSession s = session(MigrationListener.NONE)) {
       MigrationTask t = s.m.task(task);
       if (json) {
