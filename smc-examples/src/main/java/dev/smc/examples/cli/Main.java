@@ -95,7 +95,7 @@ public final class Main {
     }
     if (e instanceof InvalidSpecException ise) {
       for (FieldError f : ise.errors()) {
-        err.println("smc " + cmd + ": " + f + TaskOptions.optionOf(cmd, f.field()));
+        err.println("smc " + cmd + ": " + TaskOptions.describe(cmd, f));
       }
       return ExitCode.USAGE;
     }

@@ -1,5 +1,6 @@
 package dev.smc.examples.cli;
 
+import dev.smc.FieldError;
 import dev.smc.InvalidSpecException;
 import dev.smc.RunMode;
 import dev.smc.TaskOptionText;
@@ -26,11 +27,15 @@ final class TaskOptions {
 
   private final TaskOptionText text = new TaskOptionText();
 
-  /** " (--max-images)" for a spec field an option of {@code command} sets, "" for others. */
-  static String optionOf(String command, String field) {
-    String f = field.startsWith("tags[") ? "tags" : field;
+  /**
+   * A spec's error as the command line spells it: the option that sets the field in place of the
+   * field's name ({@code --max-images = '11': 1..10}), the field's name where no option of
+   * {@code command} sets it.
+   */
+  static String describe(String command, FieldError e) {
+    String f = e.field().startsWith("tags[") ? "tags" : e.field();
     String o = command.equals("task modify") && f.equals("name") ? "--new-name" : OPTION.get(f);
-    return o == null ? "" : " (" + o + ")";
+    return o == null ? e.toString() : new FieldError(o, e.value(), e.allowed()).toString();
   }
 
   /** See {@link TaskOptionText#interval}. */

@@ -34,14 +34,22 @@ final class TaskSession implements AutoCloseable {
       @Nullable Duration tickEvery) throws IOException {
     Path home = h.home(c, create);
     // opened here rather than by Migrations, so that HOME/repo gets the CLI's index cache too
-    Repository repo = h.repo.open(c, h.repository(c, home), TransferOptions.DEFAULTS);
+    String location = h.repository(c, home);
+    Repository repo = h.repo.open(c, location, TransferOptions.DEFAULTS);
     Migrations.Builder b = Migrations.builder().home(home).clock(c.cli.clock()).listener(listener).repository(repo)
         .transitReceivers(repo.backend() instanceof LocalFolderBackend);
     if (tickEvery != null) {
       b.tickEvery(tickEvery);
     }
     try {
-      return new TaskSession(c.cli, home, repo, b.build());
+      Migrations m = b.build();
+      try {
+        HomeOptions.record(home, location);
+      } catch (IOException | RuntimeException e) {
+        m.close();
+        throw e;
+      }
+      return new TaskSession(c.cli, home, repo, m);
     } catch (IOException | RuntimeException e) {
       repo.close();
       throw e;

@@ -98,14 +98,14 @@ class TaskCommandsTest {
   static Stream<Arguments> refusals() {
     return Stream.of(
         Arguments.of("a run time 5 minutes ahead", List.of("--run", inFiveMinutes()),
-            List.of("runMode = 'at:", "10 minutes to 30 days", "(--run)")),
+            List.of("--run = 'at:", "10 minutes to 30 days")),
         Arguments.of("interval 0", List.of("--incremental", "--interval", "0h", "--max-images", "3"),
-            List.of("interval = '0h'", "1h..168h", "(--interval)")),
+            List.of("--interval = '0h'", "1h..168h")),
         Arguments.of("max images 11", List.of("--incremental", "--interval", "6h", "--max-images", "11"),
-            List.of("maxImages = '11'", "1..10", "(--max-images)")),
-        Arguments.of("21 tags", tags(21), List.of("tags = '21 tags'", "at most 20", "(--tag)")),
+            List.of("--max-images = '11'", "1..10")),
+        Arguments.of("21 tags", tags(21), List.of("--tag = '21 tags'", "at most 20")),
         Arguments.of("an unreadable interval", List.of("--interval", "6 hours", "--max-images", "2"),
-            List.of("interval = '6 hours'", "1h..168h", "(--interval)")));
+            List.of("--interval = '6 hours'", "1h..168h")));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -134,9 +134,9 @@ class TaskCommandsTest {
     assertEquals(2, r.code(), r.err());
     List<String> lines = r.err().lines().toList();
     assertEquals(6, lines.size(), r.err());
-    for (String field : List.of("runMode", "interval", "maxImages", "validity", "compressionLevel", "tags")) {
-      assertTrue(lines.stream().anyMatch(l -> l.startsWith("smc task create: " + field + " = ")),
-          field + " not named in " + r.err());
+    for (String option : List.of("--run", "--interval", "--max-images", "--valid-days", "--compress", "--tag")) {
+      assertTrue(lines.stream().anyMatch(l -> l.startsWith("smc task create: " + option + " = ")),
+          option + " not named in " + r.err());
     }
     assertTrue(r.err().contains("allowed 7d..90d") && r.err().contains("allowed 0..10"), r.err());
   }
@@ -160,6 +160,28 @@ class TaskCommandsTest {
   }
 
   @Test
+  void theHomeRecordsItsRepositorySoLaterCommandsNeedNoRepo() throws IOException {
+    Path repo = tmp.resolve("elsewhere/repo");
+    ok(create("--run", "create-only", "--repo", repo.toString()).toArray(String[]::new));
+    assertEquals(repo.toString(), Files.readString(home.resolve("repository")).strip());
+    ok("task", "start", "web");
+    Run images = smc(Map.of(), "images", "--repo", repo.toString());
+    assertEquals(0, images.code(), images.err());
+    assertTrue(images.out().contains("web-img-CYCLE_1"), images.out());
+    assertFalse(Files.exists(home.resolve("repo")), "a second repository was made in the home");
+    Run same = smc("task", "list", "--repo", tmp.resolve("elsewhere/./repo").toString());
+    assertEquals(0, same.code(), same.err());
+    Run other = smc("task", "list", "--repo", tmp.resolve("third").toString());
+    assertEquals(2, other.code(), other.err());
+    assertTrue(other.err().contains("--repo '" + tmp.resolve("third") + "': the tasks of " + home
+        + " keep their images in " + repo), other.err());
+    Run byEnv = smc(Map.of("SMC_HOME", home.toString(), "SMC_REPO", tmp.resolve("third").toString()), "task", "list");
+    assertEquals(2, byEnv.code(), byEnv.err());
+    assertTrue(byEnv.err().contains("SMC_REPO '" + tmp.resolve("third") + "'"), byEnv.err());
+    assertFalse(Files.exists(tmp.resolve("third")), "a refused repository was made");
+  }
+
+  @Test
   void aTaskGoesThroughItsLifecycleAndRefusedActionsNameTheState() throws IOException {
     Run created = ok(create("--run", "create-only", "--incremental", "--interval", "2d", "--max-images", "3",
         "--tag", "env=prod", "--exclude", "*.tmp", "--description", "the web server", "--json").toArray(String[]::new));
@@ -179,8 +201,8 @@ class TaskCommandsTest {
         modified.out());
     Run badModify = smc("task", "modify", "www", "--interval", "169h", "--new-name", "9x");
     assertEquals(2, badModify.code(), badModify.err());
-    assertTrue(badModify.err().contains("interval = '169h'") && badModify.err().contains("name = '9x'")
-        && badModify.err().contains("(--new-name)"), badModify.err());
+    assertTrue(badModify.err().contains("--interval = '169h'") && badModify.err().contains("--new-name = '9x'")
+        && !badModify.err().contains(": interval ="), badModify.err());
 
     ok("task", "pin", "www", "--cycle", "1");
     assertTrue(ok("task", "show", "www", "--json").out().contains("\"pinned\": true"));
@@ -210,14 +232,14 @@ class TaskCommandsTest {
 
     Path gone = Files.createDirectories(tmp.resolve("vanishing"));
     Run made = ok("task", "create", "--name", "db", "--source", gone.toString(), "--image-name", "db-img",
-        "--run", "create-only", "--repo", tmp.resolve("other-repo").toString());
+        "--run", "create-only");
     assertTrue(made.out().contains("task db created: Ready"), made.out());
     Files.delete(gone);
-    Run failed = smc("task", "start", "db", "--repo", tmp.resolve("other-repo").toString());
+    Run failed = smc("task", "start", "db");
     assertEquals(1, failed.code(), failed.out() + failed.err());
     assertTrue(failed.out().contains("cycle 1 failed"), failed.out());
     assertTrue(failed.err().contains("task db is InError") && failed.err().contains("does not exist"), failed.err());
-    ok("task", "delete", "db", "--repo", tmp.resolve("other-repo").toString()); // its receiver, kept for a retry, goes
+    ok("task", "delete", "db"); // its receiver, kept for a retry, goes
   }
 
   /** Issue #11, items 1, 2 and 6 for tasks: what migrate refuses, task create refuses too, before any repository is made. */
@@ -235,11 +257,11 @@ class TaskCommandsTest {
     assertTrue(other.err().contains("and --repo '" + src + "' are the same folder"), other.err());
     Run accent = smc(create().stream().map(a -> a.equals("web-img") ? "w\u00e9b" : a).toArray(String[]::new));
     assertEquals(2, accent.code());
-    assertTrue(accent.err().contains("imageName = 'w\u00e9b'") && accent.err().contains("ASCII")
-        && accent.err().contains("(--image-name)"), accent.err());
+    assertTrue(accent.err().contains("--image-name = 'w\u00e9b'") && accent.err().contains("ASCII")
+        && !accent.err().contains("imageName"), accent.err());
     Run range = smc(create("--exclude", "[z-a]").toArray(String[]::new));
     assertEquals(2, range.code());
-    assertTrue(range.err().contains("excludes = '[z-a]'") && range.err().contains("(--exclude)"), range.err());
+    assertTrue(range.err().contains("--exclude = '[z-a]'") && !range.err().contains("excludes"), range.err());
   }
 
   /** Issue #11, item 1 for tasks: a cycle through the task's receiver leaves a repository inside the source out. */
