@@ -143,7 +143,7 @@ public final class Migrations implements Closeable {
       ensureOpen();
       c = TaskChanges.create(journal, spec, clock.instant(), repositoryFolder);
       if (c.isNew() && spec.runMode() instanceof RunMode.Now) {
-        cycles.begin(c.id(), Action.START, RunType.Manual, false, "run mode now");
+        cycles.begin(c.id(), Action.START, RunType.RunNow, false, "run mode now");
       }
     }
     cycles.dispatch();
@@ -179,7 +179,7 @@ public final class Migrations implements Closeable {
       ids = TaskChanges.createAll(journal, specs, clock.instant(), repositoryFolder);
       for (int i = 0; i < ids.size(); i++) {
         if (specs.get(i).runMode() instanceof RunMode.Now) {
-          cycles.begin(ids.get(i), Action.START, RunType.Manual, false, "run mode now");
+          cycles.begin(ids.get(i), Action.START, RunType.RunNow, false, "run mode now");
         }
       }
     }
