@@ -92,6 +92,8 @@ public final class Migrations implements Closeable {
   /** Guards this scheduler's state and serialises its changes to the store. */
   private final Object lock = new Object();
   private boolean closed;
+  /** What the last tick decided for the tasks it left alone: a tick logs at INFO when that changes. */
+  private String lastTick = "";
   @Nullable private ScheduledExecutorService ticker;
 
   private Migrations(Builder b, TaskStore store, Repository repo, InstanceProvider provider, List<Closeable> owned) {
@@ -397,13 +399,13 @@ public final class Migrations implements Closeable {
    * is skipped and logged), expires tasks whose validity ended in Ready, Stopped or InError, and
    * deletes tasks Expired 7 days ago; with {@link Builder#resumeInterrupted} it also resumes the
    * cycles their owner's stop, crash or reboot interrupted. Cycles it starts run on the executor.
-   * Its decisions, task by task, are logged in one line (INFO when it acted, DEBUG when nothing was due).
+   * Its decisions, task by task, are logged in one line (INFO when it acted or they changed, else DEBUG).
    */
   public void tick() throws IOException {
     synchronized (lock) {
       ensureOpen();
       recover();
-      Schedule.tick(journal, cycles, clock.instant(), resumeInterrupted);
+      lastTick = Schedule.tick(journal, cycles, clock.instant(), resumeInterrupted, lastTick);
     }
     cycles.dispatch();
   }

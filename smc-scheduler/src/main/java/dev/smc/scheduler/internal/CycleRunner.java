@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -423,7 +424,8 @@ public final class CycleRunner {
           + r.image() + ", " + Units.bytes(r.bytesScanned()) + " scanned, " + Units.bytes(r.bytesStored()) + " sent";
       journal.save(d, before, end + (d.nextRun == null ? "" : "; next " + d.nextRun),
           r.type() == CycleType.FULL ? "full cycle" : "incremental cycle");
-      LOG.info("task '{}': {}; now {}{}", c.name, end, d.state, d.nextRun == null ? "" : ", next run " + d.nextRun);
+      LOG.info("task '{}': {}; now {}{}", c.name, end, d.state, d.nextRun == null ? ""
+          : ", next run " + d.nextRun.truncatedTo(ChronoUnit.MILLIS));
       logWarnings(c, r);
     }
   }

@@ -10,6 +10,7 @@ import dev.smc.scheduler.Migrations;
 import dev.smc.scheduler.RunType;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * What a tick does to each task at the clock's now: starts a Ready task whose run time came, runs
  * the interval cycle of a Waiting task, refreshes a running cycle's heartbeat (skipping an interval
  * that came due meanwhile), resumes (if asked) a cycle its owner's stop or crash interrupted, and
- * applies {@link Expiry}. Each tick's decisions go to one log line: INFO when the tick acted on a
- * task, DEBUG when nothing was due. Stateless; callers hold the scheduler's lock.
+ * applies {@link Expiry}. Each tick's decisions, task by task, go to one log line: INFO when the tick
+ * acted on a task or a decision differs from the previous tick's, else DEBUG (a service that ticks
+ * every 30 s says what it does without repeating itself). Stateless; callers hold the scheduler's lock.
  */
 public final class Schedule {
   private static final Logger LOG = LoggerFactory.getLogger(Schedule.class);
@@ -31,11 +33,14 @@ public final class Schedule {
   private record Decision(String text, boolean acted) {}
 
   /**
-   * Does the work due at {@code now} for every stored task; a task that cannot act is logged and skipped.
+   * Does the work due at {@code now} for every stored task; a task that cannot act is logged and
+   * skipped. Returns the decisions of the tasks it left alone, for the next tick's {@code previous}.
    *
    * @param resume whether to resume the cycles their owner's stop, crash or reboot interrupted ({@link Recovery#resumable})
+   * @param previous what the previous tick returned ("" for none)
    */
-  public static void tick(TaskJournal journal, CycleRunner cycles, Instant now, boolean resume) throws IOException {
+  public static String tick(TaskJournal journal, CycleRunner cycles, Instant now, boolean resume, String previous)
+      throws IOException {
     List<String> acted = new ArrayList<>();
     List<String> idle = new ArrayList<>();
     for (MigrationTask t : journal.store().tasks()) {
@@ -48,11 +53,16 @@ public final class Schedule {
       }
       (d.acted() ? acted : idle).add("'" + t.name() + "' " + d.text());
     }
+    Instant at = now.truncatedTo(ChronoUnit.MILLIS);
+    String left = idle.isEmpty() ? "no task to run" : String.join("; ", idle);
     if (!acted.isEmpty()) {
-      LOG.info("tick at {}: {}{}", now, String.join("; ", acted), idle.isEmpty() ? "" : "; " + String.join("; ", idle));
-    } else if (LOG.isDebugEnabled()) {
-      LOG.debug("tick at {}: nothing due{}", now, idle.isEmpty() ? " (no tasks)" : ": " + String.join("; ", idle));
+      LOG.info("tick at {}: {}{}", at, String.join("; ", acted), idle.isEmpty() ? "" : "; " + left);
+    } else if (!left.equals(previous)) {
+      LOG.info("tick at {}: nothing due: {}", at, left);
+    } else {
+      LOG.debug("tick at {}: nothing due: {}", at, left);
     }
+    return left;
   }
 
   private static Decision tick(TaskJournal journal, CycleRunner cycles, MigrationTask t, Instant now, boolean resume)
