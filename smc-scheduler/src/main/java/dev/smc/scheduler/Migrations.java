@@ -443,7 +443,8 @@ public final class Migrations implements Closeable {
 
   /**
    * Stops ticking and interrupts this scheduler's cycles (their tasks become InError
-   * {@value #INTERRUPTED}, to be resumed by {@link #start(String)}), waits for them to stop, and
+   * {@value #INTERRUPTED}, to be resumed by {@link #start(String)} or by the next scheduler built
+   * with {@link Builder#resumeInterrupted}), waits for them to stop, and
    * closes what the builder opened. Every change is already stored.
    */
   @Override
