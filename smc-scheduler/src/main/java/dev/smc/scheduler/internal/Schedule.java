@@ -48,6 +48,7 @@ public final class Schedule {
       try {
         d = tick(journal, cycles, t, now, resume);
       } catch (SmcException e) {
+        LOG.warn("task '{}': tick: {}", t.name(), e.getMessage());
         journal.log(t.id(), "tick could not act", e.getMessage());
         d = new Decision("could not act: " + e.getMessage(), true);
       }
