@@ -19,8 +19,10 @@ import java.util.Optional;
  * @param step the business step while {@link TaskState#Running}, else empty
  * @param progress the latest progress of the running (or last) cycle
  * @param cycles every cycle, oldest first
- * @param nextRun when the next scheduled cycle is due (the run-at time while Ready, the interval's
- *     next tick while Waiting or Running), else empty
+ * @param nextRun when the scheduler runs the task's next cycle: the run-at time while Ready, the
+ *     interval's next tick while Waiting or Running; empty in every other state (a Stopped or InError
+ *     task runs only when started again, and its interval then counts from that start), whatever
+ *     the constructor is given
  * @param expires when validity ends (created + validity)
  * @param deleteAt for an Expired task, when it is deleted (7 days after expiry)
  * @param pinned images of this task pinned against retention
@@ -48,11 +50,17 @@ public record MigrationTask(
 
   public MigrationTask {
     cycles = List.copyOf(cycles);
+    nextRun = scheduled(state) ? nextRun : Optional.empty();
     pinned = List.copyOf(pinned);
   }
 
   /** The process that runs a task's cycle: its pid, its instance id and its last heartbeat (injected clock). */
   public record Owner(long pid, String instance, Instant heartbeat) {}
+
+  /** Whether the scheduler runs a task in {@code state} by itself, when its next run comes. */
+  private static boolean scheduled(TaskState state) {
+    return state == TaskState.Ready || state == TaskState.Waiting || state == TaskState.Running;
+  }
 
   public String name() {
     return spec.name();

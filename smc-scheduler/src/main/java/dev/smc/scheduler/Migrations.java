@@ -60,8 +60,10 @@ import org.slf4j.LoggerFactory;
  * processes never run one task's cycle at once. <b>Recovery:</b> a task stored as Running whose
  * lock nobody holds (its process died, however) is set to InError with reason
  * {@value #INTERRUPTED} when a scheduler opens the store and on every tick; {@link #start(String)}
- * then re-runs the interrupted cycle, reusing every chunk the repository already holds. Closing a
- * scheduler does the same to the cycles it was running.
+ * then re-runs the interrupted cycle (same number and run type), reusing every chunk the repository
+ * already holds. Closing a scheduler does the same to the cycles it was running. A scheduler built
+ * with {@link Builder#resumeInterrupted} (a service, such as {@code smc serve}) resumes such cycles by
+ * itself on its ticks; a task whose cycle failed by itself stays InError.
  *
  * <p>Thread-safe. Actions that start a cycle return once it is queued; {@link #awaitCycle} waits
  * for its end. {@link #pause} blocks until the paused cycle has stopped.
@@ -79,6 +81,7 @@ public final class Migrations implements Closeable {
   private final Repository repo;
   private final Clock clock;
   private final Duration tickEvery;
+  private final boolean resumeInterrupted;
   private final List<Closeable> owned;
   @Nullable private final ExecutorService ownExecutor;
   private final TaskJournal journal;
@@ -89,6 +92,8 @@ public final class Migrations implements Closeable {
   /** Guards this scheduler's state and serialises its changes to the store. */
   private final Object lock = new Object();
   private boolean closed;
+  /** What the last tick decided for the tasks it left alone: a tick logs at INFO when that changes. */
+  private String lastTick = "";
   @Nullable private ScheduledExecutorService ticker;
 
   private Migrations(Builder b, TaskStore store, Repository repo, InstanceProvider provider, List<Closeable> owned) {
@@ -96,6 +101,7 @@ public final class Migrations implements Closeable {
     this.repo = repo;
     this.clock = b.clock;
     this.tickEvery = b.tickEvery;
+    this.resumeInterrupted = b.resumeInterrupted;
     this.owned = owned;
     Executor executor;
     if (b.executor == null) {
@@ -143,7 +149,7 @@ public final class Migrations implements Closeable {
       ensureOpen();
       c = TaskChanges.create(journal, spec, clock.instant(), repositoryFolder);
       if (c.isNew() && spec.runMode() instanceof RunMode.Now) {
-        cycles.begin(c.id(), Action.START, RunType.Manual, false, "run mode now");
+        cycles.begin(c.id(), Action.START, RunType.RunNow, false, "run mode now");
       }
     }
     cycles.dispatch();
@@ -179,7 +185,7 @@ public final class Migrations implements Closeable {
       ids = TaskChanges.createAll(journal, specs, clock.instant(), repositoryFolder);
       for (int i = 0; i < ids.size(); i++) {
         if (specs.get(i).runMode() instanceof RunMode.Now) {
-          cycles.begin(ids.get(i), Action.START, RunType.Manual, false, "run mode now");
+          cycles.begin(ids.get(i), Action.START, RunType.RunNow, false, "run mode now");
         }
       }
     }
@@ -391,13 +397,15 @@ public final class Migrations implements Closeable {
    * Does all work due at the clock's now: recovers abandoned tasks, starts Ready tasks whose run
    * time came, runs interval cycles of Waiting tasks (a tick due while the task's cycle still runs
    * is skipped and logged), expires tasks whose validity ended in Ready, Stopped or InError, and
-   * deletes tasks Expired 7 days ago. Cycles it starts run on the executor.
+   * deletes tasks Expired 7 days ago; with {@link Builder#resumeInterrupted} it also resumes the
+   * cycles their owner's stop, crash or reboot interrupted. Cycles it starts run on the executor.
+   * Its decisions, task by task, are logged in one line (INFO when it acted or they changed, else DEBUG).
    */
   public void tick() throws IOException {
     synchronized (lock) {
       ensureOpen();
       recover();
-      Schedule.tick(journal, cycles, clock.instant());
+      lastTick = Schedule.tick(journal, cycles, clock.instant(), resumeInterrupted, lastTick);
     }
     cycles.dispatch();
   }
@@ -435,7 +443,8 @@ public final class Migrations implements Closeable {
 
   /**
    * Stops ticking and interrupts this scheduler's cycles (their tasks become InError
-   * {@value #INTERRUPTED}, to be resumed by {@link #start(String)}), waits for them to stop, and
+   * {@value #INTERRUPTED}, to be resumed by {@link #start(String)} or by the next scheduler built
+   * with {@link Builder#resumeInterrupted}), waits for them to stop, and
    * closes what the builder opened. Every change is already stored.
    */
   @Override
@@ -497,6 +506,7 @@ public final class Migrations implements Closeable {
     private MigrationListener listener = MigrationListener.NONE;
     @Nullable private CycleEngine engine;
     private Duration tickEvery = Duration.ofSeconds(30);
+    private boolean resumeInterrupted;
 
     /** The folder for whatever is not given: {@code tasks/}, {@code locks/}, {@code repo/}, {@code transit/}. */
     public Builder home(Path home) {
@@ -564,6 +574,19 @@ public final class Migrations implements Closeable {
      */
     public Builder engine(CycleEngine engine) {
       this.engine = engine;
+      return this;
+    }
+
+    /**
+     * With {@code true}, every {@link Migrations#tick()} resumes each task InError
+     * {@value Migrations#INTERRUPTED} whose cycle was interrupted by its owner going away (shut down,
+     * crashed, or the machine rebooted): the same cycle runs again, with the same number and run type,
+     * reusing the chunks already stored. A task whose cycle failed by itself stays InError, and so does
+     * one whose cycle has run 10 times, each interrupted (it may be what stops its owner). What a
+     * service wants; default {@code false}: only {@link Migrations#start(String)} resumes.
+     */
+    public Builder resumeInterrupted(boolean on) {
+      this.resumeInterrupted = on;
       return this;
     }
 

@@ -63,6 +63,27 @@ class FileTaskStoreTest {
   }
 
   @Test
+  void everyRunTypeIsKeptAndTheValuesStoredBeforeRunNowStillRead() throws Exception {
+    MigrationTask t = full();
+    List<CycleRecord> cycles = new java.util.ArrayList<>(t.cycles());
+    CycleRecord first = cycles.get(0);
+    cycles.add(0, new CycleRecord(1, RunType.RunNow, T.minusSeconds(60), first.end(), Optional.empty(), 1, 1,
+        CycleRecord.Outcome.Interrupted, Optional.of("interrupted"), 1));
+    MigrationTask withRunNow = new MigrationTask(t.id(), t.spec(), t.state(), t.step(), t.progress(), cycles,
+        t.nextRun(), t.created(), t.expires(), t.deleteAt(), t.pinned(), t.transit(), t.owner(), t.cutover(), t.error());
+    new FileTaskStore(tmp).put(withRunNow);
+    String stored = Files.readString(tmp.resolve("tasks/t-abc.task"), StandardCharsets.UTF_8);
+    assertTrue(stored.contains("cycle.0.type=RunNow") && stored.contains("cycle.1.type=Manual")
+        && stored.contains("cycle.2.type=Schedule"), stored);
+    assertEquals(List.of(RunType.RunNow, RunType.Manual, RunType.Schedule),
+        new FileTaskStore(tmp).task(t.id()).orElseThrow().cycles().stream().map(CycleRecord::type).toList());
+    // a store written before RunNow existed holds only Manual and Schedule: it reads as it did
+    new FileTaskStore(tmp).put(t);
+    assertEquals(List.of(RunType.Manual, RunType.Schedule),
+        new FileTaskStore(tmp).task(t.id()).orElseThrow().cycles().stream().map(CycleRecord::type).toList());
+  }
+
+  @Test
   void leftoversOfACrashedWriteAreIgnoredAndTheOldVersionStays() throws Exception {
     FileTaskStore s = new FileTaskStore(tmp);
     MigrationTask t = full();

@@ -34,7 +34,7 @@ class SimulatedWeekTest {
       change(f, src, 1);
       expected.put(1, Fixture.contents(src));
       MigrationTask t = m.create(f.incremental("week", src).runMode(RunMode.now()).build());
-      String transit = check(f, m, 1, t0, RunType.Manual);
+      String transit = check(f, m, 1, t0, RunType.RunNow);
       assertEquals(List.of(transit), f.transitIds());
       for (int n = 2; n <= 168; n++) {
         change(f, src, n);

@@ -10,13 +10,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code smc serve}: ticks the scheduler (scheduled starts, interval cycles, expiry) until SIGTERM
- * or SIGINT, then closes it (running cycles are recorded as interrupted, to be resumed) and exits
- * 0. Never returns otherwise.
+ * {@code smc serve}: ticks the scheduler (scheduled starts, interval cycles, expiry, and resuming the
+ * cycles that a stop, crash or reboot of their owner interrupted) until SIGTERM or SIGINT, then closes
+ * it (running cycles are recorded as interrupted, for the next serve to resume) and exits 0. It logs
+ * each tick's decisions and each cycle's start and end to stderr. Never returns otherwise.
  */
-@Command(name = "serve", description = "Run the tasks' due cycles, expiry and recovery until SIGTERM or Ctrl-C;"
-    + " then every task is stored and smc exits 0.")
+@Command(name = "serve", description = {"Run the tasks' due cycles, expiry and recovery until SIGTERM or Ctrl-C;"
+    + " then every task is stored and smc exits 0.", "A cycle that was interrupted because its owner stopped,"
+    + " crashed or the machine rebooted (InError 'interrupted', also one that this serve's SIGTERM stopped) is"
+    + " resumed: the same cycle, reusing what it had stored; other errors stay InError until 'task start'.",
+    "Logs to stderr each tick's decisions and each cycle's start and end (INFO; with"
+    + " -Dorg.slf4j.simpleLogger.log.dev.smc=debug also the ticks that change nothing)."})
 final class ServeCommand extends CliCommand {
+  /** The level of the library's loggers; read when they are made, so set before the scheduler is opened. */
+  private static final String LOG_LEVEL = "org.slf4j.simpleLogger.log.dev.smc";
+
   @Mixin HomeOptions home;
 
   @Option(names = "--tick", paramLabel = "SECONDS", description = "How often to look for due work, 1-3600"
@@ -30,6 +38,10 @@ final class ServeCommand extends CliCommand {
   @Override
   int run() throws IOException {
     Duration every = Duration.ofSeconds(number(tick, "--tick", 30, 1, 3600));
+    // the library logs through SLF4J (slf4j-simple, off for the other commands): serve's log is its ticks and cycles
+    if (System.getProperty(LOG_LEVEL) == null) {
+      System.setProperty(LOG_LEVEL, "info");
+    }
     TaskSession s = TaskSession.open(this, home, false, MigrationListener.NONE, every);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -99,7 +99,7 @@ final class TaskCreateCommand extends TaskBase {
       if (t.state() == TaskState.Running) {
         return foreground(s, t.name());
       }
-      print(s, t, "task " + t.name() + " created: " + t.state() + TaskViews.nextRun(t).map(n -> ", runs at " + Fmt.time(n))
+      print(s, t, "task " + t.name() + " created: " + t.state() + t.nextRun().map(n -> ", runs at " + Fmt.time(n))
           .orElse(""));
       return ExitCode.OK;
     }

@@ -71,7 +71,7 @@ final class TaskImportCommand extends TaskBase {
         r.existing().forEach(t -> cli.out().println("task " + t.name() + " exists (same client token and fields):"
             + " skipped"));
         created.forEach(t -> cli.out().println("task " + t.name() + " created: " + t.state()
-            + TaskViews.nextRun(t).map(n -> ", runs at " + Fmt.time(n)).orElse("")));
+            + t.nextRun().map(n -> ", runs at " + Fmt.time(n)).orElse("")));
         String what = o.dryRun() ? "dry run, nothing created"
             : r.created().size() + " task" + (r.created().size() == 1 ? "" : "s") + " created"
                 + (r.existing().isEmpty() ? "" : ", " + r.existing().size() + " existed");

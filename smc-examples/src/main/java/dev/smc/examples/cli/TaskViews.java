@@ -31,7 +31,7 @@ final class TaskViews {
     m.put("incremental", t.spec().incremental());
     m.put("cycles", t.cycles().size());
     m.put("lastImage", lastImage(t).map(ImageRef::toString).orElse(null));
-    m.put("nextRun", nextRun(t).map(Object::toString).orElse(null));
+    m.put("nextRun", t.nextRun().map(Object::toString).orElse(null));
     m.put("error", t.error().orElse(null));
     return m;
   }
@@ -107,7 +107,7 @@ final class TaskViews {
     out.printf(Locale.ROOT, row, "NAME", "STATE", "STEP", "CYCLES", "LAST IMAGE", "NEXT RUN (UTC)");
     for (MigrationTask t : tasks) {
       out.printf(Locale.ROOT, row, t.name(), t.state(), t.step().map(Enum::name).orElse("-"), t.cycles().size(),
-          lastImage(t).map(ImageRef::toString).orElse("-"), Fmt.time(nextRun(t).orElse(null)));
+          lastImage(t).map(ImageRef::toString).orElse("-"), Fmt.time(t.nextRun().orElse(null)));
     }
   }
 
@@ -118,7 +118,7 @@ final class TaskViews {
         t.spec().imageName(), t.spec().syncPolicy().map(p -> "incremental every " + TaskOptionText.formatInterval(p.interval())
             + ", max images " + p.maxImages()).orElse("one-time"), t.spec().runMode());
     out.printf(Locale.ROOT, "  created %s, expires %s%s%s%n", Fmt.time(t.created()), Fmt.time(t.expires()),
-        nextRun(t).map(n -> ", next run " + Fmt.time(n)).orElse(""), t.transit().map(i -> ", transit instance " + i).orElse(""));
+        t.nextRun().map(n -> ", next run " + Fmt.time(n)).orElse(""), t.transit().map(i -> ", transit instance " + i).orElse(""));
     t.progress().ifPresent(p -> out.printf(Locale.ROOT, "  progress %s: %s of %s scanned, %s sent%n",
         p.percent() < 0 ? "?" : String.format(Locale.ROOT, "%.1f%%", p.percent()), Fmt.size(p.bytesScanned()),
         p.bytesTotal() < 0 ? "?" : Fmt.size(p.bytesTotal()), Fmt.size(p.bytesSent())));
@@ -150,7 +150,7 @@ final class TaskViews {
     return String.format(Locale.ROOT, "task %s: cycle %d %s%s: %s scanned, %s sent%s; now %s%s", t.name(),
         c.number(), c.outcome().name().toLowerCase(Locale.ROOT), c.image().map(i -> " (image " + i + ")").orElse(""),
         Fmt.size(c.bytesScanned()), Fmt.size(c.bytesSent()), took, t.state(),
-        nextRun(t).map(n -> ", next sync " + Fmt.time(n)).orElse(""));
+        t.nextRun().map(n -> ", next sync " + Fmt.time(n)).orElse(""));
   }
 
   private static Optional<ImageRef> lastImage(MigrationTask t) {
@@ -160,17 +160,5 @@ final class TaskViews {
       }
     }
     return Optional.empty();
-  }
-
-  /**
-   * When the scheduler will run the task's next cycle: only for a task it will run (Ready with a run
-   * time, Waiting, Running); a Stopped, InError, Finished or Expired task has none, whatever the
-   * store kept for when it resumes.
-   */
-  static Optional<java.time.Instant> nextRun(MigrationTask t) {
-    return switch (t.state()) {
-      case Ready, Waiting, Running -> t.nextRun();
-      default -> Optional.empty();
-    };
   }
 }

@@ -211,6 +211,11 @@ class TaskCommandsTest {
     Run text = ok("task", "show", "www");
     assertTrue(text.out().startsWith("task www (") && text.out().contains("): Stopped")
         && text.out().contains("web-img-CYCLE_1"), text.out());
+    assertFalse(text.out().contains("next run"), "a Stopped task runs only when started: " + text.out());
+    assertTrue(ok("task", "list").out().lines().anyMatch(l -> l.matches("www\\s+Stopped\\s+-\\s+1\\s+web-img-CYCLE_1\\s+-")),
+        "no NEXT RUN");
+    assertTrue(ok("task", "show", "www", "--json").out().contains("\"nextRun\": null"), "nor in --json");
+    assertTrue(text.out().lines().anyMatch(l -> l.matches("\\s+1 Manual\\s+.*Succeeded.*")), "task start: " + text.out());
     assertTrue(ok("task", "logs", "www").out().lines().anyMatch(l -> l.contains("state Waiting -> Stopped")),
         "the log records the pause");
 
@@ -229,6 +234,10 @@ class TaskCommandsTest {
     Run done = ok(create().toArray(String[]::new));
     assertTrue(done.out().contains("cycle 1 succeeded") && done.out().contains("now Finished"), done.out());
     assertTrue(Files.exists(home.resolve("repo/images/web-img-CYCLE_1")), "the image is in HOME/repo");
+    String shown = ok("task", "show", "web").out();
+    assertTrue(shown.lines().anyMatch(l -> l.matches("\\s+1 RunNow\\s+.*Succeeded.*")), "run mode now: " + shown);
+    assertTrue(ok("task", "show", "web", "--json").out().contains("\"type\": \"RunNow\""));
+    assertTrue(ok("task", "logs", "web").out().contains("state Ready -> Running: cycle 1 (RunNow) (cause: run mode now)"));
 
     Path gone = Files.createDirectories(tmp.resolve("vanishing"));
     Run made = ok("task", "create", "--name", "db", "--source", gone.toString(), "--image-name", "db-img",

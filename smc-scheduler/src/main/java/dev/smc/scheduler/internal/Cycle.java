@@ -9,6 +9,7 @@ import dev.smc.SmcException;
 import dev.smc.TaskId;
 import dev.smc.scheduler.spi.TaskStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,8 @@ public final class Cycle {
   volatile boolean pause;
   volatile boolean shutdown;
   volatile Progress progress;
+  /** When this run of the cycle began executing (the clock's), or null while queued. */
+  volatile Instant started;
 
   Cycle(TaskId id, String name, TaskStore.Lock taskLock, boolean cutover) {
     this.id = id;

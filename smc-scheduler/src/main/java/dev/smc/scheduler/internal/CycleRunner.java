@@ -13,6 +13,7 @@ import dev.smc.SmcException;
 import dev.smc.SyncPolicy;
 import dev.smc.TaskId;
 import dev.smc.TaskState;
+import dev.smc.Units;
 import dev.smc.scheduler.Action;
 import dev.smc.scheduler.CycleEngine;
 import dev.smc.scheduler.CycleRecord;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -183,11 +185,13 @@ public final class CycleRunner {
 
   /**
    * Under the lock, on a tick while {@code t} is Running: refreshes the owner's heartbeat of a cycle
-   * running here, and skips (and logs) an interval tick that came due meanwhile.
+   * running here, and skips (and logs) an interval tick that came due meanwhile; returns that skip's
+   * event, else null.
    */
-  public void tickRunning(MigrationTask t, Instant now) throws IOException {
+  @Nullable
+  public String tickRunning(MigrationTask t, Instant now) throws IOException {
     if (!cycles.containsKey(t.id())) {
-      return;
+      return null;
     }
     Draft d = new Draft(t);
     d.owner = journal.owner(now);
@@ -202,6 +206,7 @@ public final class CycleRunner {
     if (event != null) {
       journal.log(t.id(), event, "interval elapsed");
     }
+    return event;
   }
 
   /** Hands queued cycles to the executor while fewer than {@code maxConcurrent} execute. Not under the lock. */
@@ -308,6 +313,10 @@ public final class CycleRunner {
     try {
       cancelledCheck(c);
       MigrationTask t = update(c, d -> {}, null);
+      c.started = clock.instant();
+      CycleRecord r = t.lastCycle().orElseThrow();
+      LOG.info("task '{}': cycle {} ({}) started{}{}", c.name, r.number(), r.type(), r.attempts() > 1 ? ", attempt "
+          + r.attempts() + " (resumed, stored chunks are reused)" : "", c.cutover ? ", the final cycle of the cut-over" : "");
       TransitInstance transit = ensureTransit(c, t);
       CycleReport report;
       try (CycleTarget target = CycleTarget.open(repo, transit, t.spec().network())) {
@@ -411,9 +420,12 @@ public final class CycleRunner {
         journal.log(c.id, "retention deleted " + removed, "more than " + d.spec.syncPolicy().orElseThrow().maxImages()
             + " images; the oldest unpinned go");
       }
-      journal.save(d, before, "cycle " + r.image().cycle() + " succeeded: image " + r.image() + ", "
-          + dev.smc.Units.bytes(r.bytesScanned()) + " scanned, " + dev.smc.Units.bytes(r.bytesStored()) + " sent" + (d.nextRun == null ? "" : "; next " + d.nextRun),
+      String end = "cycle " + r.image().cycle() + " (" + last.type() + ") succeeded" + took(c, now) + ": image "
+          + r.image() + ", " + Units.bytes(r.bytesScanned()) + " scanned, " + Units.bytes(r.bytesStored()) + " sent";
+      journal.save(d, before, end + (d.nextRun == null ? "" : "; next " + d.nextRun),
           r.type() == CycleType.FULL ? "full cycle" : "incremental cycle");
+      LOG.info("task '{}': {}; now {}{}", c.name, end, d.state, d.nextRun == null ? ""
+          : ", next run " + d.nextRun.truncatedTo(ChronoUnit.MILLIS));
       logWarnings(c, r);
     }
   }
@@ -461,17 +473,28 @@ public final class CycleRunner {
         d.step = null;
         d.owner = null;
         d.progress = p == null ? d.progress : p;
-        journal.save(d, TaskState.Running, "cycle " + last.number() + " " + o.name().toLowerCase(Locale.ROOT)
+        String end = "cycle " + last.number() + " (" + last.type() + ") " + o.name().toLowerCase(Locale.ROOT)
+            + took(c, clock.instant()) + ": " + Units.bytes(d.last().orElseThrow().bytesScanned()) + " scanned, "
+            + Units.bytes(d.last().orElseThrow().bytesSent()) + " sent";
+        journal.save(d, TaskState.Running, end
             + (made == null ? "" : "; its image " + made.image() + " was made and is kept, but the post-snapshot"
                 + " hook failed after it (retention was not applied)")
             + (d.transit == null ? "" : "; transit instance " + d.transit + " kept for the retry"), reason);
-        if (!paused) {
-          LOG.warn("task '{}': cycle {} {}: {}", c.name, last.number(), o, reason);
+        if (paused || c.shutdown) {
+          LOG.info("task '{}': {}: {}; now {}", c.name, end, reason, d.state);
+        } else {
+          LOG.warn("task '{}': {}: {}; now {}", c.name, end, reason, d.state);
         }
       } catch (IOException | RuntimeException io) {
         LOG.error("task {}: recording the end of its cycle failed (recovered as interrupted later)", c.name, io);
       }
     }
+  }
+
+  /** How long this run of the cycle took (a resumed cycle's record keeps the start of its first run), or "". */
+  private static String took(Cycle c, Instant now) {
+    Instant from = c.started;
+    return from == null ? "" : " in " + Units.duration(Duration.between(from, now));
   }
 
   /** The first time {@code interval} after {@code from} that is after {@code now}. */
