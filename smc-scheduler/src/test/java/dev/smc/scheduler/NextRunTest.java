@@ -8,6 +8,7 @@ import dev.smc.TaskState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,20 @@ class NextRunTest {
       assertEquals(Optional.empty(), m.task("inc").nextRun());
       assertTrue(m.task("at").nextRun().isEmpty(), "the scheduled one-time task ran and Finished: "
           + m.task("at").state());
+    }
+  }
+
+  @Test
+  void nextRunsAreWholeSecondsAsTablesAndLogsShowThem() throws Exception {
+    try (Fixture f = new Fixture(tmp)) {
+      Migrations m = f.openDirect();
+      Instant t0 = f.clock.advance(Duration.ofNanos(858_261_709));
+      MigrationTask t = m.create(f.incremental("inc", f.source()).runMode(RunMode.now()).build());
+      assertEquals(Optional.of(t0.plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS)), t.nextRun());
+      f.clock.advance(Duration.ofMillis(1500));
+      t = m.sync("inc");
+      assertEquals(0, t.nextRun().orElseThrow().getNano(), t.nextRun().toString());
+      assertTrue(m.logs("inc").stream().noneMatch(e -> e.event().contains(".858")), m.logs("inc").toString());
     }
   }
 

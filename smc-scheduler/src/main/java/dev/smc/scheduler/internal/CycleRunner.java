@@ -168,7 +168,7 @@ public final class CycleRunner {
       } else if (action == Action.INTERVAL) {
         d.nextRun = after(d.nextRun, now, p.get().interval());
       } else if (d.nextRun == null || !d.nextRun.isAfter(now)) {
-        d.nextRun = now.plus(p.get().interval());
+        d.nextRun = after(null, now, p.get().interval());
       }
       Cycle c = new Cycle(id, d.spec.name(), l, last);
       journal.save(d, before, what + (last ? ", the final cycle of the cut-over" : ""), cause);
@@ -497,9 +497,12 @@ public final class CycleRunner {
     return from == null ? "" : " in " + Units.duration(Duration.between(from, now));
   }
 
-  /** The first time {@code interval} after {@code from} that is after {@code now}. */
+  /**
+   * The first time {@code interval} after {@code from} (or after now) that is after {@code now}, in
+   * whole seconds, as tables and logs show it.
+   */
   private static Instant after(@Nullable Instant from, Instant now, Duration interval) {
-    Instant t = from == null ? now.plus(interval) : from;
+    Instant t = (from == null ? now.plus(interval) : from).truncatedTo(ChronoUnit.SECONDS);
     while (!t.isAfter(now)) {
       t = t.plus(interval);
     }

@@ -50,11 +50,12 @@ public final class Draft {
     error = t.error().orElse(null);
   }
 
-  /** A new Ready task. */
+  /** A new Ready task; it expires on a whole second, as tables and logs show it. */
   public static Draft created(TaskId id, TaskSpec spec, Instant now) {
+    Instant expires = now.plus(spec.validity()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     return new Draft(new MigrationTask(id, spec, TaskState.Ready, Optional.empty(), Optional.empty(), List.of(),
-        Optional.empty(), now, now.plus(spec.validity()), Optional.empty(), List.of(), Optional.empty(),
-        Optional.empty(), false, Optional.empty()));
+        Optional.empty(), now, expires, Optional.empty(), List.of(), Optional.empty(), Optional.empty(), false,
+        Optional.empty()));
   }
 
   /** The last cycle record, if any. */
