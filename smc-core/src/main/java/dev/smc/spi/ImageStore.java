@@ -74,6 +74,15 @@ public interface ImageStore extends Closeable {
     long bytesStored();
 
     /**
+     * Bytes that have left for the store so far: what the link carried, paced by the bandwidth limit. It lags
+     * {@link #bytesStored()} while packs wait to be uploaded and adds what framing and re-sends cost; this default,
+     * for a store that writes at once, is {@code bytesStored()}.
+     */
+    default long bytesSent() {
+      return bytesStored();
+    }
+
+    /**
      * Damage the store found while this image was written, one line each (for example a pack of
      * earlier images that is missing): this image does not rely on it — {@link #hasChunk} is false
      * for every chunk the store cannot produce, so the engine stores such chunks again — but earlier

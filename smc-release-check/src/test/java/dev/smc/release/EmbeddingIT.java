@@ -51,6 +51,7 @@ class EmbeddingIT {
     assertEquals(0, p.exitValue(), "the consumer build failed offline:\n" + out);
     assertTrue(out.contains("Tests run: 1, Failures: 0, Errors: 0"), out);
     assertTrue(out.contains("web01-CYCLE_1: "), "the example ran and reported its cycle:\n" + out);
+    assertTrue(out.contains("web01: 100.0% of ") && !out.contains("-1.0%"), "its progress has a total:\n" + out);
   }
 
   /** What {@code mvn install} puts in a local repository, for one module: its POM and jar. */

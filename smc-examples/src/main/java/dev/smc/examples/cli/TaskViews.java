@@ -7,6 +7,7 @@ import dev.smc.TaskOptionText;
 import dev.smc.scheduler.CycleRecord;
 import dev.smc.scheduler.MigrationTask;
 import dev.smc.spi.ImageInfo;
+import dev.smc.spi.ImageKind;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,7 +65,7 @@ final class TaskViews {
       im.put("image", i.ref().toString());
       im.put("cycle", i.ref().cycle());
       im.put("created", i.created().toString());
-      im.put("files", i.longProperty("files"));
+      im.put("files", i.kind() == ImageKind.BLOCKS ? null : i.longProperty("files")); // a disk has no files
       im.put("bytes", i.longProperty("bytes"));
       im.put("pinned", i.pinned());
       imgs.add(im);
@@ -78,6 +79,7 @@ final class TaskViews {
     m.put("percent", Math.round(p.percent() * 10) / 10.0);
     m.put("bytesScanned", p.bytesScanned());
     m.put("bytesTotal", p.bytesTotal());
+    m.put("totalEstimated", p.totalEstimated());
     m.put("bytesRead", p.bytesRead());
     m.put("bytesSent", p.bytesSent());
     m.put("filesScanned", p.filesScanned());

@@ -1,9 +1,7 @@
 package dev.smc.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.smc.Progress;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -21,13 +19,5 @@ class FmtTest {
     assertEquals("3d04h", Fmt.duration(Duration.ofHours(76)));
     assertEquals("2026-12-02T04:19:07Z", Fmt.time(Instant.parse("2026-12-02T04:19:07.123456789Z")));
     assertEquals("-", Fmt.time(null));
-  }
-
-  @Test
-  void theProgressLineSaysPercentTotalRateAndEta() {
-    Progress p = new Progress(512L << 20, 1L << 30, 256L << 20, 128L << 20, 1200, 8 << 20, Duration.ofSeconds(64));
-    String line = ProgressLine.text(p);
-    assertTrue(line.startsWith(" 50.0% 512.0 MiB of 1.0 GiB, 1200 files"), line);
-    assertTrue(line.contains("8.0 MiB/s") && line.endsWith("ETA 1m04s"), line);
   }
 }

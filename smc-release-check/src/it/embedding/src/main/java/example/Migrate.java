@@ -6,6 +6,7 @@ import dev.smc.MigrationListener;
 import dev.smc.Progress;
 import dev.smc.TaskId;
 import dev.smc.TransferOptions;
+import dev.smc.Units;
 import dev.smc.transfer.backend.LocalFolderBackend;
 import dev.smc.transfer.files.Excludes;
 import dev.smc.transfer.files.FileMigration;
@@ -31,8 +32,10 @@ public final class Migrate {
     MigrationListener progress = new MigrationListener() {
       @Override
       public void progress(TaskId task, Progress p) {  // on engine threads: keep it short
-        System.out.printf("%s: %d of %d bytes scanned, %d stored%n", task, p.bytesScanned(), p.bytesTotal(),
-            p.bytesSent());
+        // a total from the first snapshot on: '~' while it is an estimate (the parent image, the used disk)
+        System.out.printf("%s: %s%.1f%% of %s, sent %s at %s, ETA %s%n", task, p.totalEstimated() ? "~" : "",
+            p.percent(), Units.bytes(p.bytesTotal()), Units.bytes(p.bytesSent()), Units.rate(p.sentBytesPerSecond()),
+            p.eta().map(Units::duration).orElse("-"));
       }
     };
 

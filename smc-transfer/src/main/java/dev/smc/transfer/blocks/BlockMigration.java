@@ -18,6 +18,7 @@ import dev.smc.spi.SnapshotHooks;
 import dev.smc.transfer.blocks.Segments.Frame;
 import dev.smc.transfer.blocks.Segments.Segment;
 import dev.smc.transfer.internal.Cycles;
+import dev.smc.transfer.internal.ProgressMeter;
 import dev.smc.transfer.internal.posix.Posix;
 import dev.smc.transfer.internal.posix.PosixException;
 import dev.smc.transfer.paths.SourcePaths;
@@ -206,10 +207,14 @@ public final class BlockMigration {
     private final AtomicLong recovered = new AtomicLong();
     private final long started = System.nanoTime();
     private long holes;
-    private long free;
-    private final AtomicLong freeInRead = new AtomicLong();
+    /** Skipped blocks that a file system marks free, and those of partitions left out: neither read nor stored. */
+    private final AtomicLong free = new AtomicLong();
+    private final AtomicLong leftOut = new AtomicLong();
+    private SkippedBlocks skipped = SkippedBlocks.NONE;
+    /** Bytes done, of those to read: the disk without the blocks skipped. */
     private long scanned;
     private long lastProgress;
+    private final ProgressMeter meter = new ProgressMeter(System::nanoTime);
     private BlockTree.Writer tree;
     /** A block of zeros, and its fingerprint. */
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(blockSize);
@@ -252,7 +257,10 @@ public final class BlockMigration {
           }
         }
         tree = new BlockTree.Writer(writer::writeTree, blockSize, size);
-        BlockRanges skip = SkippedBlocks.of(java.nio.file.Path.of(source), blockSize, partitions, skipFreeSpace).all();
+        skipped = SkippedBlocks.of(java.nio.file.Path.of(source), blockSize, partitions, skipFreeSpace);
+        BlockRanges skip = skipped.all();
+        meter.exact(Math.max(0, size - skip.count() * blockSize));
+        progress(true); // the total is known before the first read
         BlockRanges changed = null;
         if (parent != null) {
           java.util.Optional<List<ChangeHints.Range>> hint = hints.changedSince(writer.parent().get().ref());
@@ -278,7 +286,7 @@ public final class BlockMigration {
           }
           long first = off / blockSize;
           if (skip.containsAll(first, first + blocks)) {
-            free += blocks; // free space or a partition left out: holes, not read
+            countSkipped(first, first + blocks); // free space or a partition left out: holes, not read
             s.done = true;
             enqueue(s);
             continue;
@@ -287,7 +295,7 @@ public final class BlockMigration {
             // the source says nothing here changed since the parent: take the parent's blocks unread
             for (int i = 0; i < blocks; i++) {
               if (skip.contains(first + i)) {
-                free++;
+                countSkipped(first + i, first + i + 1);
               } else if (prev[i * BlockTree.SLOT] != BlockTree.HOLE) {
                 System.arraycopy(prev, i * BlockTree.SLOT, s.records, i * BlockTree.SLOT, BlockTree.SLOT);
                 unchanged.incrementAndGet();
@@ -305,7 +313,8 @@ public final class BlockMigration {
             holeAt = dataAt == Long.MAX_VALUE ? Long.MAX_VALUE : seekHole(fd, dataAt);
           }
           if (dataAt >= off + len) {
-            holes += blocks;
+            // a skipped block counts as skipped even where the image file has a hole
+            holes += blocks - countSkipped(first, first + blocks);
             s.done = true;
             enqueue(s);
             continue;
@@ -318,7 +327,6 @@ public final class BlockMigration {
         tree.finish();
         Map<String, String> props = new LinkedHashMap<>();
         props.put("bytes", Long.toString(size));
-        props.put("files", "1");
         props.put("blockSize", Integer.toString(blockSize));
         props.put("source", source);
         if (recovered.get() > 0) {
@@ -328,18 +336,20 @@ public final class BlockMigration {
               + " and earlier images that share those chunks are damaged (smc check names them)"));
         }
         writer.storeDamage().forEach(d -> damage.add(new CycleWarning("repository", d)));
-        ImageInfo info = writer.commit(props);
+        // the last packs leave during the commit: the progress goes on meanwhile
+        ImageInfo info = ProgressMeter.ticking(pool, () -> progress(false), () -> writer.commit(props));
         progress(true);
         Map<String, Long> details = new LinkedHashMap<>();
         long total = (size + blockSize - 1) / blockSize;
         details.put("blocksScanned", total);
-        details.put("blocksFree", free + freeInRead.get());
+        details.put("blocksFree", free.get());
+        details.put("blocksLeftOut", leftOut.get());
         details.put("blocksHoles", holes);
         details.put("blocksZero", zero.get());
         details.put("blocksUnchanged", unchanged.get());
         details.put("blocksStored", stored.get());
         details.put("blocksDeduplicated", reused.get());
-        return new CycleReport(info.ref(), type, 1, size, bytesRead.get(), writer.bytesStored(), stored.get(),
+        return new CycleReport(info.ref(), type, 0, size, bytesRead.get(), writer.bytesStored(), stored.get(),
             unchanged.get() + reused.get(), 0, Duration.ofNanos(System.nanoTime() - started), damage, details);
       } finally {
         pool.shutdownNow();
@@ -419,7 +429,8 @@ public final class BlockMigration {
           tree.record(head.records, i * BlockTree.SLOT);
         }
         frames.add(head.frame);
-        scanned += head.length;
+        long first = head.offset / blockSize;
+        scanned += head.length - skipped.all().count(first, first + head.blocks) * blockSize;
         progress(false);
       }
     }
@@ -462,7 +473,8 @@ public final class BlockMigration {
           int wFirst = w / blockSize;
           int wBlocks = (wLen + blockSize - 1) / blockSize;
           if (s.skip.containsAll(first + wFirst, first + wFirst + wBlocks)) {
-            freeInRead.addAndGet(wBlocks); // free inside a segment that has data: not read either
+            // skipped inside a segment that has data: not read either
+            countSkipped(first + wFirst, first + wFirst + wBlocks);
             continue;
           }
           read(buf, wLen, fd, s.offset + w, source);
@@ -488,7 +500,7 @@ public final class BlockMigration {
       int slot = i * BlockTree.SLOT;
       long no = s.offset / blockSize + i;
       if (s.skip.contains(no)) {
-        freeInRead.incrementAndGet();
+        countSkipped(no, no + 1);
         return;
       }
       if (s.changed != null && !s.changed.contains(no) && prev[slot] != BlockTree.HOLE && stored(prev, slot)) {
@@ -561,10 +573,21 @@ public final class BlockMigration {
         return;
       }
       lastProgress = now;
-      Duration elapsed = Duration.ofNanos(now - started);
-      double rate = scanned / Math.max(1e-3, elapsed.toNanos() / 1e9);
-      Progress p = new Progress(scanned, size, bytesRead.get(), writer.bytesStored(), 1, rate, elapsed);
+      Progress p = meter.snapshot(scanned, bytesRead.get(), writer.bytesStored(), writer.bytesSent(), 0);
       Cycles.safe(() -> listener.progress(task, p));
+    }
+
+    /**
+     * Counts the skipped blocks of {@code [first, end)}: left out when in a partition left out, else free.
+     *
+     * @return how many there are
+     */
+    private long countSkipped(long first, long end) {
+      long n = skipped.all().count(first, end);
+      long out = skipped.leftOut().count(first, end);
+      leftOut.addAndGet(out);
+      free.addAndGet(n - out);
+      return n;
     }
   }
 }

@@ -20,6 +20,7 @@ import dev.smc.transfer.internal.posix.Posix;
 import dev.smc.transfer.internal.posix.PosixException;
 import dev.smc.transfer.internal.posix.Stat;
 import dev.smc.transfer.internal.Cycles;
+import dev.smc.transfer.internal.ProgressMeter;
 import dev.smc.transfer.repo.Hashing;
 import java.io.IOException;
 import java.io.InputStream;
@@ -210,6 +211,8 @@ public final class FileMigration {
     volatile boolean done;
     boolean changed;
     long treeOrdinal = -1;
+    /** The bytes this file adds to the cycle's pending bytes while it is read. */
+    long pending;
     @Nullable Node linkFirst;
     int attempts;
     final AtomicInteger remaining = new AtomicInteger();
@@ -254,7 +257,10 @@ public final class FileMigration {
     /** Unchanged files read again because the parent's chunks of them are no longer stored. */
     private long filesRecovered;
     private long lastProgress;
-    private long bytesTotal = -1;
+    private final ProgressMeter meter = new ProgressMeter(System::nanoTime);
+    /** Bytes of files walked whose reading has not finished: walked, not yet done. */
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private boolean walked;
     private ParentTree parent;
     /** Entries below the root that the walk kept, and that the excludes or {@link LeftOut} left out. */
     private long kept;
@@ -290,8 +296,8 @@ public final class FileMigration {
     CycleReport run(CycleType type) throws IOException {
       try {
         Optional<ImageInfo> p = writer.parent();
+        SizeEstimate.of(p, root).ifPresent(meter::estimate);
         if (p.isPresent()) {
-          bytesTotal = p.get().longProperty("bytes");
           try {
             parent = ParentTree.open(store, p.get().ref(), chunkSize);
           } catch (dev.smc.IntegrityException e) {
@@ -301,6 +307,8 @@ public final class FileMigration {
           }
         }
         walkDir(describe(new byte[0], root, rootStat), root, rootStat, null);
+        walked = true;
+        meter.exact(bytesScanned);
         if (kept == 0 && excluded > 0) {
           note(new byte[0], leftOutFolders == excluded
               ? "nothing of the source is left but its root folder once smc's own folders are left out: the image"
@@ -311,11 +319,13 @@ public final class FileMigration {
         waitAll();
         flushTree();
         reportStoreDamage(p);
-        ImageInfo info = writer.commit(Map.of(
+        Map<String, String> props = Map.of(
             "files", Long.toString(files),
             "bytes", Long.toString(bytesScanned),
             "source", PathBytes.printable(root),
-            "chunkSize", Integer.toString(chunkSize)));
+            "chunkSize", Integer.toString(chunkSize));
+        // the last packs leave during the commit: the progress goes on meanwhile
+        ImageInfo info = ProgressMeter.ticking(pool, () -> progress(false), () -> writer.commit(props));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         progress(true);
         return new CycleReport(info.ref(), type, files, bytesScanned, bytesRead.get(), writer.bytesStored(),
@@ -618,6 +628,8 @@ public final class FileMigration {
           waitForWorkers();
         }
         inFlightBytes += cost;
+        n.pending = n.entry.size;
+        pendingBytes.addAndGet(n.pending);
       }
       checkFailure();
       schedule(n);
@@ -804,6 +816,7 @@ public final class FileMigration {
       }
       synchronized (this) {
         inFlightBytes -= Math.max(n.entry.size, 4096);
+        pendingBytes.addAndGet(-n.pending);
         n.done = true;
         notifyAll();
       }
@@ -847,11 +860,12 @@ public final class FileMigration {
         return;
       }
       lastProgress = now;
-      Duration elapsed = Duration.ofNanos(now - started);
-      double secs = Math.max(1e-3, elapsed.toNanos() / 1e9);
-      long total = last ? bytesScanned : Math.max(bytesTotal, bytesScanned);
-      Progress p = new Progress(bytesScanned, bytesTotal < 0 && !last ? -1 : total, bytesRead.get(),
-          writer.bytesStored(), files, bytesScanned / secs, elapsed);
+      if (!walked) {
+        meter.raiseEstimate(bytesScanned); // the walk has counted more than the estimate
+      }
+      // done: walked and read (or reused); a file walked but still being read is not done yet
+      long done = last ? bytesScanned : Math.max(0, bytesScanned - pendingBytes.get());
+      Progress p = meter.snapshot(done, bytesRead.get(), writer.bytesStored(), writer.bytesSent(), files);
       Cycles.safe(() -> listener.progress(task, p));
     }
   }

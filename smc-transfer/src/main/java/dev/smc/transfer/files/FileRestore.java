@@ -392,7 +392,9 @@ public final class FileRestore {
       long total = reader.info().longProperty("bytes");
       java.time.Duration elapsed = java.time.Duration.ofNanos(now - started);
       double rate = done / Math.max(1e-3, elapsed.toNanos() / 1e9);
-      dev.smc.Progress p = new dev.smc.Progress(done, Math.max(total, done), done, 0, files, rate, elapsed);
+      // what a restore reads from the repository is what it writes: the read rate is the restore's
+      dev.smc.Progress p = new dev.smc.Progress(done, Math.max(total, done), false, done, 0, 0, files, rate, rate, 0,
+          elapsed);
       try {
         listener.progress(new dev.smc.TaskId(reader.info().ref().toString()), p);
       } catch (RuntimeException ex) {

@@ -54,6 +54,9 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   private final TransferOptions transfer;
   private final Optional<Codec.Compressor> compressor;
   private final Throttle throttle;
+  /** Bytes handed to the backend's pacer: what has left for the store. */
+  private final AtomicLong sent = new AtomicLong();
+  private final Backend.Pacer pacer;
   private final Locks.Lock lock;
   private final ExecutorService uploader;
   private final int packsInFlight;
@@ -87,6 +90,10 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     this.transfer = transfer;
     this.compressor = CompressionLevels.forLevel(transfer.compressionLevel());
     this.throttle = Throttle.ofKBps(transfer.bandwidthLimitKBps());
+    this.pacer = bytes -> {
+      throttle.acquire(bytes);
+      sent.addAndGet(bytes);
+    };
     this.lock = repo.locks().shared();
     try {
       repo.backend().removeLeftovers(); // partial files of writers that died
@@ -295,7 +302,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     Backend.PutMode mode = repo.index().isDamaged(id) ? Backend.PutMode.REPLACE : Backend.PutMode.CREATE_NEW;
     try {
       // paced as it leaves (compressed already): the limit counts bytes on the wire, whatever the level
-      repo.backend().put(name, bytes, mode, throttle::acquire);
+      repo.backend().put(name, bytes, mode, pacer);
     } catch (FileAlreadyExistsException e) {
       // the same pack was stored before (identical bytes): nothing to do
     }
@@ -304,7 +311,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       if (!back.equals(bytes) && mode == Backend.PutMode.CREATE_NEW) {
         // a pack of this name was there already, and it is not what its name says: the whole one replaces it
         LOG.warn("pack {} was stored before but damaged; replaced by the whole one", name);
-        repo.backend().put(name, bytes, Backend.PutMode.REPLACE, throttle::acquire);
+        repo.backend().put(name, bytes, Backend.PutMode.REPLACE, pacer);
         back = repo.backend().get(name);
       }
       if (!back.equals(bytes)) {
@@ -478,6 +485,11 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   @Override
   public long bytesStored() {
     return stored.get();
+  }
+
+  @Override
+  public long bytesSent() {
+    return sent.get();
   }
 
   @Override
