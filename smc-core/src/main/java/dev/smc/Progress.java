@@ -6,10 +6,12 @@ import java.util.Optional;
 /**
  * A snapshot of a cycle's progress. Immutable and thread-safe.
  *
- * <p>The engines give a total from the first snapshot on: an estimate ({@link #totalEstimated()}) until the exact
- * total is known. The file engine estimates with the parent image's size, else the bytes in use on the source's
- * file system, and gives the exact total once its walk has counted every file; the block engine knows the exact
- * total (the disk's size) at once. So {@link #percent()} and {@link #eta()} exist from the start of a full cycle.
+ * <p>The engines give a total from the first snapshot on where they can: an estimate ({@link #totalEstimated()})
+ * until the exact total is known. The file engine estimates with the parent image's size, else, for a file
+ * system's root (a server's {@code /}, a mount point), the bytes in use on it, and gives the exact total once its
+ * walk has counted every file (a folder inside a file system has -1 until then); the block engine knows the exact
+ * total (the disk's size) at once. So {@link #percent()} and {@link #eta()} exist from the start of a server's
+ * full cycle and of every incremental one.
  *
  * @param bytesScanned bytes of the source done so far: read, or taken unread from the parent (reused files count
  *     at once); a file still being read is not done yet

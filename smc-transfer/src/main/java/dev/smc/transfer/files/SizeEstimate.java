@@ -5,15 +5,16 @@ import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * A cheap first guess at a tree's bytes, so a cycle's progress has a total before its walk has counted: the parent
- * image's size (what the tree held last cycle), else the bytes in use on the file system that holds the root (what
- * a server's root holds, more than a folder of it holds). Stateless.
+ * image's size (what the tree held last cycle), else, when the root is a file system's root (a server's {@code /}
+ * or a mount point), the bytes in use on that file system. A folder inside a file system gets no guess (the file
+ * system's use says nothing of it: a few files in {@code /tmp} would show tens of GiB); its total comes with the
+ * walk's count. Stateless.
  */
 final class SizeEstimate {
   private SizeEstimate() {}
@@ -24,9 +25,15 @@ final class SizeEstimate {
       return OptionalLong.of(parent.get().longProperty("bytes"));
     }
     try {
-      FileStore fs = Files.getFileStore(Path.of(new String(root, jnuCharset())));
+      Path p = Path.of(new String(root, jnuCharset())).toAbsolutePath().normalize();
+      Path up = p.getParent();
+      if (up != null && Files.getAttribute(up, "unix:dev").equals(Files.getAttribute(p, "unix:dev"))) {
+        return OptionalLong.empty();
+      }
+      FileStore fs = Files.getFileStore(p);
       return OptionalLong.of(Math.max(0, fs.getTotalSpace() - fs.getUnallocatedSpace()));
-    } catch (IOException | InvalidPathException | SecurityException e) {
+    } catch (IOException | SecurityException | UnsupportedOperationException
+        | IllegalArgumentException e) {
       return OptionalLong.empty();
     }
   }

@@ -11,6 +11,7 @@ import dev.smc.testkit.RecordingListener;
 import dev.smc.testkit.RecordingListener.ProgressReported;
 import dev.smc.transfer.backend.InMemoryBackend;
 import dev.smc.transfer.repo.Repository;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,9 +31,41 @@ class FileProgressTest {
         .toList();
   }
 
+  private static void run(String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+  }
+
   @Test
-  void aFullCycleHasATotalFromTheStartAndTheIncrementalOneEstimatesWithTheParent() throws Exception {
+  void aFullCycleOfAFileSystemsRootHasATotalFromTheStartAndTheIncrementalOneEstimatesWithTheParent()
+      throws Exception {
+    // a file system's root, as a server's / or a mount point is: its used bytes are the first estimate
     Path src = Files.createDirectory(tmp.resolve("src"));
+    run("mount", "-t", "tmpfs", "-o", "size=64m", "smc-progress-test", src.toString());
+    try {
+      aCycleOf(src);
+    } finally {
+      run("umount", src.toString());
+    }
+  }
+
+  @Test
+  void aFolderInsideAFileSystemGetsItsTotalFromTheWalkNotFromTheFileSystemsUse() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("srv/data"));
+    Files.write(src.resolve("f"), RandomTree.randomBytes(new SplittableRandom(3), 256 * KIB));
+    try (Repository repo = Repository.open(new InMemoryBackend())) {
+      RecordingListener l = new RecordingListener();
+      CycleReport c = FileMigration.builder().listener(l).build().run(repo, src, "web", Excludes.NONE,
+          TransferOptions.DEFAULTS);
+      List<Progress> ps = progress(l);
+      assertTrue(ps.stream().noneMatch(Progress::totalEstimated), "no guess from the file system's use: " + ps);
+      assertTrue(ps.stream().allMatch(p -> p.bytesTotal() == -1 || p.bytesTotal() == c.bytesScanned()), ps.toString());
+      assertEquals(100.0, ps.get(ps.size() - 1).percent());
+    }
+  }
+
+  private void aCycleOf(Path src) throws Exception {
     SplittableRandom rnd = new SplittableRandom(12);
     for (int i = 0; i < 24; i++) {
       Path dir = Files.createDirectories(src.resolve("d" + i % 3));
