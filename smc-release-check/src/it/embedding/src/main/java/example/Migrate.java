@@ -32,10 +32,12 @@ public final class Migrate {
     MigrationListener progress = new MigrationListener() {
       @Override
       public void progress(TaskId task, Progress p) {  // on engine threads: keep it short
-        // a total from the first snapshot on: '~' while it is an estimate (the parent image, the used disk)
-        System.out.printf("%s: %s%.1f%% of %s, sent %s at %s, ETA %s%n", task, p.totalEstimated() ? "~" : "",
-            p.percent(), Units.bytes(p.bytesTotal()), Units.bytes(p.bytesSent()), Units.rate(p.sentBytesPerSecond()),
-            p.eta().map(Units::duration).orElse("-"));
+        // '~' while the total is an estimate (the parent image; a mount point's used bytes); a folder's first
+        // cycle has none (-1) until the walk has counted it
+        String done = p.bytesTotal() < 0 ? "counting" : String.format("%s%.1f%% of %s",
+            p.totalEstimated() ? "~" : "", p.percent(), Units.bytes(p.bytesTotal()));
+        System.out.printf("%s: %s, sent %s at %s, ETA %s%n", task, done, Units.bytes(p.bytesSent()),
+            Units.rate(p.sentBytesPerSecond()), p.eta().map(Units::duration).orElse("-"));
       }
     };
 
