@@ -48,7 +48,7 @@ class FileTaskStoreTest {
         new CycleRecord(2, RunType.Schedule, T.plusSeconds(60), Optional.empty(), Optional.empty(), 10, 5,
             CycleRecord.Outcome.Running, Optional.of("earlier: SOURCE_IO: x\ny"), 3));
     return new MigrationTask(new TaskId("t-abc"), spec, TaskState.Running, Optional.of(BusinessStep.Syncing),
-        Optional.of(new Progress(10, 100, 9, 5, 2, 0, Duration.ofSeconds(3))), cycles, Optional.of(T.plusSeconds(3600)),
+        Optional.of(new Progress(10, 100, true, 9, 6, 5, 2, 1234.5, 1000.25, 512.125, Duration.ofSeconds(3))), cycles, Optional.of(T.plusSeconds(3600)),
         T, T.plus(Duration.ofDays(45)), Optional.empty(), List.of(new ImageRef("db-img", 1)), Optional.of("transit-x"),
         Optional.of(new MigrationTask.Owner(4242, "inst", T.plusSeconds(61))), true, Optional.of("why"));
   }
@@ -60,6 +60,20 @@ class FileTaskStoreTest {
     TaskStore reopened = new FileTaskStore(tmp);
     assertEquals(Optional.of(t), reopened.task(t.id()));
     assertEquals(List.of(t), reopened.tasks());
+  }
+
+  @Test
+  void progressStoredBeforeTheEstimateAndTheRatesWereKeptReadsAsAnExactTotalWithNoRates() throws Exception {
+    MigrationTask t = full();
+    new FileTaskStore(tmp).put(t);
+    Path file = tmp.resolve("tasks/t-abc.task");
+    String stored = Files.readString(file, StandardCharsets.UTF_8);
+    String old = stored.lines().filter(l -> !l.matches("progress\\.(totalEstimated|bytesStored|\\w+PerSecond)=.*"))
+        .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+    assertTrue(old.length() < stored.length(), stored);
+    Files.writeString(file, old, StandardCharsets.UTF_8);
+    assertEquals(Optional.of(new Progress(10, 100, false, 9, 5, 5, 2, 0, 0, 0, Duration.ofSeconds(3))),
+        new FileTaskStore(tmp).task(t.id()).orElseThrow().progress());
   }
 
   @Test

@@ -83,6 +83,11 @@ public final class TaskCodec {
       m.put("progress.bytesSent", Long.toString(p.bytesSent()));
       m.put("progress.filesScanned", Long.toString(p.filesScanned()));
       m.put("progress.elapsed", p.elapsed().toString());
+      m.put("progress.totalEstimated", Boolean.toString(p.totalEstimated()));
+      m.put("progress.bytesStored", Long.toString(p.bytesStored()));
+      m.put("progress.bytesPerSecond", Double.toString(p.bytesPerSecond()));
+      m.put("progress.readBytesPerSecond", Double.toString(p.readBytesPerSecond()));
+      m.put("progress.sentBytesPerSecond", Double.toString(p.sentBytesPerSecond()));
     });
     for (int i = 0; i < t.cycles().size(); i++) {
       CycleRecord c = t.cycles().get(i);
@@ -172,10 +177,15 @@ public final class TaskCodec {
             Integer.parseInt(m.get("spec.transfer.compressionLevel")),
             Boolean.parseBoolean(m.get("spec.transfer.checksum"))),
         Optional.ofNullable(m.get("spec.clientToken")), TargetType.valueOf(m.get("spec.targetType")), disks, network);
-    Optional<Progress> progress = Optional.ofNullable(m.get("progress.bytesScanned")).map(x -> new Progress(
-        Long.parseLong(x), Long.parseLong(m.get("progress.bytesTotal")), Long.parseLong(m.get("progress.bytesRead")),
-        Long.parseLong(m.get("progress.bytesSent")), Long.parseLong(m.get("progress.filesScanned")), 0,
-        Duration.parse(m.get("progress.elapsed"))));
+    // stores written before the estimate and the rates were kept read as exact totals with no rates
+    Optional<Progress> progress = Optional.ofNullable(m.get("progress.bytesScanned")).map(x -> {
+      long sent = Long.parseLong(m.get("progress.bytesSent"));
+      return new Progress(Long.parseLong(x), Long.parseLong(m.get("progress.bytesTotal")),
+          Boolean.parseBoolean(m.get("progress.totalEstimated")), Long.parseLong(m.get("progress.bytesRead")),
+          Long.parseLong(m.getOrDefault("progress.bytesStored", Long.toString(sent))), sent,
+          Long.parseLong(m.get("progress.filesScanned")), rate(m, "bytesPerSecond"), rate(m, "readBytesPerSecond"),
+          rate(m, "sentBytesPerSecond"), Duration.parse(m.get("progress.elapsed")));
+    });
     List<CycleRecord> cycles = new ArrayList<>();
     for (int i = 0; m.containsKey("cycle." + i + ".number"); i++) {
       String k = "cycle." + i + ".";
@@ -268,5 +278,10 @@ public final class TaskCodec {
       }
     }
     return b.toString();
+  }
+
+  private static double rate(Map<String, String> m, String name) {
+    String v = m.get("progress." + name);
+    return v == null ? 0 : Double.parseDouble(v);
   }
 }
