@@ -16,15 +16,11 @@ import dev.smc.spi.InstanceProvider.TransitInstance;
 import dev.smc.transfer.backend.Backends;
 import dev.smc.transfer.files.FileRestore;
 import dev.smc.transfer.repo.Repository;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,19 +40,7 @@ class RecoveryTest {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Files.writeString(src.resolve("a.txt"), "hello\n");
     Files.write(src.resolve("b.bin"), new byte[200_000]);
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), CrashingOwner.class.getName(), home.toString(), src.toString())
-        .redirectErrorStream(true).start();
-    long pid = p.pid();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = out.readLine()) != null && !line.equals("SYNCING")) {
-        // the child's log lines
-      }
-      assertEquals("SYNCING", line, "the child process never reached Syncing");
-      p.destroyForcibly(); // SIGKILL: no shutdown hook, no finally
-      assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-    }
+    long pid = CrashingOwner.crashWhileSyncing(home, src);
     FileTaskStore store = new FileTaskStore(home);
     MigrationTask left = store.tasks().get(0);
     assertEquals(TaskState.Running, left.state(), "the killed process left its task Running");

@@ -10,15 +10,11 @@ import dev.smc.scheduler.internal.Draft;
 import dev.smc.transfer.backend.Backends;
 import dev.smc.transfer.files.FileRestore;
 import dev.smc.transfer.repo.Repository;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,18 +35,7 @@ class ResumeTest {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Files.writeString(src.resolve("a.txt"), "hello\n");
     Files.write(src.resolve("b.bin"), new byte[300_000]);
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), CrashingOwner.class.getName(), home.toString(), src.toString())
-        .redirectErrorStream(true).start();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = out.readLine()) != null && !line.equals("SYNCING")) {
-        // the child's log lines
-      }
-      assertEquals("SYNCING", line, "the child process never reached Syncing");
-      p.destroyForcibly(); // a crash: no shutdown hook, no finally
-      assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-    }
+    CrashingOwner.crashWhileSyncing(home, src);
     assertEquals(TaskState.Running, new FileTaskStore(home).tasks().get(0).state(), "the dead owner left it Running");
 
     try (Migrations m = Migrations.builder().home(home).executor(Runnable::run).resumeInterrupted(true).build()) {
