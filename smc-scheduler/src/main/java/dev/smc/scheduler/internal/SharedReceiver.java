@@ -86,7 +86,7 @@ public final class SharedReceiver {
    * name already serves another folder, the name with a hash of the folder's path.
    */
   public String link(Path repository) throws IOException {
-    Path folder = repository.toAbsolutePath().normalize();
+    Path folder = Files.createDirectories(repository.toAbsolutePath().normalize()); // as a receiver makes a repository
     String name = folder.getFileName().toString();
     Path repos = Files.createDirectories(folder().resolve(REPOS));
     for (String alias : List.of(name, shorten(name) + "-" + hash(folder.toString()))) {
