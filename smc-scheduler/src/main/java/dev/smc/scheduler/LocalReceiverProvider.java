@@ -102,7 +102,7 @@ public final class LocalReceiverProvider implements InstanceProvider {
         String token = newToken(home, alias);
         write(home, id, task); // listed from here on: whatever happens next, a release finds and removes it
         AtomicFiles.syncDir(dir);
-        return serve(id, task, alias, token);
+        return serve(id, task, alias, token, true);
       } catch (IOException | RuntimeException e) {
         try {
           remove(home);
@@ -129,7 +129,8 @@ public final class LocalReceiverProvider implements InstanceProvider {
     return receiver.locked(() -> {
       Optional<Record> r = read(home);
       if (r.isEmpty()) {
-        throw new NoSuchFileException(home.toString(), null, "transit " + instance.id() + " does not exist (released?)");
+        throw new NoSuchFileException(home.toString(), null,
+            "transit " + instance.id() + " does not exist (released?)");
       }
       if (r.get().legacyPid) { // a transit from before the shared receiver: its own receiver goes
         for (ProcessHandle h : ReceiverProcess.find(home)) {
@@ -144,7 +145,7 @@ public final class LocalReceiverProvider implements InstanceProvider {
         token = newToken(home, alias, token);
       }
       Optional<ProcessHandle> before = receiver.process();
-      TransitInstance now = serve(r.get().id, r.get().task, alias, token);
+      TransitInstance now = serve(r.get().id, r.get().task, alias, token, false);
       if (before.isEmpty()) {
         LOG.info("transit {}: the receiver did not run; started again, serving at {}", r.get().id, now.endpoint());
       }
@@ -206,9 +207,22 @@ public final class LocalReceiverProvider implements InstanceProvider {
     return out;
   }
 
-  /** Gives the receiver the access list of every transit, then makes sure it serves. */
-  private TransitInstance serve(String id, TaskId task, String alias, String token) throws IOException {
-    receiver.writeTokens(accessList());
+  /**
+   * Makes sure the receiver's access list holds this transit's line, then that it serves. A new
+   * transit's line is added to the list as it is (a 1000-row import reads one list per row, not
+   * every transit's folder per row); a kept transit whose line is missing (a crash) gets the list
+   * rebuilt from every transit's folder.
+   */
+  private TransitInstance serve(String id, TaskId task, String alias, String token, boolean created)
+      throws IOException {
+    String mine = alias + " " + token;
+    List<String> lines = new ArrayList<>(receiver.tokens());
+    if (created) {
+      lines.add(mine);
+    } else if (!lines.contains(mine)) {
+      lines = accessList(); // this transit's line among them (its record exists)
+    }
+    receiver.writeTokens(lines);
     SharedReceiver.Serving s = receiver.ensureRunning();
     TransitInstance t = instance(id, task, Optional.of(s), Optional.of(alias), Optional.of(token));
     LOG.debug("transit {}: receiver pid {} serves {} at {}", id, s.pid(), repository, t.endpoint());
@@ -223,7 +237,6 @@ public final class LocalReceiverProvider implements InstanceProvider {
         tokenLine(p).ifPresent(l -> lines.add(l[0] + " " + l[1]));
       }
     }
-    lines.sort(null);
     return lines;
   }
 
@@ -251,9 +264,16 @@ public final class LocalReceiverProvider implements InstanceProvider {
         ReceiverProcess.stop(h, STOP_GRACE);
       }
     }
+    Optional<String[]> mine = tokenLine(home);
     Files.deleteIfExists(home.resolve(ReceiverProcess.TOKENS));
     AtomicFiles.deleteTree(home.resolve(ReceiverProcess.CERTS)); // a transit from before the shared receiver
-    List<String> access = accessList();
+    List<String> access;
+    if (mine.isPresent()) {
+      access = new ArrayList<>(receiver.tokens());
+      access.remove(mine.get()[0] + " " + mine.get()[1]);
+    } else { // a release cut short after the token went: which line was its own is known no more
+      access = accessList();
+    }
     receiver.writeTokens(access); // revoked: refused from the receiver's next request on
     if (access.isEmpty() && transitFolders().stream().noneMatch(p -> !p.equals(home) && exists(p))) {
       for (long pid : receiver.stop()) {
@@ -305,7 +325,8 @@ public final class LocalReceiverProvider implements InstanceProvider {
   private record Record(String id, TaskId task, boolean legacyPid) {}
 
   private static void write(Path home, String id, TaskId task) throws IOException {
-    AtomicFiles.write(home.resolve(RECORD), ("id=" + id + "\ntask=" + task.value() + "\n").getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(home.resolve(RECORD),
+        ("id=" + id + "\ntask=" + task.value() + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   private static Optional<Record> read(Path home) throws IOException {

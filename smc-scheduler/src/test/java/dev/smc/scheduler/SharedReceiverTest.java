@@ -152,6 +152,29 @@ class SharedReceiverTest {
   }
 
   @Test
+  void crashesBetweenTheStepsOfCreateAndReleaseLeaveStateThatTheNextCallMendsOrFinishes() throws Exception {
+    LocalReceiverProvider p = new LocalReceiverProvider(dir(), tmp.resolve("a"));
+    TransitInstance one = p.createTransit(new TaskId("t-1"));
+    TransitInstance two = p.createTransit(new TaskId("t-2"));
+    long pid = p.process().orElseThrow().pid();
+    // as after a crash between a transit's record and the access list: its token is not served yet
+    Files.writeString(dir().resolve("receiver").resolve("tokens"), "");
+    assertEquals(ErrorCode.UNAUTHORIZED, read(one, one.access().orElseThrow()));
+    assertEquals(one, p.ensureRunning(one), "the same transit, its line put back");
+    assertEquals(List.of(), read(one, one.access().get()));
+    assertEquals(List.of(), read(two, two.access().orElseThrow()), "the other transit's line is rebuilt too");
+
+    // as after a crash in the middle of a release, its token deleted but the record kept: listed, then finished
+    Files.delete(dir().resolve(two.id()).resolve("tokens"));
+    assertEquals(Optional.empty(), p.transits().stream().filter(t -> t.id().equals(two.id())).findFirst()
+        .orElseThrow().access());
+    p.releaseTransit(two);
+    assertEquals(List.of(one.id()), p.transits().stream().map(TransitInstance::id).toList());
+    assertEquals(List.of(), read(one, one.access().get()));
+    releaseAll(p, pid);
+  }
+
+  @Test
   void creatorsInTwoJvmsAtOnceStartOneReceiver() throws Exception {
     Files.createDirectories(dir());
     List<Process> creators = new ArrayList<>();

@@ -102,10 +102,20 @@ public final class SharedReceiver {
     throw new IOException(repos + " serves other folders as both '" + name + "' and its hashed name");
   }
 
+  /** The access list's lines as they are now (none before the first transit). */
+  public List<String> tokens() throws IOException {
+    try {
+      return Files.readAllLines(home.resolve(ReceiverProcess.TOKENS), StandardCharsets.US_ASCII);
+    } catch (NoSuchFileException e) {
+      return List.of();
+    }
+  }
+
   /** Replaces the access list at once (the receiver reads it again on its next request). */
   public void writeTokens(List<String> lines) throws IOException {
     Path tokens = folder().resolve(ReceiverProcess.TOKENS);
-    byte[] text = (lines.isEmpty() ? "" : String.join("\n", lines) + "\n").getBytes(StandardCharsets.US_ASCII);
+    List<String> sorted = lines.stream().sorted().distinct().toList();
+    byte[] text = (sorted.isEmpty() ? "" : String.join("\n", sorted) + "\n").getBytes(StandardCharsets.US_ASCII);
     try {
       if (Arrays.equals(Files.readAllBytes(tokens), text)) {
         return;
@@ -152,7 +162,10 @@ public final class SharedReceiver {
     return now;
   }
 
-  /** Stops every receiver of this folder (SIGTERM, SIGKILL after {@link #STOP_GRACE}) and removes the folder, credentials first. */
+  /**
+   * Stops every receiver of this folder (SIGTERM, SIGKILL after {@link #STOP_GRACE}) and removes
+   * the folder, credentials first; returns the pids stopped.
+   */
   public List<Long> stop() throws IOException {
     List<Long> stopped = new ArrayList<>();
     for (ProcessHandle h : ReceiverProcess.find(home)) {
