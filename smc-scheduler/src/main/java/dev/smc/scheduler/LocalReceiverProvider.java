@@ -267,15 +267,18 @@ public final class LocalReceiverProvider implements InstanceProvider {
     Optional<String[]> mine = tokenLine(home);
     Files.deleteIfExists(home.resolve(ReceiverProcess.TOKENS));
     AtomicFiles.deleteTree(home.resolve(ReceiverProcess.CERTS)); // a transit from before the shared receiver
+    boolean last = transitFolders().stream().noneMatch(p -> !p.equals(home) && listed(p));
     List<String> access;
-    if (mine.isPresent()) {
+    if (last) {
+      access = List.of(); // whatever else the list still held belonged to no transit
+    } else if (mine.isPresent()) {
       access = new ArrayList<>(receiver.tokens());
       access.remove(mine.get()[0] + " " + mine.get()[1]);
     } else { // a release cut short after the token went: which line was its own is known no more
       access = accessList();
     }
     receiver.writeTokens(access); // revoked: refused from the receiver's next request on
-    if (access.isEmpty() && transitFolders().stream().noneMatch(p -> !p.equals(home) && exists(p))) {
+    if (last) {
       for (long pid : receiver.stop()) {
         LOG.info("receiver pid {} stopped: no transit left in {}", pid, dir);
       }
@@ -285,7 +288,7 @@ public final class LocalReceiverProvider implements InstanceProvider {
     AtomicFiles.syncDir(dir);
   }
 
-  private static boolean exists(Path transit) {
+  private static boolean listed(Path transit) {
     return Files.exists(transit.resolve(RECORD));
   }
 
