@@ -29,7 +29,7 @@ run() { # kind n -> seconds
   if [ "$kind" = local ]; then
     repo="$W/local$n"; args=()
   else
-    echo "r$n $TOKEN" >> "$W/tokens"; sleep 1.2  # the receiver reads its tokens file again within a second
+    echo "r$n $TOKEN" >> "$W/tokens"  # counts from the receiver's next request
     repo="https://127.0.0.1:$PORT/r$n"; args=(--token-file "$W/token" --pin "$PIN")
   fi
   local t0 t1
@@ -53,7 +53,7 @@ printf 'median (a new agent JVM each run, as the CLI): local %.2f s, receiver %.
 # the same in one long-running agent (an embedding program, smc serve): the data path without a JVM's warm-up
 BENCH=${BENCH_JAR:-benchmarks/target/benchmarks.jar}
 if [ -f "$BENCH" ]; then
-  for i in $(seq 0 "$RUNS"); do echo "rw-$i $TOKEN" >> "$W/tokens"; done; sleep 1.2
+  for i in $(seq 0 "$RUNS"); do echo "rw-$i $TOKEN" >> "$W/tokens"; done
   java -cp "$BENCH" dev.smc.benchmarks.net.ReceiverVsLocal "$TREE" "$W" "https://127.0.0.1:$PORT/rw" "$TOKEN" "$PIN" \
     "$RUNS" "$W/root" 2>&1 | grep -v SLF4J
 fi

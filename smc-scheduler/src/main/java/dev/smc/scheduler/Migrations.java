@@ -532,10 +532,11 @@ public final class Migrations implements Closeable {
     }
 
     /**
-     * With {@code true} and no {@link #provider}, each task's transit instance is a receiver on
-     * this machine ({@link LocalReceiverProvider} under {@code HOME/transit}) serving the
-     * repository's folder, and every cycle sends its data through it over HTTPS, as to a transit
-     * instance in a cloud. The repository must then be a local folder. Default {@code false}: a
+     * With {@code true} and no {@link #provider}, every task's transit instance is served by one
+     * receiver process on this machine ({@link LocalReceiverProvider} under {@code HOME/transit}:
+     * started with the first transit, stopped with the last, a token of its own per transit)
+     * serving the repository's folder, and every cycle sends its data through it over HTTPS, as to
+     * a transit instance in a cloud. The repository must then be a local folder. Default {@code false}: a
      * transit instance is a folder ({@link LocalInstanceProvider}) and cycles write straight into
      * the repository, with no process to start.
      */

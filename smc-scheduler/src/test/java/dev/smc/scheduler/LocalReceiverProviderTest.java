@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Transit instances as real receiver processes: every cycle of a scheduler built with
- * {@code transitReceivers(true)} goes over HTTPS through its task's receiver; the receiver runs
- * exactly while the model keeps the transit instance, and none is left behind.
+ * Transit instances served by a real receiver process: every cycle of a scheduler built with
+ * {@code transitReceivers(true)} goes over HTTPS through the home's receiver; it runs exactly
+ * while the model keeps a transit instance, and none is left behind.
  */
 class LocalReceiverProviderTest {
   @TempDir
@@ -117,6 +117,7 @@ class LocalReceiverProviderTest {
     receiver.onExit().completeOnTimeout(receiver, 1, TimeUnit.SECONDS).join(); // a non-child's exit is polled
     assertFalse(receiver.isAlive(), "receiver pid " + receiver.pid() + " still runs");
     assertFalse(Files.exists(home.resolve("transit").resolve(t.id())), "the transit's folder (and credentials) remain");
+    assertFalse(Files.exists(home.resolve("transit").resolve("receiver")), "the receiver's folder (and key) remain");
     assertEquals(List.of(), observer.transits());
   }
 
@@ -229,8 +230,7 @@ class LocalReceiverProviderTest {
     ProcessHandle receiver = receiver(transit);
     assertTrue(logged("old", "kept for the retry"));
     // as after a crash between starting the receiver and recording it: release finds it by its command line
-    Path record = home.resolve("transit").resolve(transit.id()).resolve("instance.properties");
-    Files.writeString(record, "id=" + transit.id() + "\ntask=" + transit.task().value() + "\n");
+    Files.delete(home.resolve("transit").resolve("receiver").resolve("receiver.properties"));
     assertTrue(observer.process(transit.id()).isEmpty());
 
     clock.advance(Duration.ofDays(7));
@@ -248,8 +248,8 @@ class LocalReceiverProviderTest {
     assertTrue(e.getMessage().contains("exited with code 1 before it served"), e.getMessage());
     assertTrue(e.getMessage().contains("NoSuchOptionOfSmc"), "the log's end is quoted: " + e.getMessage());
     assertEquals(List.of(), broken.transits());
-    try (var s = Files.list(home.resolve("transit"))) {
-      assertEquals(List.of(), s.toList());
+    try (var s = Files.list(home.resolve("transit"))) { // the lock file stays: deleting it would break the lock
+      assertEquals(List.of("receiver.lock"), s.map(f -> f.getFileName().toString()).toList());
     }
   }
 

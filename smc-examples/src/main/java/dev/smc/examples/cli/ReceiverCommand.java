@@ -23,7 +23,7 @@ final class ReceiverCommand extends CliCommand {
   @Nullable String certDir;
 
   @Option(names = "--tokens", paramLabel = "FILE", description = "One \"REPO TOKEN\" line per task (token: 22+"
-      + " printable characters, e.g. openssl rand -hex 16); read again when it changes.")
+      + " printable characters, e.g. openssl rand -hex 16); looked at on every request, read again when it changed.")
   @Nullable String tokens;
 
   @Option(names = "--max-body-mib", paramLabel = "1-1024", description = "The largest upload, MiB.")

@@ -27,10 +27,11 @@ final class TaskSession implements AutoCloseable {
 
   /**
    * Opens the store of {@code c}'s home ({@code create}: making a missing one). A repository in a local
-   * folder gets a receiver per task (HOME/transit), and every cycle sends through it over HTTPS, as an
-   * operator's task would to a transit instance; one that is already remote is written to directly.
-   * With {@code tickEvery} the scheduler is the service's: it ticks that often once started, and resumes
-   * the cycles their owner's stop, crash or a reboot interrupted.
+   * folder is served by one receiver for all the home's tasks (HOME/transit, a token per task), and every
+   * cycle sends through it over HTTPS, as an operator's task would to a transit instance; one that is
+   * already remote is written to directly. With {@code tickEvery} the scheduler is the service's: it
+   * ticks that often once started, and resumes the cycles their owner's stop, crash or a reboot
+   * interrupted.
    */
   static TaskSession open(CliCommand c, HomeOptions h, boolean create, MigrationListener listener,
       @Nullable Duration tickEvery) throws IOException {

@@ -79,6 +79,10 @@ class TaskCliIT {
     }
   }
 
+  private static List<Long> pids(List<ProcessHandle> handles) {
+    return handles.stream().map(ProcessHandle::pid).toList();
+  }
+
   private void assertNoReceiverLeft() {
     List<ProcessHandle> left = receivers();
     left.forEach(ProcessHandle::destroyForcibly);
@@ -139,8 +143,18 @@ class TaskCliIT {
     restoresTo("web-CYCLE_3", tmp.resolve("at-cycle-3"));
 
     // the task's receiver outlived the commands that started and used it, as a transit instance does
-    assertEquals(1, receivers().size(), "one receiver serves the Waiting task: " + receivers());
+    List<ProcessHandle> one = receivers();
+    assertEquals(1, one.size(), "one receiver serves the Waiting task: " + one);
     assertTrue(ok("task", "logs", "--home", home.toString(), "web").out().contains("sending through transit instance"));
+    // a second task's transit is served by that same receiver, and deleting that task leaves it to the first
+    Path db = Files.createDirectories(tmp.resolve("db/etc"));
+    Files.writeString(db.resolve("db.conf"), "db\n");
+    assertTrue(ok("task", "create", "--home", home.toString(), "--name", "db", "--source", db.getParent().toString(),
+        "--image-name", "db", "--incremental", "--interval", "6h", "--max-images", "2").out()
+        .contains("cycle 1 succeeded"));
+    assertEquals(pids(one), pids(receivers()), "the second task started a receiver of its own");
+    ok("task", "delete", "--home", home.toString(), "db");
+    assertEquals(pids(one), pids(receivers()), "deleting the second task stopped the first one's receiver");
     ok("task", "cutover", "--home", home.toString(), "web");
     assertNoReceiverLeft();
   }

@@ -17,11 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A receiver ({@value #MAIN}) serving one transit folder, as a child process of this JVM: started
- * with this JVM's class path, listening on loopback on a port it picks, its output appended to
- * {@value #LOG} in the folder. A process is taken for a transit's receiver only when its command
- * line says so (main class and that folder's tokens file): pids get reused, so a pid alone never
- * gets a signal. Stateless; thread-safe.
+ * A receiver ({@value #MAIN}) of a folder holding its access list ({@value #TOKENS}) and
+ * certificate ({@value #CERTS}), as a child process of this JVM: started with this JVM's class
+ * path, listening on loopback on a port it picks, its output appended to {@value #LOG} in the
+ * folder ({@link SharedReceiver} keeps the one that serves all transits of a provider). A process is
+ * taken for that folder's receiver only when its command line says so (main class and that
+ * folder's tokens file): pids get reused, so a pid alone never gets a signal. Stateless; thread-safe.
  *
  * <p>The class path goes to the child in {@code CLASSPATH} rather than {@code -cp}: the kernel
  * shows a process's command line only up to a page, and a long class path would push the part
@@ -54,7 +55,7 @@ public final class ReceiverProcess {
     Files.deleteIfExists(ready);
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-XX:+UseSerialGC"); // a few threads and a small heap: one of these runs per task
+    cmd.add("-XX:+UseSerialGC"); // a few threads and a small heap
     cmd.addAll(jvmOptions);
     cmd.add(MAIN);
     cmd.addAll(List.of("--root", root.toString(), "--listen", "127.0.0.1:0", "--cert-dir",

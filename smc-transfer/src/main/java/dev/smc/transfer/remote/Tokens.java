@@ -4,18 +4,20 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongSupplier;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The receiver's access list: a file of {@code REPO TOKEN} lines ({@code #} starts a comment), each
- * token allowed one repository. The file is read again when it changes (looked at no more than once
- * a second), so tasks can be added to a running receiver; a file that became unreadable or invalid
- * keeps the last good list and is logged. Tokens are compared by their SHA-256, in constant time,
- * against every entry. Thread-safe.
+ * token allowed one repository. The file is looked at on every request and read again when it
+ * changed (its modification time, size or file identity: a file replaced by a rename counts), so a
+ * token added to a running receiver is accepted, and one removed is refused, from the next request
+ * on; a file that became unreadable or invalid keeps the last good list and is logged once. Tokens
+ * are compared by their SHA-256, in constant time, against every entry. Thread-safe.
  */
 final class Tokens {
   /** At least 128 bits of a random token written in hex or base64. */
@@ -26,23 +28,28 @@ final class Tokens {
 
   private record Entry(String repo, byte[] tokenHash) {}
 
-  private final Path file;
-  private final LongSupplier nanoTime;
-  private volatile List<Entry> entries;
-  private FileTime loadedAt;
-  private long checkedAt;
+  /** What tells one version of the file from another without reading it. */
+  private record Version(Object fileKey, long modifiedNanos, long size) {
+    static Version of(Path file) throws IOException {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      return new Version(a.fileKey(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.size());
+    }
+  }
 
-  private Tokens(Path file, LongSupplier nanoTime) {
+  private final Path file;
+  private volatile List<Entry> entries;
+  private Version seen;
+
+  private Tokens(Path file) {
     this.file = file;
-    this.nanoTime = nanoTime;
   }
 
   /** Reads the file now; a file that is missing or invalid fails here, naming the line. */
   static Tokens load(Path file) throws IOException {
-    Tokens t = new Tokens(file, System::nanoTime);
+    Tokens t = new Tokens(file);
+    Version v = Version.of(file);
     t.entries = parse(file);
-    t.loadedAt = Files.getLastModifiedTime(file);
-    t.checkedAt = System.nanoTime();
+    t.seen = v;
     return t;
   }
 
@@ -92,22 +99,20 @@ final class Tokens {
 
   private void reloadIfChanged() {
     synchronized (this) {
-      long now = nanoTime.getAsLong();
-      if (now - checkedAt < 1_000_000_000L) {
-        return;
-      }
-      checkedAt = now;
+      Version v = null;
       try {
-        FileTime t = Files.getLastModifiedTime(file);
-        if (t.equals(loadedAt)) {
+        v = Version.of(file);
+        if (v.equals(seen)) {
           return;
         }
         entries = parse(file);
-        loadedAt = t;
         Receiver.LOG.info("tokens file {} read again: {} entries", file, entries.size());
       } catch (IOException e) {
-        Receiver.LOG.warn("tokens file {} not read again, keeping the last good list: {}", file, e.getMessage());
+        if (!Objects.equals(v, seen)) { // once per bad version, not once per request
+          Receiver.LOG.warn("tokens file {} not read again, keeping the last good list: {}", file, e.getMessage());
+        }
       }
+      seen = v; // an invalid version is not parsed again until it changes
     }
   }
 
