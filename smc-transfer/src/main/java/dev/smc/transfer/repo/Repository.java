@@ -644,16 +644,19 @@ public final class Repository implements ImageStore {
 
   /** The ids of an image's tree pieces, read from the groups its manifest lists. */
   List<ChunkId> leaves(ImageManifest m) throws IOException {
-    List<ChunkId> out = new ArrayList<>();
-    for (ChunkId g : m.tree()) {
-      ByteBuffer b = readChunk(g);
+    List<ChunkId> groups = m.tree();
+    byte[][] raw = new byte[groups.size()][];
+    readChunks(groups, (i, b) -> { // neighbouring groups with one read
       if (b.remaining() % ChunkId.LENGTH != 0) {
-        throw new IntegrityException("image " + m.ref() + ": tree group " + g + " is not a list of ids");
+        throw new IntegrityException("image " + m.ref() + ": tree group " + groups.get(i) + " is not a list of ids");
       }
-      byte[] raw = new byte[b.remaining()];
-      b.get(raw);
-      for (int off = 0; off < raw.length; off += ChunkId.LENGTH) {
-        out.add(ChunkId.of(raw, off));
+      raw[i] = new byte[b.remaining()];
+      b.duplicate().get(raw[i]);
+    });
+    List<ChunkId> out = new ArrayList<>();
+    for (byte[] g : raw) {
+      for (int off = 0; off < g.length; off += ChunkId.LENGTH) {
+        out.add(ChunkId.of(g, off));
       }
     }
     return out;

@@ -30,13 +30,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes one image: chunks are compressed on the caller's thread, appended to the current pack,
  * and full packs are uploaded by {@link Backend#parallelUploads()} background threads (at most one
- * more pack than that in memory). Index files are written every {@link #INDEX_EVERY} packs and at the end, so an
+ * more pack than that in memory). Tree pieces go into packs of their own, as restic keeps its
+ * trees apart, so the next cycle reads its parent's tree with a few reads of neighbouring pieces
+ * instead of one read a piece scattered among the data (over a receiver or S3, a request each). Index files are written every {@link #INDEX_EVERY} packs and at the end, so an
  * interrupted cycle leaves its work findable. Thread-safe for {@link #putChunk} and
  * {@link #hasChunk}; {@link #writeTree} and {@link #commit} belong to one thread.
  */
@@ -77,6 +80,8 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   /** Guards {@link #pending}, {@link #unindexed} and {@link #packsWritten}; never held while waiting for a pack. */
   private final Object state = new Object();
   private Pack current;
+  /** The pack tree pieces go to; null until a new piece comes (a no-change cycle makes none). */
+  @Nullable private Pack currentTree;
   private int pending;
   private boolean committed;
   private boolean closed;
@@ -193,12 +198,17 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       throw new IllegalArgumentException("chunk " + id + " of " + outLen + " bytes does not fit a pack");
     }
     synchronized (this) {
-      while (!current.fits(outLen)) {
-        rotate();
+      boolean tree = type == BlobType.TREE;
+      if (tree && currentTree == null) {
+        currentTree = new Pack(takeBuffer());
       }
-      current.add(id, type, codec, out, outOff, outLen, len);
-      if (current.size() >= packTarget || current.count() >= MAX_ENTRIES) {
-        rotate();
+      while (!(tree ? currentTree : current).fits(outLen)) {
+        rotate(tree);
+      }
+      Pack p = tree ? currentTree : current;
+      p.add(id, type, codec, out, outOff, outLen, len);
+      if (p.size() >= packTarget || p.count() >= MAX_ENTRIES) {
+        rotate(tree);
       }
     }
     stored.addAndGet(outLen);
@@ -240,9 +250,25 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     return groups;
   }
 
-  /** Hands the current pack to the uploaders and starts a new one. Caller holds the writer's lock. */
-  private void rotate() throws IOException {
-    Pack full = current;
+  /**
+   * Hands the current pack (of tree pieces with {@code tree}) to the uploaders and starts a new one.
+   * Caller holds the writer's lock.
+   */
+  private void rotate(boolean tree) throws IOException {
+    Pack next = new Pack(takeBuffer());
+    Pack full;
+    if (tree) {
+      full = currentTree;
+      currentTree = next;
+    } else {
+      full = current;
+      current = next;
+    }
+    upload(full);
+  }
+
+  /** A pack buffer: a free one, a new one while fewer than allowed exist, else the next an upload frees. */
+  private ByteBuffer takeBuffer() throws IOException {
     ByteBuffer next;
     try {
       // blocks while packsInFlight packs are being uploaded: bounded memory, back-pressure
@@ -258,8 +284,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
       Thread.currentThread().interrupt();
       throw new SmcException(ErrorCode.CANCELLED, "interrupted while writing " + ref);
     }
-    current = new Pack(next);
-    upload(full);
+    return next;
   }
 
   private void upload(Pack pack) throws IOException {
@@ -358,7 +383,12 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
   private void drain(boolean flushCurrent) throws IOException {
     synchronized (this) {
       if (flushCurrent && current.count() > 0) {
-        rotate();
+        rotate(false);
+      }
+      if (flushCurrent && currentTree != null && currentTree.count() > 0) {
+        Pack trees = currentTree;
+        currentTree = null;
+        upload(trees);
       }
     }
     synchronized (state) {
