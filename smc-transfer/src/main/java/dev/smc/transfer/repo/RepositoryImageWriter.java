@@ -112,7 +112,8 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     }
     int uploads = Math.max(1, Math.min(16, repo.backend().parallelUploads()));
     this.packsInFlight = uploads + 1;
-    this.pool = new java.util.concurrent.ArrayBlockingQueue<>(packsInFlight + 1);
+    // every buffer there may be: the data's packsInFlight + 1, and one for the pack of tree pieces
+    this.pool = new java.util.concurrent.ArrayBlockingQueue<>(packsInFlight + 2);
     this.uploader = Executors.newFixedThreadPool(uploads, r -> {
       Thread t = new Thread(r, "smc-upload-" + ref.name() + "-" + THREADS.incrementAndGet());
       t.setDaemon(true);
@@ -200,7 +201,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     synchronized (this) {
       boolean tree = type == BlobType.TREE;
       if (tree && currentTree == null) {
-        currentTree = new Pack(takeBuffer());
+        currentTree = new Pack(takeBuffer(true));
       }
       while (!(tree ? currentTree : current).fits(outLen)) {
         rotate(tree);
@@ -255,7 +256,7 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
    * Caller holds the writer's lock.
    */
   private void rotate(boolean tree) throws IOException {
-    Pack next = new Pack(takeBuffer());
+    Pack next = new Pack(takeBuffer(tree));
     Pack full;
     if (tree) {
       full = currentTree;
@@ -267,13 +268,16 @@ final class RepositoryImageWriter implements ImageStore.ImageWriter {
     upload(full);
   }
 
-  /** A pack buffer: a free one, a new one while fewer than allowed exist, else the next an upload frees. */
-  private ByteBuffer takeBuffer() throws IOException {
+  /**
+   * A pack buffer: a free one, a new one while fewer than allowed exist, else the next an upload frees.
+   * The pack of tree pieces may make one more, so that it never takes a buffer from the data's uploads.
+   */
+  private ByteBuffer takeBuffer(boolean tree) throws IOException {
     ByteBuffer next;
     try {
       // blocks while packsInFlight packs are being uploaded: bounded memory, back-pressure
       next = pool.poll();
-      if (next == null && buffers <= packsInFlight) {
+      if (next == null && buffers <= packsInFlight + (tree ? 1 : 0)) {
         next = newPackBuffer();
         buffers++;
       }

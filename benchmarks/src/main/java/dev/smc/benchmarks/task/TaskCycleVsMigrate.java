@@ -1,0 +1,149 @@
+package dev.smc.benchmarks.task;
+
+import dev.smc.RunMode;
+import dev.smc.TaskSpec;
+import dev.smc.TransferOptions;
+import dev.smc.scheduler.Migrations;
+import dev.smc.transfer.backend.LocalFolderBackend;
+import dev.smc.transfer.files.Excludes;
+import dev.smc.transfer.files.FileMigration;
+import dev.smc.transfer.repo.Repository;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * A task's cycles against plain migration of the same tree in one long-running JVM, as {@code smc serve} (or a
+ * program embedding the scheduler) runs an incremental task's cycles: the full cycle and a no-change cycle of an
+ * incremental task whose repository is a local folder, so every cycle goes over HTTPS through the home's one
+ * receiver (kept running by a keeper task, as it is for every task but a home's first), against
+ * {@link FileMigration} into a local folder. Both repositories use an index cache, as the CLI's do. One untimed
+ * round first; runs alternate which goes first; the page cache is dropped before every timed cycle (root).
+ *
+ * <pre>java -cp benchmarks.jar dev.smc.benchmarks.task.TaskCycleVsMigrate TREE SCRATCH RUNS</pre>
+ */
+public final class TaskCycleVsMigrate {
+  private static final Duration WAIT = Duration.ofMinutes(10);
+
+  private TaskCycleVsMigrate() {}
+
+  public static void main(String[] args) throws Exception {
+    Path tree = Path.of(args[0]);
+    Path scratch = Files.createDirectories(Path.of(args[1]));
+    int runs = Integer.parseInt(args[2]);
+    Path keeperSource = Files.createDirectories(scratch.resolve("keeper"));
+    Files.writeString(keeperSource.resolve("file"), "keep\n");
+    List<double[]> results = new ArrayList<>();
+    for (int i = 0; i <= runs; i++) {
+      Path home = scratch.resolve("home" + i);
+      Path plain = scratch.resolve("plain" + i);
+      try (Repository homeRepo = open(home.resolve("repo"), scratch);
+          Migrations m = Migrations.builder().home(home).repository(homeRepo).transitReceivers(true).build();
+          Repository local = open(plain, scratch)) {
+        m.create(TaskSpec.builder().name("keeper").source(keeperSource.toString()).imageName("keeper")
+            .incremental(Duration.ofDays(1), 1).runMode(RunMode.now()).build());
+        m.awaitCycle("keeper", WAIT);
+        Supplier<Double> migrate = () -> timed(() -> FileMigration.builder().build()
+            .run(local, tree, "bench", Excludes.NONE, TransferOptions.DEFAULTS));
+        boolean migrateFirst = i % 2 == 1;
+        double[] r = new double[4]; // full migrate, full task, no-change migrate, no-change task
+        if (migrateFirst) {
+          r[0] = migrate.get();
+        }
+        r[1] = timed(() -> {
+          m.create(TaskSpec.builder().name("bench").source(tree.toString()).imageName("bench")
+              .incremental(Duration.ofDays(1), 10).runMode(RunMode.now()).build());
+          m.awaitCycle("bench", WAIT);
+        });
+        if (!migrateFirst) {
+          r[0] = migrate.get();
+        }
+        if (migrateFirst) {
+          r[2] = migrate.get();
+        }
+        r[3] = timed(() -> {
+          m.sync("bench");
+          m.awaitCycle("bench", WAIT);
+        });
+        if (!migrateFirst) {
+          r[2] = migrate.get();
+        }
+        check(m, "bench", 2);
+        m.delete("bench");
+        m.delete("keeper");
+        System.out.printf("%s: full migrate %.2f s, task %.2f s; no-change migrate %.2f s, task %.2f s%n",
+            i == 0 ? "warm-up" : "run " + i, r[0], r[1], r[2], r[3]);
+        if (i > 0) {
+          results.add(r);
+        }
+      }
+      delete(home);
+      delete(plain);
+    }
+    String[] kind = {"full", "no-change"};
+    for (int k = 0; k < 2; k++) {
+      int c = k;
+      double mm = median(results.stream().map(r -> r[2 * c]).toList());
+      double mt = median(results.stream().map(r -> r[2 * c + 1]).toList());
+      System.out.printf("%s, median of %d: migrate %.2f s, task %.2f s, task / migrate %.2fx%n", kind[k],
+          results.size(), mm, mt, mt / mm);
+    }
+  }
+
+  private static Repository open(Path folder, Path scratch) throws IOException {
+    return Repository.open(LocalFolderBackend.open(folder), Repository.options().cacheDir(scratch.resolve("cache")));
+  }
+
+  private static void check(Migrations m, String task, int cycles) throws IOException {
+    int made = m.task(task).cycles().size();
+    if (made != cycles || m.images(task).size() != cycles) {
+      throw new IllegalStateException("task " + task + " made " + made + " cycles, " + m.images(task).size()
+          + " images; expected " + cycles + ": " + m.task(task));
+    }
+  }
+
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  private static double timed(Body b) {
+    try {
+      dropCaches();
+      long t0 = System.nanoTime();
+      b.run();
+      return (System.nanoTime() - t0) / 1e9;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void dropCaches() throws IOException, InterruptedException {
+    new ProcessBuilder("sync").inheritIO().start().waitFor();
+    Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3", StandardCharsets.US_ASCII);
+  }
+
+  private static void delete(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    s.sort(null);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+}
