@@ -1,5 +1,9 @@
 package dev.smc.examples.cli;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -41,38 +45,76 @@ final class Commands {
     }
   }
 
+  /** The task subcommands, by name, in the order help lists them. */
+  private static final Map<String, Function<Cli, CliCommand>> TASK = new LinkedHashMap<>();
+  /** The commands, by name, in the order help lists them ({@code help} apart). */
+  private static final Map<String, Function<Cli, CliCommand>> TOP = new LinkedHashMap<>();
+
+  static {
+    TASK.put("create", TaskCreateCommand::new);
+    TASK.put("list", TaskListCommand::new);
+    TASK.put("show", TaskShowCommand::new);
+    TASK.put("logs", TaskLogsCommand::new);
+    TASK.put("start", TaskStartCommand::new);
+    TASK.put("sync", TaskSyncCommand::new);
+    TASK.put("pause", TaskPauseCommand::new);
+    TASK.put("cutover", TaskCutoverCommand::new);
+    TASK.put("modify", TaskModifyCommand::new);
+    TASK.put("delete", TaskDeleteCommand::new);
+    TASK.put("pin", TaskPinCommand::new);
+    TASK.put("import", TaskImportCommand::new);
+    TASK.put("export", TaskExportCommand::new);
+    TASK.put("template", TaskTemplateCommand::new);
+    TOP.put("demo", DemoCommand::new);
+    TOP.put("migrate", MigrateCommand::new);
+    TOP.put("images", ImagesCommand::new);
+    TOP.put("ls", LsCommand::new);
+    TOP.put("diff", DiffCommand::new);
+    TOP.put("restore", RestoreCommand::new);
+    TOP.put("check", CheckCommand::new);
+    TOP.put("forget", ForgetCommand::new);
+    TOP.put("gc", GcCommand::new);
+    TOP.put("unlock", UnlockCommand::new);
+    TOP.put("describe", DescribeCommand::new);
+    TOP.put("task", TaskCommand::new);
+    TOP.put("serve", ServeCommand::new);
+    TOP.put("receiver", ReceiverCommand::new);
+    TOP.put("completion", CompletionCommand::new);
+  }
+
+  /** The whole tree: for help, completion, --version and what names no command ("did you mean"). */
   static CommandLine tree(Cli cli) {
-    CommandLine task = new CommandLine(new TaskCommand(cli))
-        .addSubcommand(new TaskCreateCommand(cli))
-        .addSubcommand(new TaskListCommand(cli))
-        .addSubcommand(new TaskShowCommand(cli))
-        .addSubcommand(new TaskLogsCommand(cli))
-        .addSubcommand(new TaskStartCommand(cli))
-        .addSubcommand(new TaskSyncCommand(cli))
-        .addSubcommand(new TaskPauseCommand(cli))
-        .addSubcommand(new TaskCutoverCommand(cli))
-        .addSubcommand(new TaskModifyCommand(cli))
-        .addSubcommand(new TaskDeleteCommand(cli))
-        .addSubcommand(new TaskPinCommand(cli))
-        .addSubcommand(new TaskImportCommand(cli))
-        .addSubcommand(new TaskExportCommand(cli))
-        .addSubcommand(new TaskTemplateCommand(cli));
-    return new CommandLine(new Smc(cli))
-        .addSubcommand(new DemoCommand(cli))
-        .addSubcommand(new MigrateCommand(cli))
-        .addSubcommand(new ImagesCommand(cli))
-        .addSubcommand(new LsCommand(cli))
-        .addSubcommand(new DiffCommand(cli))
-        .addSubcommand(new RestoreCommand(cli))
-        .addSubcommand(new CheckCommand(cli))
-        .addSubcommand(new ForgetCommand(cli))
-        .addSubcommand(new GcCommand(cli))
-        .addSubcommand(new UnlockCommand(cli))
-        .addSubcommand(new DescribeCommand(cli))
-        .addSubcommand(task)
-        .addSubcommand(new ServeCommand(cli))
-        .addSubcommand(new ReceiverCommand(cli))
-        .addSubcommand(new CompletionCommand(cli))
-        .addSubcommand(new HelpCommand());
+    return tree(cli, List.of());
+  }
+
+  /**
+   * The tree {@code args} need: only the command they name (and, under {@code task}, only the
+   * subcommand), when they name one; else the whole tree. Building a command makes picocli read
+   * its annotations, and all 30 of them cost a quarter of a second at every start.
+   */
+  static CommandLine tree(Cli cli, List<String> args) {
+    String first = args.isEmpty() ? null : args.get(0);
+    boolean one = first != null && TOP.containsKey(first) && !first.equals("completion");
+    CommandLine top = new CommandLine(new Smc(cli));
+    for (Map.Entry<String, Function<Cli, CliCommand>> e : TOP.entrySet()) {
+      if (one && !e.getKey().equals(first)) {
+        continue;
+      }
+      CommandLine c = new CommandLine(e.getValue().apply(cli));
+      if (e.getKey().equals("task")) {
+        String sub = args.size() > 1 ? args.get(1) : null;
+        boolean oneSub = one && sub != null && TASK.containsKey(sub);
+        TASK.forEach((name, make) -> {
+          if (!oneSub || name.equals(sub)) {
+            c.addSubcommand(make.apply(cli));
+          }
+        });
+      }
+      top.addSubcommand(c);
+    }
+    if (!one) {
+      top.addSubcommand(new HelpCommand());
+    }
+    return top;
   }
 }

@@ -51,7 +51,7 @@ public final class Main {
   int run(String... argv) {
     List<String> args = new ArrayList<>(Arrays.asList(argv));
     boolean debug = args.remove("--debug");
-    CommandLine cl = commandLine(cli);
+    CommandLine cl = commandLine(cli, args);
     if (args.isEmpty()) {
       cl.usage(cli.err());
       return ExitCode.USAGE;
@@ -63,7 +63,12 @@ public final class Main {
 
   /** The whole command tree, writing to {@code cli}'s streams. */
   static CommandLine commandLine(Cli cli) {
-    CommandLine cl = Commands.tree(cli);
+    return commandLine(cli, List.of());
+  }
+
+  /** The command tree {@code args} need (see {@link Commands#tree(Cli, List)}), writing to {@code cli}'s streams. */
+  static CommandLine commandLine(Cli cli, List<String> args) {
+    CommandLine cl = Commands.tree(cli, args);
     cl.setOut(new PrintWriter(cli.out(), true, StandardCharsets.UTF_8));
     cl.setErr(new PrintWriter(cli.err(), true, StandardCharsets.UTF_8));
     cl.setExpandAtFiles(false); // an argument "@file" is a value, never a file's contents
