@@ -1,20 +1,18 @@
 package dev.smc.benchmarks.net;
 
 import dev.smc.TransferOptions;
+import dev.smc.benchmarks.Runs;
 import dev.smc.transfer.backend.LocalFolderBackend;
 import dev.smc.transfer.files.Excludes;
 import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.remote.HttpsBackend;
 import dev.smc.transfer.repo.Repository;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * A full file-level cycle of a tree into a local-folder repository and through a receiver, in one
@@ -44,11 +42,11 @@ public final class ReceiverVsLocal {
     for (int i = 0; i <= runs; i++) {
       double l = cycle(tree, Repository.open(LocalFolderBackend.open(scratch.resolve("local" + i)),
           Repository.options()));
-      delete(scratch.resolve("local" + i));
+      Runs.delete(scratch.resolve("local" + i));
       double h = cycle(tree, Repository.open(HttpsBackend.open(endpoint + "-" + i,
           HttpsBackend.Options.of(token, Optional.of(pin))), Repository.options()));
       if (receiverRoot.isPresent()) {
-        delete(receiverRoot.get().resolve(repoName + "-" + i));
+        Runs.delete(receiverRoot.get().resolve(repoName + "-" + i));
       }
       if (i == 0) {
         System.out.printf("warm-up: local %.2f s, receiver %.2f s%n", l, h);
@@ -58,14 +56,14 @@ public final class ReceiverVsLocal {
       local.add(l);
       remote.add(h);
     }
-    double ml = median(local);
-    double mh = median(remote);
+    double ml = Runs.median(local);
+    double mh = Runs.median(remote);
     System.out.printf("median (warm agent): local %.2f s, receiver %.2f s, receiver speed = %.2fx local%n", ml, mh,
         ml / mh);
   }
 
   private static double cycle(Path tree, Repository repo) throws IOException, InterruptedException {
-    dropCaches();
+    Runs.dropCaches();
     long t0 = System.nanoTime();
     try (repo) {
       FileMigration.builder().build().run(repo, tree, "bench", Excludes.of(List.of()), TransferOptions.DEFAULTS);
@@ -73,26 +71,4 @@ public final class ReceiverVsLocal {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static void dropCaches() throws IOException, InterruptedException {
-    new ProcessBuilder("sync").inheritIO().start().waitFor();
-    Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3", StandardCharsets.US_ASCII);
-  }
-
-  private static void delete(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
-
-  private static double median(List<Double> xs) {
-    List<Double> s = new ArrayList<>(xs);
-    s.sort(null);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-  }
 }

@@ -3,21 +3,19 @@ package dev.smc.benchmarks.task;
 import dev.smc.RunMode;
 import dev.smc.TaskSpec;
 import dev.smc.TransferOptions;
+import dev.smc.benchmarks.Runs;
 import dev.smc.scheduler.Migrations;
 import dev.smc.transfer.backend.LocalFolderBackend;
 import dev.smc.transfer.files.Excludes;
 import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.repo.Repository;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * A task's cycles against plain migration of the same tree in one long-running JVM, as {@code smc serve} (or a
@@ -84,14 +82,14 @@ public final class TaskCycleVsMigrate {
           results.add(r);
         }
       }
-      delete(home);
-      delete(plain);
+      Runs.delete(home);
+      Runs.delete(plain);
     }
     String[] kind = {"full", "no-change"};
     for (int k = 0; k < 2; k++) {
       int c = k;
-      double mm = median(results.stream().map(r -> r[2 * c]).toList());
-      double mt = median(results.stream().map(r -> r[2 * c + 1]).toList());
+      double mm = Runs.median(results.stream().map(r -> r[2 * c]).toList());
+      double mt = Runs.median(results.stream().map(r -> r[2 * c + 1]).toList());
       System.out.printf("%s, median of %d: migrate %.2f s, task %.2f s, task / migrate %.2fx%n", kind[k],
           results.size(), mm, mt, mt / mm);
     }
@@ -115,7 +113,7 @@ public final class TaskCycleVsMigrate {
 
   private static double timed(Body b) {
     try {
-      dropCaches();
+      Runs.dropCaches();
       long t0 = System.nanoTime();
       b.run();
       return (System.nanoTime() - t0) / 1e9;
@@ -124,26 +122,4 @@ public final class TaskCycleVsMigrate {
     }
   }
 
-  private static void dropCaches() throws IOException, InterruptedException {
-    new ProcessBuilder("sync").inheritIO().start().waitFor();
-    Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3", StandardCharsets.US_ASCII);
-  }
-
-  private static void delete(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
-
-  private static double median(List<Double> xs) {
-    List<Double> s = new ArrayList<>(xs);
-    s.sort(null);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-  }
 }
