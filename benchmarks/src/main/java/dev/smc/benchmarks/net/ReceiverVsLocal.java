@@ -8,7 +8,6 @@ import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.remote.HttpsBackend;
 import dev.smc.transfer.repo.Repository;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
