@@ -15,6 +15,8 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.annotation.Nullable;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,8 +53,18 @@ class ProgressCliIT {
     return shown;
   }
 
-  private Path tree() throws IOException {
-    Path src = Files.createDirectories(tmp.resolve("server/data"));
+  private static void run(String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command) + ": " + out);
+  }
+
+  /** A server's root: a file system of its own (tmpfs), whose used bytes are the first cycle's estimate. */
+  private Path tree() throws IOException, InterruptedException {
+    Path root = Files.createDirectories(tmp.resolve("server"));
+    run("mount", "-t", "tmpfs", "-o", "size=32m", "smc-progress-it", root.toString());
+    mounted = root;
+    Path src = Files.createDirectories(root.resolve("data"));
     Random rnd = new Random(4);
     for (int i = 0; i < 6; i++) {
       byte[] b = new byte[1 << 20];
@@ -60,6 +72,15 @@ class ProgressCliIT {
       Files.write(src.resolve("f" + i), b);
     }
     return src.getParent();
+  }
+
+  @Nullable private Path mounted;
+
+  @AfterEach
+  void unmount() throws IOException, InterruptedException {
+    if (mounted != null) {
+      run("umount", mounted.toString());
+    }
   }
 
   @Test

@@ -170,7 +170,7 @@ class TaskCliIT {
     }
     long total = 5L * buf.length;
     // 8 MiB/s: the 40 MiB cycle takes about 5 s; its packs go to the receiver several at once, so the
-    // first to land (after a few seconds) may be the last, smaller one
+    // first to land may be the small pack of tree pieces, handed over with the last data once the walk is done
     ok("task", "create", "--home", home.toString(), "--name", "db", "--source", src.toString(), "--image-name", "db",
         "--run", "create-only", "--bwlimit", "8192");
     Process start = launch("task", "start", "--home", home.toString(), "db");
@@ -179,7 +179,7 @@ class TaskCliIT {
       taskFile = s.filter(p -> p.toString().endsWith(".task")).findFirst().orElseThrow();
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!(Files.readString(taskFile).contains("\nstep=Syncing\n") && packs() > 0)) {
+    while (!(Files.readString(taskFile).contains("\nstep=Syncing\n") && packBytes() >= 1 << 20)) {
       if (!start.isAlive()) {
         throw new AssertionError("task start ended before it could be killed: " + finish(start));
       }
@@ -209,7 +209,11 @@ class TaskCliIT {
   }
 
   private long packBytes() throws IOException {
-    try (Stream<Path> s = Files.walk(home.resolve("repo/data"))) {
+    Path data = home.resolve("repo/data");
+    if (!Files.isDirectory(data)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.walk(data)) {
       long sum = 0;
       for (Path p : s.filter(Files::isRegularFile).toList()) {
         sum += Files.size(p);
@@ -218,15 +222,6 @@ class TaskCliIT {
     }
   }
 
-  private long packs() throws IOException {
-    Path data = home.resolve("repo/data");
-    if (!Files.isDirectory(data)) {
-      return 0;
-    }
-    try (Stream<Path> s = Files.walk(data)) {
-      return s.filter(Files::isRegularFile).count();
-    }
-  }
 
   @Test
   void serveExitsZeroOnSigtermAndTheStoreStaysIntact() throws Exception {
