@@ -1,7 +1,5 @@
 package dev.smc.benchmarks.task;
 
-import dev.smc.RunMode;
-import dev.smc.TaskSpec;
 import dev.smc.TransferOptions;
 import dev.smc.benchmarks.Runs;
 import dev.smc.scheduler.Migrations;
@@ -12,7 +10,6 @@ import dev.smc.transfer.repo.Repository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -28,26 +25,20 @@ import java.util.function.Supplier;
  * <pre>java -cp benchmarks.jar dev.smc.benchmarks.task.TaskCycleVsMigrate TREE SCRATCH RUNS</pre>
  */
 public final class TaskCycleVsMigrate {
-  private static final Duration WAIT = Duration.ofMinutes(10);
-
   private TaskCycleVsMigrate() {}
 
   public static void main(String[] args) throws Exception {
     Path tree = Path.of(args[0]);
     Path scratch = Files.createDirectories(Path.of(args[1]));
     int runs = Integer.parseInt(args[2]);
-    Path keeperSource = Files.createDirectories(scratch.resolve("keeper"));
-    Files.writeString(keeperSource.resolve("file"), "keep\n");
     List<double[]> results = new ArrayList<>();
     for (int i = 0; i <= runs; i++) {
       Path home = scratch.resolve("home" + i);
       Path plain = scratch.resolve("plain" + i);
-      try (Repository homeRepo = open(home.resolve("repo"), scratch);
-          Migrations m = Migrations.builder().home(home).repository(homeRepo).transitReceivers(true).build();
-          Repository local = open(plain, scratch)) {
-        m.create(TaskSpec.builder().name("keeper").source(keeperSource.toString()).imageName("keeper")
-            .incremental(Duration.ofDays(1), 1).runMode(RunMode.now()).build());
-        m.awaitCycle("keeper", WAIT);
+      try (KeptHome h = new KeptHome(home, scratch.resolve("cache"));
+          Repository local = Repository.open(LocalFolderBackend.open(plain),
+              Repository.options().cacheDir(scratch.resolve("cache")))) {
+        Migrations m = h.tasks;
         Supplier<Double> migrate = () -> timed(() -> FileMigration.builder().build()
             .run(local, tree, "bench", Excludes.NONE, TransferOptions.DEFAULTS));
         boolean migrateFirst = i % 2 == 1;
@@ -55,11 +46,7 @@ public final class TaskCycleVsMigrate {
         if (migrateFirst) {
           r[0] = migrate.get();
         }
-        r[1] = timed(() -> {
-          m.create(TaskSpec.builder().name("bench").source(tree.toString()).imageName("bench")
-              .incremental(Duration.ofDays(1), 10).runMode(RunMode.now()).build());
-          m.awaitCycle("bench", WAIT);
-        });
+        r[1] = timed(() -> h.fullCycle("bench", tree));
         if (!migrateFirst) {
           r[0] = migrate.get();
         }
@@ -68,14 +55,12 @@ public final class TaskCycleVsMigrate {
         }
         r[3] = timed(() -> {
           m.sync("bench");
-          m.awaitCycle("bench", WAIT);
+          m.awaitCycle("bench", KeptHome.WAIT);
         });
         if (!migrateFirst) {
           r[2] = migrate.get();
         }
         check(m, "bench", 2);
-        m.delete("bench");
-        m.delete("keeper");
         System.out.printf("%s: full migrate %.2f s, task %.2f s; no-change migrate %.2f s, task %.2f s%n",
             i == 0 ? "warm-up" : "run " + i, r[0], r[1], r[2], r[3]);
         if (i > 0) {
@@ -93,10 +78,6 @@ public final class TaskCycleVsMigrate {
       System.out.printf("%s, median of %d: migrate %.2f s, task %.2f s, task / migrate %.2fx%n", kind[k],
           results.size(), mm, mt, mt / mm);
     }
-  }
-
-  private static Repository open(Path folder, Path scratch) throws IOException {
-    return Repository.open(LocalFolderBackend.open(folder), Repository.options().cacheDir(scratch.resolve("cache")));
   }
 
   private static void check(Migrations m, String task, int cycles) throws IOException {

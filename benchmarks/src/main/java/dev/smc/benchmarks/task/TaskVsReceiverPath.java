@@ -1,11 +1,7 @@
 package dev.smc.benchmarks.task;
 
-import dev.smc.RunMode;
-import dev.smc.TaskSpec;
 import dev.smc.TransferOptions;
 import dev.smc.benchmarks.Runs;
-import dev.smc.scheduler.Migrations;
-import dev.smc.transfer.backend.LocalFolderBackend;
 import dev.smc.transfer.files.Excludes;
 import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.remote.HttpsBackend;
@@ -13,7 +9,6 @@ import dev.smc.transfer.repo.Repository;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -26,37 +21,26 @@ import java.util.Properties;
  * <pre>java -cp benchmarks.jar dev.smc.benchmarks.task.TaskVsReceiverPath TREE SCRATCH RUNS</pre>
  */
 public final class TaskVsReceiverPath {
-  private static final Duration WAIT = Duration.ofMinutes(10);
-
   private TaskVsReceiverPath() {}
 
   public static void main(String[] args) throws Exception {
     Path tree = Path.of(args[0]);
     Path scratch = Files.createDirectories(Path.of(args[1]));
     int runs = Integer.parseInt(args[2]);
-    Path keeper = Files.createDirectories(scratch.resolve("keeper"));
-    Files.writeString(keeper.resolve("file"), "keep\n");
     for (int i = 1; i <= runs; i++) {
-      double plain = cycle(scratch.resolve("plain" + i), keeper, tree, false);
-      double task = cycle(scratch.resolve("task" + i), keeper, tree, true);
+      double plain = cycle(scratch.resolve("plain" + i), tree, false);
+      double task = cycle(scratch.resolve("task" + i), tree, true);
       System.out.printf("run %d: FileMigration through the home's receiver %.2f s, task %.2f s%n", i, plain, task);
     }
   }
 
-  private static double cycle(Path home, Path keeper, Path tree, boolean asTask) throws Exception {
+  private static double cycle(Path home, Path tree, boolean asTask) throws Exception {
     double took;
-    try (Repository repo = Repository.open(LocalFolderBackend.open(home.resolve("repo")),
-            Repository.options().cacheDir(home.resolve("cache")));
-        Migrations m = Migrations.builder().home(home).repository(repo).transitReceivers(true).build()) {
-      m.create(TaskSpec.builder().name("keeper").source(keeper.toString()).imageName("keeper")
-          .incremental(Duration.ofDays(1), 1).runMode(RunMode.now()).build());
-      m.awaitCycle("keeper", WAIT);
+    try (KeptHome h = new KeptHome(home, home.resolve("cache"))) {
       Runs.dropCaches();
       long t0 = System.nanoTime();
       if (asTask) {
-        m.create(TaskSpec.builder().name("bench").source(tree.toString()).imageName("bench")
-            .incremental(Duration.ofDays(1), 10).runMode(RunMode.now()).build());
-        m.awaitCycle("bench", WAIT);
+        h.fullCycle("bench", tree);
       } else {
         Path receiver = home.resolve("transit/receiver");
         Properties p = new Properties();
@@ -66,15 +50,11 @@ public final class TaskVsReceiverPath {
         String token = Files.readAllLines(receiver.resolve("tokens")).get(0).split(" ")[1]; // the keeper's
         HttpsBackend b = HttpsBackend.open("https://127.0.0.1:" + p.getProperty("port") + "/repo",
             HttpsBackend.Options.of(token, Optional.of(p.getProperty("fingerprint"))));
-        try (Repository r = repo.openThrough(b)) {
+        try (Repository r = h.repo.openThrough(b)) {
           FileMigration.builder().build().run(r, tree, "plain", Excludes.NONE, TransferOptions.DEFAULTS);
         }
       }
       took = (System.nanoTime() - t0) / 1e9;
-      if (asTask) {
-        m.delete("bench");
-      }
-      m.delete("keeper");
     }
     Runs.delete(home);
     return took;

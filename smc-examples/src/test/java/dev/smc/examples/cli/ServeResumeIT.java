@@ -98,16 +98,8 @@ class ServeResumeIT {
   }
 
   private long packBytes() {
-    Path data = home.resolve("repo/data");
-    if (!Files.isDirectory(data)) {
-      return 0;
-    }
-    try (Stream<Path> s = Files.walk(data)) {
-      long sum = 0;
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        sum += Files.size(p);
-      }
-      return sum;
+    try {
+      return HomeFiles.packBytes(home);
     } catch (IOException e) {
       return 0;
     }
@@ -115,10 +107,8 @@ class ServeResumeIT {
 
   @AfterEach
   void noReceiverLeft() {
-    String transits = home == null ? "-" : home.resolve("transit").toAbsolutePath().toString();
-    try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-      all.filter(h -> h.info().commandLine().map(c -> c.contains("ReceiverMain") && c.contains(transits)).orElse(false))
-          .forEach(ProcessHandle::destroyForcibly);
+    if (home != null) {
+      HomeFiles.receivers(home).forEach(ProcessHandle::destroyForcibly);
     }
   }
 
@@ -156,7 +146,7 @@ class ServeResumeIT {
     String owner = "\nowner.pid=" + serve1.pid() + "\n";
     await("serve resumes the cycle and stores a pack", 40, serve1, () -> {
       String t = taskFile();
-      return t.contains(owner) && t.contains("\nstep=Syncing\n") && packBytes() > 0;
+      return t.contains(owner) && t.contains("\nstep=Syncing\n") && packBytes() >= 1 << 20;
     });
     serve1.destroy(); // SIGTERM
     Run first = finish(serve1, serve1Run);

@@ -70,13 +70,8 @@ class TaskCliIT {
     return r;
   }
 
-  /** The receiver processes serving this test's transit instances, whoever started them. */
   private List<ProcessHandle> receivers() {
-    String transits = home.resolve("transit").toAbsolutePath().toString();
-    try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-      return all.filter(h -> h.info().commandLine().map(c -> c.contains("ReceiverMain") && c.contains(transits))
-          .orElse(false)).toList();
-    }
+    return HomeFiles.receivers(home);
   }
 
   private static List<Long> pids(List<ProcessHandle> handles) {
@@ -209,18 +204,9 @@ class TaskCliIT {
   }
 
   private long packBytes() throws IOException {
-    Path data = home.resolve("repo/data");
-    if (!Files.isDirectory(data)) {
-      return 0;
-    }
-    try (Stream<Path> s = Files.walk(data)) {
-      long sum = 0;
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        sum += Files.size(p);
-      }
-      return sum;
-    }
+    return HomeFiles.packBytes(home);
   }
+
 
 
   @Test
