@@ -29,10 +29,10 @@ public final class Expiry {
     return true;
   }
 
-  /** Deletes an Expired task whose time to be deleted came by {@code now}. */
-  public static void deleteIfDue(TaskJournal journal, MigrationTask t, Instant now) throws IOException {
+  /** Deletes an Expired task whose time to be deleted came by {@code now}; returns whether it did. */
+  public static boolean deleteIfDue(TaskJournal journal, MigrationTask t, Instant now) throws IOException {
     if (t.deleteAt().isEmpty() || now.isBefore(t.deleteAt().get())) {
-      return;
+      return false;
     }
     Draft d = new Draft(t);
     try (TaskStore.Lock l = journal.store().tryLock(t.id()).orElseThrow(() -> TaskJournal.locked(t))) {
@@ -40,5 +40,6 @@ public final class Expiry {
       journal.save(d, TaskState.Expired, "deleting", "expired " + Migrations.EXPIRED_KEPT.toDays() + " days ago");
       journal.finishDelete(d, "expired task deleted");
     }
+    return true;
   }
 }

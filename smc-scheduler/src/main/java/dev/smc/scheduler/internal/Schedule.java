@@ -108,8 +108,7 @@ public final class Schedule {
         return skipped == null ? new Decision("Running cycle " + n + " here", false) : new Decision(skipped, true);
       }
       case Expired -> {
-        if (t.deleteAt().isPresent() && !now.isBefore(t.deleteAt().get())) {
-          Expiry.deleteIfDue(journal, t, now);
+        if (Expiry.deleteIfDue(journal, t, now)) {
           return new Decision("deleted: expired " + Migrations.EXPIRED_KEPT.toDays() + " days ago", true);
         }
         return new Decision("Expired: deleted at " + t.deleteAt().map(Object::toString).orElse("-"), false);
