@@ -33,6 +33,15 @@ public interface InstanceProvider {
   }
 
   /**
+   * Whether a transit instance that exists is serving now, so that a scheduler can say when
+   * {@link #ensureRunning} had to start it again (its endpoint may be the same afterwards).
+   * Default: true.
+   */
+  default boolean isServing(TransitInstance instance) throws IOException {
+    return true;
+  }
+
+  /**
    * A transit instance: its id, owner task, the endpoints a source sends to over the public and
    * the private network, and the credentials that endpoint asks for (empty when it asks none, as
    * for a folder on this machine). {@link #toString()} never prints the token.

@@ -3,6 +3,7 @@ package dev.smc.scheduler;
 import dev.smc.TaskId;
 import dev.smc.scheduler.internal.AtomicFiles;
 import dev.smc.scheduler.internal.ReceiverProcess;
+import dev.smc.transfer.remote.HttpsBackend;
 import dev.smc.scheduler.internal.SharedReceiver;
 import dev.smc.spi.InstanceProvider;
 import java.io.IOException;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * 10 s). Each transit has its own random token, allowed only the repository folder it serves; the
  * receiver's access list is every live transit's token, replaced at once when a transit comes or
  * goes, so a released transit's token is refused from the next request on. A cycle's data goes
- * over HTTPS through the receiver, as it would through a transit instance in a cloud.
+ * through the receiver (its Unix socket, below), as it would through a transit instance in a cloud.
  *
  * <p>Each transit is a folder {@code <dir>/<id>/} (mode 0700): {@code instance.properties} (id,
  * task; written atomically) and {@code tokens} (its one {@code REPO TOKEN} line, mode 0600). The
@@ -45,9 +46,12 @@ import org.slf4j.LoggerFactory;
  * endpoint follows) after a reboot or a kill. A process is only signalled when its command line
  * shows it is this folder's receiver.
  *
- * <p>This machine has one network: both endpoints are {@code https://127.0.0.1:PORT/REPO}, REPO
- * being the repository folder's name (with a hash of its path when another folder of that name is
- * served already).
+ * <p>This machine has one network, and a source on it reaches the receiver by its Unix socket:
+ * both endpoints are {@code http+unix://SOCKET/REPO} (plain HTTP: no network carries the bytes, and
+ * only processes of this user may connect; {@link HttpsBackend#open}), or
+ * {@code https://127.0.0.1:PORT/REPO} when the folder's path is too long for a socket's; REPO is
+ * the repository folder's name (with a hash of its path when another folder of that name is served
+ * already).
  *
  * <p>Thread-safe, also across processes sharing {@code dir}.
  */
@@ -168,6 +172,12 @@ public final class LocalReceiverProvider implements InstanceProvider {
     return out;
   }
 
+  /** Whether the transit exists and the receiver runs. */
+  @Override
+  public boolean isServing(TransitInstance instance) throws IOException {
+    return process(instance.id()).isPresent();
+  }
+
   /** The receiver process that serves a transit, when the transit exists and the receiver runs. */
   public Optional<ProcessHandle> process(String transitId) throws IOException {
     return read(home(transitId)).isEmpty() ? Optional.empty() : receiver.process();
@@ -245,7 +255,8 @@ public final class LocalReceiverProvider implements InstanceProvider {
     if (serving.isEmpty() || alias.isEmpty()) {
       return new TransitInstance(id, task, "", "", Optional.empty());
     }
-    String endpoint = "https://127.0.0.1:" + serving.get().port() + "/" + alias.get();
+    String endpoint = serving.get().unixSocket().map(u -> HttpsBackend.unixEndpoint(u, alias.get()))
+        .orElse("https://127.0.0.1:" + serving.get().port() + "/" + alias.get());
     return new TransitInstance(id, task, endpoint, endpoint,
         token.map(t -> new Access(t, serving.get().fingerprint())));
   }

@@ -16,6 +16,7 @@ import dev.smc.testkit.ManualClock;
 import dev.smc.transfer.backend.LocalFolderBackend;
 import dev.smc.transfer.files.FileRestore;
 import dev.smc.transfer.files.TreeCompare;
+import dev.smc.transfer.remote.HttpsBackend;
 import dev.smc.transfer.repo.Repository;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -131,7 +132,8 @@ class LocalReceiverProviderTest {
     assertEquals(TaskState.Waiting, t.state(), t.error().orElse(""));
     TransitInstance transit = onlyTransit();
     assertEquals(t.transit().orElseThrow(), transit.id());
-    assertTrue(transit.endpoint().matches("https://127\\.0\\.0\\.1:\\d+/repo"), transit.endpoint());
+    assertEquals(HttpsBackend.unixEndpoint(home.resolve("transit/receiver/receiver.sock"), "repo"), transit.endpoint(),
+        "the receiver's Unix socket");
     assertEquals(transit.publicEndpoint(), transit.privateEndpoint(), "this machine has one network");
     assertTrue(transit.access().orElseThrow().token().matches("[0-9a-f]{64}"));
     assertTrue(transit.access().orElseThrow().pin().startsWith("sha256:"));
@@ -203,8 +205,8 @@ class LocalReceiverProviderTest {
     assertEquals(1, during.size(), "one receiver ran during the cycle: " + during);
     String endpoint = m.logs("once").stream().map(LogEntry::event).filter(e -> e.contains("sending through"))
         .findFirst().orElseThrow().replaceAll(".* at ", "");
-    assertTrue(endpoint.matches("https://127\\.0\\.0\\.1:\\d+/repo"), endpoint);
-    assertEquals(endpoint, store.get(), "the engine wrote over HTTPS to the receiver, not to the folder");
+    assertTrue(endpoint.matches("http\\+unix://%2F.*receiver.sock/repo"), endpoint);
+    assertEquals(endpoint, store.get(), "the engine wrote through the receiver, not to the folder");
     List<String> events = m.logs("once").stream().map(LogEntry::event).toList();
     int cleaning = events.indexOf("business step Cleaning");
     int released = -1;

@@ -32,6 +32,12 @@ final class ReceiverCommand extends CliCommand {
   @Option(names = "--max-connections", paramLabel = "1-4096", description = "Authenticated connections at once.")
   @Nullable String maxConnections;
 
+  @Option(names = "--unix-socket", paramLabel = "PATH", description = "Listen on this Unix socket too, for agents of"
+      + " this user on this machine (--repo http+unix://SOCKET/REPO, each / of the path as %2F): plain HTTP, packs"
+      + " checked whole rather than chunk by chunk, since such an agent could write ROOT itself. Keep its folder"
+      + " private; at most 107 bytes.")
+  @Nullable String unixSocket;
+
   @Option(names = "--ready-file", paramLabel = "F", description = "Write \"PORT FINGERPRINT\" here once serving.")
   @Nullable String readyFile;
 
@@ -48,6 +54,7 @@ final class ReceiverCommand extends CliCommand {
     add(args, "--tokens", tokens);
     add(args, "--max-body-mib", maxBodyMib);
     add(args, "--max-connections", maxConnections);
+    add(args, "--unix-socket", unixSocket);
     add(args, "--ready-file", readyFile);
     return ReceiverMain.run(args.toArray(new String[0]), cli.out(), cli.err());
   }

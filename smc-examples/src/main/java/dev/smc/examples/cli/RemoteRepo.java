@@ -15,13 +15,19 @@ import java.util.Optional;
 
 /**
  * A repository on a receiver: {@code --repo https://HOST:PORT/REPO --token-file F [--pin sha256:HEX]
- * [--proxy HOST:PORT]}. Every command that takes {@code --repo} takes these too.
+ * [--proxy HOST:PORT]}, or on its Unix socket on this machine: {@code --repo http+unix://SOCKET/REPO
+ * --token-file F}. Every command that takes {@code --repo} takes these too.
  */
 final class RemoteRepo {
   private RemoteRepo() {}
 
   static boolean isRemote(String location) {
-    return location.regionMatches(true, 0, "https://", 0, 8);
+    return location.regionMatches(true, 0, "https://", 0, 8) || isUnix(location);
+  }
+
+  private static boolean isUnix(String location) {
+    String scheme = HttpsBackend.UNIX_SCHEME + "://";
+    return location.regionMatches(true, 0, scheme, 0, scheme.length());
   }
 
   /**
@@ -37,13 +43,18 @@ final class RemoteRepo {
     }
     String tokenFile = a.tokenFile != null ? a.tokenFile : c.cli.env("SMC_TOKEN_FILE");
     if (tokenFile == null) {
-      throw c.usage("--token-file is required (or set SMC_TOKEN_FILE) for an https:// --repo: a file whose first"
+      throw c.usage("--token-file is required (or set SMC_TOKEN_FILE) for a receiver's --repo: a file whose first"
           + " line is the task's token, as in the receiver's tokens file");
     }
     String token = token(cmd, tokenFile);
-    Optional<String> pin = Optional.ofNullable(a.pin != null ? a.pin : c.cli.env("SMC_PIN"));
-    Optional<InetSocketAddress> proxy = Optional.ofNullable(a.proxy != null ? a.proxy : c.cli.env("SMC_PROXY"))
-        .map(v -> proxy(cmd, v));
+    if (isUnix(location) && (a.pin != null || a.proxy != null)) {
+      throw c.usage((a.pin != null ? "--pin" : "--proxy") + " applies to an https:// --repo only (an "
+          + HttpsBackend.UNIX_SCHEME + ":// --repo is a socket on this machine: no TLS, no proxy)");
+    }
+    Optional<String> pin = isUnix(location) ? Optional.empty()
+        : Optional.ofNullable(a.pin != null ? a.pin : c.cli.env("SMC_PIN"));
+    Optional<InetSocketAddress> proxy = isUnix(location) ? Optional.empty()
+        : Optional.ofNullable(a.proxy != null ? a.proxy : c.cli.env("SMC_PROXY")).map(v -> proxy(cmd, v));
     HttpsBackend.Options o;
     try {
       o = HttpsBackend.Options.of(token, pin).withProxy(proxy);
@@ -64,9 +75,11 @@ final class RemoteRepo {
       throw e;
     } catch (IOException e) {
       if (unreachable(e)) {
-        throw new IOException(e.getMessage() + "; check that smc receiver runs at the HOST:PORT of --repo"
+        throw new IOException(e.getMessage() + (isUnix(location)
+            ? "; check that smc receiver runs with --unix-socket at the SOCKET of --repo"
+            : "; check that smc receiver runs at the HOST:PORT of --repo"
             + proxy.map(p -> ", that the proxy " + p.getHostString() + ":" + p.getPort() + " is up").orElse("")
-            + " and that no firewall is in the way", e);
+            + " and that no firewall is in the way"), e);
       }
       throw e;
     }

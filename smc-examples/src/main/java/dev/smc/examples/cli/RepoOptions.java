@@ -20,10 +20,11 @@ final class RepoOptions {
   static final String REPO_ENV = "SMC_REPO";
 
   @Option(names = "--repo", paramLabel = "REPO", description = "The repository: a folder, a URI (file:/srv/repo,"
-      + " mem:NAME) or a receiver's https://HOST:PORT/REPO. Default: $SMC_REPO.")
+      + " mem:NAME), a receiver's https://HOST:PORT/REPO, or its Unix socket on this machine,"
+      + " http+unix://SOCKET/REPO (each / of the socket's path as %2F). Default: $SMC_REPO.")
   @Nullable String repo;
 
-  @Option(names = "--token-file", paramLabel = "FILE", description = "For an https:// repository: the task's"
+  @Option(names = "--token-file", paramLabel = "FILE", description = "For a receiver's repository: the task's"
       + " token, the file's first line. Default: $SMC_TOKEN_FILE.")
   @Nullable String tokenFile;
 

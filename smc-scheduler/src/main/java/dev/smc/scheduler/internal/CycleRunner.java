@@ -373,8 +373,9 @@ public final class CycleRunner {
     if (t.transit().isPresent()) {
       for (TransitInstance i : provider.transits()) {
         if (i.id().equals(t.transit().get())) {
+          boolean serving = provider.isServing(i);
           TransitInstance now = provider.ensureRunning(i);
-          if (!now.endpoint().equals(i.endpoint())) {
+          if (!serving || !now.endpoint().equals(i.endpoint())) {
             update(c, d -> {}, "transit instance " + i.id() + " had stopped; serving again at " + now.endpoint());
           }
           return now;

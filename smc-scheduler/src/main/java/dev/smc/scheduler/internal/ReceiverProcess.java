@@ -1,5 +1,6 @@
 package dev.smc.scheduler.internal;
 
+import dev.smc.transfer.remote.Receiver;
 import java.io.File;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -36,17 +37,24 @@ public final class ReceiverProcess {
   public static final String CERTS = "certs";
   public static final String READY = "ready";
   public static final String LOG = "receiver.log";
+  /** The Unix socket in the folder, for agents on this machine (when the folder's path is short enough). */
+  public static final String SOCKET = "receiver.sock";
   private static final int TAIL_BYTES = 2048;
 
   private ReceiverProcess() {}
 
-  /** A receiver that serves: its process id, port and certificate fingerprint ({@code sha256:HEX}). */
-  public record Serving(long pid, int port, String fingerprint) {}
+  /**
+   * A receiver that serves: its process id, port, certificate fingerprint ({@code sha256:HEX}) and
+   * the Unix socket it listens on too, if any.
+   */
+  public record Serving(long pid, int port, String fingerprint, Optional<Path> unixSocket) {}
 
   /**
    * Starts the receiver of {@code transit} (which holds {@value #TOKENS}) serving the repositories
-   * under {@code root}, and waits until it serves, at most {@code readyTimeout}. A receiver that
-   * exits first or does not serve in time is killed; the error then quotes the end of its log.
+   * under {@code root}, and waits until it serves, at most {@code readyTimeout}. It listens on
+   * loopback and on the Unix socket {@value #SOCKET} in the folder, unless that path is longer than
+   * a socket's may be. A receiver that exits first or does not serve in time is killed; the error
+   * then quotes the end of its log.
    */
   public static Serving start(Path transit, Path root, List<String> jvmOptions, Duration readyTimeout)
       throws IOException {
@@ -61,6 +69,9 @@ public final class ReceiverProcess {
     cmd.addAll(List.of("--root", root.toString(), "--listen", "127.0.0.1:0", "--cert-dir",
         transit.resolve(CERTS).toString(), "--tokens", transit.resolve(TOKENS).toString(), "--ready-file",
         ready.toString()));
+    Path socket = transit.toAbsolutePath().resolve(SOCKET);
+    Optional<Path> unix = Receiver.Config.fitsUnixSocket(socket) ? Optional.of(socket) : Optional.empty();
+    unix.ifPresent(u -> cmd.addAll(List.of("--unix-socket", u.toString())));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(transit.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("CLASSPATH", classPath());
@@ -84,7 +95,7 @@ public final class ReceiverProcess {
         throw new IOException("the receiver of " + transit + " wrote '" + String.join(" ", f) + "' to " + ready
             + "; expected 'PORT sha256:HEX'");
       }
-      return new Serving(p.pid(), Integer.parseInt(f[0]), f[1]);
+      return new Serving(p.pid(), Integer.parseInt(f[0]), f[1], unix);
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();

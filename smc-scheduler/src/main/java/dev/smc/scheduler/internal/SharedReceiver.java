@@ -2,6 +2,7 @@ package dev.smc.scheduler.internal;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -49,8 +50,8 @@ public final class SharedReceiver {
   private final List<String> jvmOptions;
   private final Duration readyTimeout;
 
-  /** What runs: pid, port and certificate fingerprint ({@code sha256:HEX}). */
-  public record Serving(long pid, int port, String fingerprint) {}
+  /** What runs: pid, port, certificate fingerprint ({@code sha256:HEX}) and its Unix socket, if any. */
+  public record Serving(long pid, int port, String fingerprint, Optional<Path> unixSocket) {}
 
   /** An action under the lock. */
   public interface Locked<T> {
@@ -135,7 +136,7 @@ public final class SharedReceiver {
       return Optional.empty();
     }
     return Optional.of(new Serving(Long.parseLong(p.getProperty("pid")), Integer.parseInt(p.getProperty("port")),
-        p.getProperty("fingerprint")));
+        p.getProperty("fingerprint"), Optional.ofNullable(p.getProperty("unix")).map(Path::of)));
   }
 
   /** Its process, when the recorded one runs and is this folder's receiver. */
@@ -156,9 +157,15 @@ public final class SharedReceiver {
     stopAll();
     Files.deleteIfExists(home.resolve(STATE));
     ReceiverProcess.Serving started = ReceiverProcess.start(home, home.resolve(REPOS), jvmOptions, readyTimeout);
-    Serving now = new Serving(started.pid(), started.port(), started.fingerprint());
-    AtomicFiles.write(home.resolve(STATE), ("pid=" + now.pid + "\nport=" + now.port + "\nfingerprint="
-        + now.fingerprint + "\n").getBytes(StandardCharsets.UTF_8));
+    Serving now = new Serving(started.pid(), started.port(), started.fingerprint(), started.unixSocket());
+    Properties p = new Properties();
+    p.setProperty("pid", Long.toString(now.pid));
+    p.setProperty("port", Integer.toString(now.port));
+    p.setProperty("fingerprint", now.fingerprint);
+    now.unixSocket.ifPresent(u -> p.setProperty("unix", u.toString()));
+    StringWriter text = new StringWriter();
+    p.store(text, null);
+    AtomicFiles.write(home.resolve(STATE), text.toString().getBytes(StandardCharsets.UTF_8));
     return now;
   }
 

@@ -27,6 +27,8 @@ final class Exchange {
   final String rawPath;
   final String rawQuery;
   final long contentLength;
+  /** Whether the request came on the Unix socket, from a process of the receiver's own user. */
+  final boolean local;
   final Map<String, String> responseHeaders = new LinkedHashMap<>();
   boolean closeAfter;
   private final Map<String, String> headers;
@@ -36,7 +38,8 @@ final class Exchange {
   private long bodyLeft;
   private boolean responded;
 
-  Exchange(RequestHead head, InputStream in, OutputStream out, Authenticator authenticator) {
+  Exchange(RequestHead head, InputStream in, OutputStream out, Authenticator authenticator, boolean local) {
+    this.local = local;
     this.method = head.method();
     int q = head.target().indexOf('?');
     this.rawPath = q < 0 ? head.target() : head.target().substring(0, q);
@@ -54,7 +57,8 @@ final class Exchange {
 
   /** An exchange only to answer a request whose head was refused. */
   static Exchange refusal(OutputStream out) {
-    Exchange ex = new Exchange(new RequestHead("GET", "/", Map.of(), 0), InputStream.nullInputStream(), out, () -> false);
+    Exchange ex = new Exchange(new RequestHead("GET", "/", Map.of(), 0), InputStream.nullInputStream(), out, () -> false,
+        false);
     ex.closeAfter = true;
     return ex;
   }

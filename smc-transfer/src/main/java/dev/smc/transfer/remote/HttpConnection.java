@@ -31,7 +31,7 @@ final class HttpConnection implements Closeable {
   private static final int MAX_HEADERS = 100;
 
   private final Socket raw;
-  private final SSLSocket ssl;
+  private final Socket ssl;
   private final String peer;
   private final InputStream in;
   private final OutputStream out;
@@ -45,7 +45,7 @@ final class HttpConnection implements Closeable {
     }
   }
 
-  private HttpConnection(Socket raw, SSLSocket ssl, String peer) throws IOException {
+  private HttpConnection(Socket raw, Socket ssl, String peer) throws IOException {
     this.raw = raw;
     this.ssl = ssl;
     this.peer = peer;
@@ -103,6 +103,30 @@ final class HttpConnection implements Closeable {
       return new HttpConnection(raw, ssl, peer);
     } catch (IOException | RuntimeException e) {
       raw.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Connects to a receiver's Unix socket {@code path} on this machine: no TLS, since no network
+   * carries the bytes and the socket's folder decides who may connect. Reads time out after
+   * {@code readTimeoutMs}, writes too (as well as through {@link #closeIfStalled}).
+   */
+  static HttpConnection openUnix(java.nio.file.Path path, int readTimeoutMs) throws IOException {
+    UnixSocket s;
+    try {
+      s = UnixSocket.connect(path);
+    } catch (java.net.SocketException e) {
+      ConnectException named = new ConnectException("unix:" + path + " refused the connection (nothing listens there?): "
+          + e.getMessage());
+      named.initCause(e);
+      throw named;
+    }
+    try {
+      s.setSoTimeout(readTimeoutMs);
+      return new HttpConnection(s, s, "unix:" + path);
+    } catch (IOException | RuntimeException e) {
+      s.close();
       throw e;
     }
   }

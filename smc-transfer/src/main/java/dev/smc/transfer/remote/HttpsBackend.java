@@ -13,6 +13,7 @@ import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,9 @@ import java.util.Optional;
  */
 public final class HttpsBackend implements Backend {
   private static final Duration FIRST_CONTACT = Duration.ofSeconds(15);
+  /** The scheme of a receiver's endpoint on its Unix socket. */
+  public static final String UNIX_SCHEME = "http+unix";
+  private static final String ALLOWED = "https://HOST:PORT/REPO or " + UNIX_SCHEME + "://SOCKET/REPO";
   private static final ThreadLocal<byte[]> COPY = ThreadLocal.withInitial(() -> new byte[Protocol.COPY_BUFFER]);
 
   private final String location;
@@ -99,16 +103,36 @@ public final class HttpsBackend implements Backend {
     this.conns = new ReceiverConnections(host, port, location, options, repo);
   }
 
+  private HttpsBackend(Path socket, String repo, Options options) throws IOException {
+    this.repo = repo;
+    this.options = options;
+    this.location = unixEndpoint(socket, repo);
+    this.conns = new ReceiverConnections(socket, location, options, repo);
+  }
+
+  /** The endpoint of repository {@code repo} on the receiver listening on the Unix socket {@code socket}. */
+  public static String unixEndpoint(Path socket, String repo) {
+    // percent-encoded, a space as %20: a '+' in the authority is a '+'
+    return UNIX_SCHEME + "://" + Protocol.encode(socket.toAbsolutePath().toString()).replace("+", "%20") + "/" + repo;
+  }
+
   /**
-   * Opens {@code https://HOST:PORT/REPO} and asks the receiver what it accepts, so a wrong token,
-   * pin or address fails here with a clear message.
+   * Opens {@code https://HOST:PORT/REPO}, or {@code http+unix://SOCKET/REPO} (SOCKET the absolute
+   * path of a receiver's Unix socket on this machine, percent-encoded: {@code %2F} for each
+   * {@code /}), and asks the receiver what it accepts, so a wrong token, pin or address fails here
+   * with a clear message. Over a Unix socket there is no TLS (no network carries the bytes; the
+   * pin and proxy are not used): the receiver admits only processes of its own user, and checks the
+   * token as over HTTPS.
    */
   public static HttpsBackend open(String endpoint, Options options) throws IOException {
+    if (endpoint.regionMatches(true, 0, UNIX_SCHEME + "://", 0, UNIX_SCHEME.length() + 3)) {
+      return hello(openUnix(endpoint, options));
+    }
     URI uri;
     try {
       uri = new URI(endpoint);
     } catch (URISyntaxException e) {
-      throw InvalidSpecException.of("repo", endpoint, "https://HOST:PORT/REPO");
+      throw InvalidSpecException.of("repo", endpoint, ALLOWED);
     }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     if (path.endsWith("/")) {
@@ -116,15 +140,42 @@ public final class HttpsBackend implements Backend {
     }
     if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null || path.length() < 2
         || path.indexOf('/', 1) >= 0 || uri.getRawQuery() != null || uri.getRawUserInfo() != null) {
-      throw InvalidSpecException.of("repo", endpoint, "https://HOST:PORT/REPO (one repository name, no user or query)");
+      throw InvalidSpecException.of("repo", endpoint, ALLOWED + " (one repository name, no user or query)");
     }
-    String repo = path.substring(1);
+    return hello(new HttpsBackend(uri, checkedRepo(endpoint, path.substring(1)), options));
+  }
+
+  private static HttpsBackend openUnix(String endpoint, Options options) throws IOException {
+    String rest = endpoint.substring(UNIX_SCHEME.length() + 3);
+    int slash = rest.indexOf('/');
+    String repo = slash < 0 ? "" : rest.substring(slash + 1);
+    if (repo.endsWith("/")) {
+      repo = repo.substring(0, repo.length() - 1);
+    }
+    String socket;
+    try {
+      socket = slash <= 0 ? "" : java.net.URLDecoder.decode(rest.substring(0, slash).replace("+", "%2B"),
+          StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      socket = "";
+    }
+    if (!socket.startsWith("/") || repo.isEmpty() || repo.contains("/") || repo.contains("?")) {
+      throw InvalidSpecException.of("repo", endpoint, UNIX_SCHEME + "://SOCKET/REPO, SOCKET an absolute path"
+          + " with each / written %2F (one repository name, no query)");
+    }
+    return new HttpsBackend(Path.of(socket), checkedRepo(endpoint, repo), options);
+  }
+
+  private static String checkedRepo(String endpoint, String repo) {
     try {
       Protocol.checkRepo(repo);
     } catch (IllegalArgumentException e) {
       throw InvalidSpecException.of("repo", endpoint, e.getMessage());
     }
-    HttpsBackend b = new HttpsBackend(uri, repo, options);
+    return repo;
+  }
+
+  private static HttpsBackend hello(HttpsBackend b) throws IOException {
     try {
       b.hello();
     } catch (IOException | RuntimeException e) {

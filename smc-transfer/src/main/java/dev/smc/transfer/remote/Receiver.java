@@ -56,18 +56,21 @@ public final class Receiver implements Closeable {
   /**
    * Where and how a receiver serves.
    *
+   * @param unixSocket a Unix socket to listen on as well, for agents of this user on this machine
+   *     (plain HTTP; its folder should be private); empty for none
    * @param maxBodyBytes the largest upload (1 MiB to 2 GiB less 4 KiB)
    * @param limits how many connections it holds, and for how long ({@link ConnectionLimits})
    * @param verifyContent whether packs, index files and manifests are checked against their names
    *     on arrival (on for repositories; off only to host objects that are not a repository's)
    */
-  public record Config(Path root, InetSocketAddress listen, Path certDir, Path tokensFile, int maxBodyBytes,
-      ConnectionLimits limits, boolean verifyContent) {
+  public record Config(Path root, InetSocketAddress listen, Optional<Path> unixSocket, Path certDir, Path tokensFile,
+      int maxBodyBytes, ConnectionLimits limits, boolean verifyContent) {
     public static final int DEFAULT_MAX_BODY = 64 << 20;
 
     public Config {
       Objects.requireNonNull(root, "root");
       Objects.requireNonNull(listen, "listen");
+      Objects.requireNonNull(unixSocket, "unixSocket");
       Objects.requireNonNull(certDir, "certDir");
       Objects.requireNonNull(tokensFile, "tokensFile");
       Objects.requireNonNull(limits, "limits");
@@ -75,23 +78,37 @@ public final class Receiver implements Closeable {
         throw new IllegalArgumentException("maxBodyBytes " + maxBodyBytes + ": allowed 1 MiB to "
             + (Integer.MAX_VALUE - 4096) + " bytes");
       }
+      if (unixSocket.isPresent() && !UnixListener.fits(unixSocket.get())) {
+        throw new IllegalArgumentException("unixSocket " + unixSocket.get() + ": allowed a path of at most "
+            + UnixListener.MAX_PATH_BYTES + " bytes");
+      }
     }
 
-    /** Defaults: bodies up to 64 MiB, {@link ConnectionLimits#DEFAULTS}, content verified. */
+    /** Defaults: no Unix socket, bodies up to 64 MiB, {@link ConnectionLimits#DEFAULTS}, content verified. */
     public static Config of(Path root, InetSocketAddress listen, Path certDir, Path tokensFile) {
-      return new Config(root, listen, certDir, tokensFile, DEFAULT_MAX_BODY, ConnectionLimits.DEFAULTS, true);
+      return new Config(root, listen, Optional.empty(), certDir, tokensFile, DEFAULT_MAX_BODY, ConnectionLimits.DEFAULTS,
+          true);
     }
 
     public Config withVerifyContent(boolean on) {
-      return new Config(root, listen, certDir, tokensFile, maxBodyBytes, limits, on);
+      return new Config(root, listen, unixSocket, certDir, tokensFile, maxBodyBytes, limits, on);
     }
 
     public Config withLimits(ConnectionLimits l) {
-      return new Config(root, listen, certDir, tokensFile, maxBodyBytes, l, verifyContent);
+      return new Config(root, listen, unixSocket, certDir, tokensFile, maxBodyBytes, l, verifyContent);
     }
 
     public Config withMaxBodyBytes(int max) {
-      return new Config(root, listen, certDir, tokensFile, max, limits, verifyContent);
+      return new Config(root, listen, unixSocket, certDir, tokensFile, max, limits, verifyContent);
+    }
+
+    public Config withUnixSocket(Optional<Path> socket) {
+      return new Config(root, listen, socket, certDir, tokensFile, maxBodyBytes, limits, verifyContent);
+    }
+
+    /** Whether a path fits a Unix socket ({@value UnixListener#MAX_PATH_BYTES} bytes at most). */
+    public static boolean fitsUnixSocket(Path socket) {
+      return UnixListener.fits(socket);
     }
   }
 
@@ -99,7 +116,8 @@ public final class Receiver implements Closeable {
     this.config = config;
     this.certs = certs;
     this.tokens = tokens;
-    this.server = new TlsHttpServer(certs.serverContext(), config.listen(), config.limits(), this::handle);
+    this.server = new TlsHttpServer(certs.serverContext(), config.listen(), config.unixSocket().orElse(null),
+        config.limits(), this::handle);
   }
 
   /** Starts serving: makes the certificate on first start, reads the tokens file, binds the port. */
@@ -109,8 +127,9 @@ public final class Receiver implements Closeable {
     Files.createDirectories(config.root());
     Receiver r = new Receiver(config, certs, tokens);
     r.server.start();
-    LOG.info("receiver serving {} on https://{}:{} (certificate {})", config.root(),
-        config.listen().getHostString(), r.port(), certs.fingerprint());
+    LOG.info("receiver serving {} on https://{}:{} (certificate {}){}", config.root(),
+        config.listen().getHostString(), r.port(), certs.fingerprint(),
+        config.unixSocket().map(u -> " and on unix socket " + u).orElse(""));
     return r;
   }
 
@@ -298,7 +317,9 @@ public final class Receiver implements Closeable {
     try (StagedUpload u = StagedUpload.receive(b, ex, name, len, COPY.get())) {
       try {
         if (config.verifyContent()) {
-          u.verify(name);
+          // an agent on the Unix socket runs as this receiver's user and could write the repository's
+          // files itself: its packs are checked as a whole (trailer and name), not hashed again chunk by chunk
+          u.verify(name, !ex.local);
         }
       } catch (IntegrityException e) {
         throw new Refusal(422, e.getMessage());

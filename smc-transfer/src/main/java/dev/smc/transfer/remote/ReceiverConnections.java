@@ -42,9 +42,12 @@ final class ReceiverConnections implements Closeable {
 
   private final String host;
   private final int port;
+  @Nullable
+  private final java.nio.file.Path unixSocket;
   private final String location;
   private final String hostHeader;
   private final HttpsBackend.Options options;
+  @Nullable
   private final SSLSocketFactory tls;
   private final ArrayDeque<HttpConnection> idle = new ArrayDeque<>();
   private final Set<HttpConnection> busy = ConcurrentHashMap.newKeySet();
@@ -54,18 +57,35 @@ final class ReceiverConnections implements Closeable {
   /** For {@code host:port}, named {@code location} in messages; {@code name} names the watchdog thread. */
   ReceiverConnections(String host, int port, String location, HttpsBackend.Options options, String name)
       throws IOException {
+    this(host, port, null, location, options, name);
+  }
+
+  /** For the receiver's Unix socket {@code path} on this machine: plain HTTP, no TLS, no proxy. */
+  ReceiverConnections(java.nio.file.Path path, String location, HttpsBackend.Options options, String name)
+      throws IOException {
+    this("localhost", 0, path, location, options, name);
+  }
+
+  private ReceiverConnections(String host, int port, @Nullable java.nio.file.Path unixSocket, String location,
+      HttpsBackend.Options options, String name) throws IOException {
     this.host = host;
     this.port = port;
+    this.unixSocket = unixSocket;
     this.location = location;
-    this.hostHeader = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    this.hostHeader = unixSocket != null ? "localhost" : (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     this.options = options;
-    try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      TrustManager[] trust = options.pin().isPresent() ? new TrustManager[] {new PinnedTrust(options.pin().get())} : null;
-      ctx.init(null, trust, new SecureRandom());
-      this.tls = ctx.getSocketFactory();
-    } catch (GeneralSecurityException e) {
-      throw new IOException("TLS: " + e.getMessage(), e);
+    if (unixSocket != null) {
+      this.tls = null;
+    } else {
+      try {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        TrustManager[] trust = options.pin().isPresent() ? new TrustManager[] {new PinnedTrust(options.pin().get())}
+            : null;
+        ctx.init(null, trust, new SecureRandom());
+        this.tls = ctx.getSocketFactory();
+      } catch (GeneralSecurityException e) {
+        throw new IOException("TLS: " + e.getMessage(), e);
+      }
     }
     this.watchdog = new Thread(this::watch, "smc-https-watchdog-" + name);
     watchdog.setDaemon(true);
@@ -147,8 +167,9 @@ final class ReceiverConnections implements Closeable {
         reused = c != null;
         if (c == null) {
           int connectMs = Math.min((int) options.connectTimeout().toMillis(), readMs);
-          c = HttpConnection.open(host, port, options.proxy().orElse(null), tls, options.pin().isEmpty(),
-              connectMs, readMs);
+          c = unixSocket != null ? HttpConnection.openUnix(unixSocket, readMs)
+              : HttpConnection.open(host, port, options.proxy().orElse(null), tls, options.pin().isEmpty(), connectMs,
+                  readMs);
         } else if (readMs != stallMs) {
           c.readTimeout(readMs);
         }

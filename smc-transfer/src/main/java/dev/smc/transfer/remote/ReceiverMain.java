@@ -19,6 +19,9 @@ import java.util.concurrent.CountDownLatch;
  * --max-connections N agents' connections at once, 1-4096 (default 64; one thread each); connections
  *                     not authenticated yet have caps of their own (64 per address, 1024 in all, 10 s
  *                     to deliver a first request: {@link ConnectionLimits#DEFAULTS})
+ * --unix-socket PATH  listen on this Unix socket too, for agents of this user on this machine: plain
+ *                     HTTP (no network carries the bytes), packs checked as a whole rather than chunk by
+ *                     chunk (such an agent could write the repository's files itself); at most 107 bytes
  * --ready-file F      once listening, writes "PORT FINGERPRINT" to F (atomically)
  * </pre>
  * Prints {@code listening https://HOST:PORT fingerprint sha256:HEX} once it serves.
@@ -41,6 +44,7 @@ public final class ReceiverMain {
       String tokens = null;
       int maxBodyMib = Receiver.Config.DEFAULT_MAX_BODY >> 20;
       int maxConnections = 64;
+      Path unix = null;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--help") || a.equals("-h")) {
@@ -60,8 +64,9 @@ public final class ReceiverMain {
           case "--max-body-mib" -> maxBodyMib = intOption(a, v, 1, 1024);
           case "--max-connections" -> maxConnections = intOption(a, v, 1, 4096);
           case "--ready-file" -> ready = Path.of(v);
+          case "--unix-socket" -> unix = unixSocket(v);
           default -> throw new IllegalArgumentException("unknown option " + a + "; allowed --root --listen"
-              + " --cert-dir --tokens --max-body-mib --max-connections --ready-file");
+              + " --cert-dir --tokens --max-body-mib --max-connections --unix-socket --ready-file");
         }
       }
       for (String[] req : new String[][] {{"--root", root}, {"--listen", listen}, {"--cert-dir", certs},
@@ -73,7 +78,8 @@ public final class ReceiverMain {
       long maxBody = (long) maxBodyMib << 20;
       config = Receiver.Config.of(Path.of(root), listenAddress(listen), Path.of(certs), Path.of(tokens))
           .withMaxBodyBytes((int) Math.min(maxBody, Integer.MAX_VALUE - 4096))
-          .withLimits(ConnectionLimits.DEFAULTS.withAuthenticated(maxConnections));
+          .withLimits(ConnectionLimits.DEFAULTS.withAuthenticated(maxConnections))
+          .withUnixSocket(java.util.Optional.ofNullable(unix));
     } catch (IllegalArgumentException e) {
       err.println("smc receiver: " + e.getMessage());
       err.println(usage());
@@ -93,7 +99,7 @@ public final class ReceiverMain {
       Runtime.getRuntime().halt(0);
     }, "smc-receiver-stop"));
     out.println("listening https://" + config.listen().getHostString() + ":" + r.port() + " fingerprint "
-        + r.fingerprint());
+        + r.fingerprint() + config.unixSocket().map(u -> " unix " + u).orElse(""));
     out.flush();
     if (ready != null) {
       try {
@@ -125,6 +131,15 @@ public final class ReceiverMain {
     return new InetSocketAddress(host, port);
   }
 
+  private static Path unixSocket(String v) {
+    Path p = Path.of(v).toAbsolutePath();
+    if (!Receiver.Config.fitsUnixSocket(p)) {
+      throw new IllegalArgumentException("--unix-socket '" + v + "': allowed a path of at most "
+          + UnixListener.MAX_PATH_BYTES + " bytes (the kernel's limit for a socket)");
+    }
+    return p;
+  }
+
   private static int intOption(String name, String v, int min, int max) {
     try {
       int n = Integer.parseInt(v);
@@ -139,6 +154,6 @@ public final class ReceiverMain {
 
   static String usage() {
     return "usage: smc receiver --root DIR --listen HOST:PORT --cert-dir DIR --tokens FILE"
-        + " [--max-body-mib N] [--max-connections N] [--ready-file F]";
+        + " [--max-body-mib N] [--max-connections N] [--unix-socket PATH] [--ready-file F]";
   }
 }

@@ -63,19 +63,22 @@ final class StagedUpload implements Closeable {
     return u;
   }
 
-  /** {@link Repository#verifyNamedContent} on the staged bytes; objects it does not check are not read. */
-  void verify(String name) throws IOException {
+  /**
+   * {@link Repository#verifyNamedContent(String, ByteBuffer, boolean)} on the staged bytes; objects
+   * it does not check are not read, nor a pack's chunks without {@code chunks}.
+   */
+  void verify(String name, boolean chunks) throws IOException {
     if (!Repository.checksContent(name)) {
       return;
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       if (length == 0) {
-        Repository.verifyNamedContent(name, ByteBuffer.allocate(0));
+        Repository.verifyNamedContent(name, ByteBuffer.allocate(0), chunks);
         return;
       }
       MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, length);
       try {
-        Repository.verifyNamedContent(name, m);
+        Repository.verifyNamedContent(name, m, chunks);
       } finally {
         unmap(m);
       }

@@ -9,10 +9,13 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.annotation.Nullable;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -48,6 +51,8 @@ final class TlsHttpServer implements Closeable {
   }
 
   private final ServerSocket server;
+  @Nullable
+  private final UnixListener unix;
   private final SSLSocketFactory tls;
   private final Handler handler;
   private final ConnectionLimits limits;
@@ -57,11 +62,22 @@ final class TlsHttpServer implements Closeable {
   private final AtomicInteger ids = new AtomicInteger();
   private volatile boolean closing;
 
-  TlsHttpServer(SSLContext ctx, InetSocketAddress listen, ConnectionLimits limits, Handler handler) throws IOException {
+  /**
+   * Listens on {@code listen} over TLS and, when {@code unixSocket} is given, on that Unix socket
+   * too (plain HTTP, for agents of this user on this machine; see {@link UnixListener}).
+   */
+  TlsHttpServer(SSLContext ctx, InetSocketAddress listen, @Nullable Path unixSocket, ConnectionLimits limits,
+      Handler handler) throws IOException {
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
     s.bind(listen, 1024);
     this.server = s;
+    try {
+      this.unix = unixSocket == null ? null : UnixListener.bind(unixSocket);
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
     this.tls = ctx.getSocketFactory();
     this.handler = handler;
     this.limits = limits;
@@ -72,6 +88,16 @@ final class TlsHttpServer implements Closeable {
 
   void start() {
     acceptor.start();
+    if (unix != null) {
+      Thread t = new Thread(null, this::acceptUnix, "smc-receiver-accept-unix", STACK_KIB * 1024);
+      t.setDaemon(true);
+      t.start();
+    }
+  }
+
+  /** The Unix socket it listens on too, if any. */
+  Optional<Path> unixSocket() {
+    return unix == null ? Optional.empty() : Optional.of(unix.path());
   }
 
   int port() {
@@ -114,12 +140,51 @@ final class TlsHttpServer implements Closeable {
         p.setCipherSuites(Protocol.preferAes128(p.getCipherSuites()));
         p.setUseCipherSuitesOrder(true);
         ssl.setSSLParameters(p);
-        Conn c = new Conn(buffered, ssl, ticket);
-        conns.add(c);
-        Thread t = new Thread(null, c, "smc-receiver-" + ids.incrementAndGet(), STACK_KIB * 1024);
-        t.setDaemon(true);
-        t.start();
+        serve(new Conn(ssl, s, buffered, ticket, false));
       } catch (IOException | RuntimeException | OutOfMemoryError e) { // OOM: no thread to be had
+        gate.release(ticket);
+        reset(s);
+        Receiver.LOG.debug("connection not set up: {}", e.toString());
+      }
+    }
+  }
+
+  private void serve(Conn c) {
+    conns.add(c);
+    Thread t = new Thread(null, c, "smc-receiver-" + ids.incrementAndGet(), STACK_KIB * 1024);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** As {@link #accept}, for the Unix socket: only processes of the socket's user (or root) are served. */
+  private void acceptUnix() {
+    long lastFailureLog = 0;
+    while (!closing) {
+      UnixSocket s;
+      try {
+        s = unix.accept();
+      } catch (IOException e) {
+        if (closing) {
+          return;
+        }
+        if (System.nanoTime() - lastFailureLog > TimeUnit.MINUTES.toNanos(1)) {
+          lastFailureLog = System.nanoTime();
+          Receiver.LOG.warn("accept on {} failed: {} (logged once a minute)", unix.path(), e.toString());
+        }
+        pauseAfterAcceptFailure();
+        continue;
+      }
+      if (s == null) {
+        continue; // another user's process: refused
+      }
+      ConnectionGate.Ticket ticket = gate.admit(s.getInetAddress(), () -> reset(s));
+      if (ticket == null) {
+        reset(s);
+        continue;
+      }
+      try {
+        serve(new Conn(s, s, null, ticket, true));
+      } catch (RuntimeException | OutOfMemoryError e) {
         gate.release(ticket);
         reset(s);
         Receiver.LOG.debug("connection not set up: {}", e.toString());
@@ -161,6 +226,9 @@ final class TlsHttpServer implements Closeable {
       // closing anyway
     }
     acceptor.interrupt();
+    if (unix != null) {
+      unix.close();
+    }
     gate.close();
     long deadline = System.nanoTime() + grace.toNanos();
     while (true) {
@@ -191,23 +259,32 @@ final class TlsHttpServer implements Closeable {
   }
 
   private final class Conn implements Runnable {
+    private final Socket socket;
+    private final Socket below;
+    @Nullable
     private final BufferedSocket buffered;
-    private final SSLSocket socket;
     private final ConnectionGate.Ticket ticket;
+    private final boolean local;
     private GrowableStreams.In in;
     private GrowableStreams.Out out;
     private boolean authenticated;
     volatile boolean serving;
 
-    Conn(BufferedSocket buffered, SSLSocket socket, ConnectionGate.Ticket ticket) {
-      this.buffered = buffered;
+    /**
+     * {@code socket} carries the requests; {@code below} is what closing unblocks it (the TCP socket
+     * under TLS); {@code buffered}, the read-ahead between them, if any; {@code local}: on the Unix socket.
+     */
+    Conn(Socket socket, Socket below, @Nullable BufferedSocket buffered, ConnectionGate.Ticket ticket, boolean local) {
       this.socket = socket;
+      this.below = below;
+      this.buffered = buffered;
       this.ticket = ticket;
+      this.local = local;
     }
 
     void closeSocket() {
       try {
-        buffered.below().close(); // the TCP socket: unblocks a read or a write in TLS at once
+        below.close(); // the TCP socket: unblocks a read or a write in TLS at once
       } catch (IOException e) {
         // gone anyway
       }
@@ -234,7 +311,7 @@ final class TlsHttpServer implements Closeable {
             break;
           }
           serving = true;
-          Exchange ex = new Exchange(head, in, out, this::authenticate);
+          Exchange ex = new Exchange(head, in, out, this::authenticate, local);
           try {
             handler.handle(ex);
             ex.flush();
@@ -276,7 +353,9 @@ final class TlsHttpServer implements Closeable {
       }
       authenticated = true;
       socket.setSoTimeout((int) limits.idleTimeout().toMillis());
-      buffered.readAhead(LARGE);
+      if (buffered != null) {
+        buffered.readAhead(LARGE);
+      }
       in.enlarge(LARGE);
       out.enlarge(LARGE);
       return true;
@@ -291,7 +370,9 @@ final class TlsHttpServer implements Closeable {
       Exchange.refusal(out).respondText(status, message);
       try {
         socket.shutdownOutput();
-        buffered.below().shutdownOutput();
+        if (below != socket) {
+          below.shutdownOutput();
+        }
       } catch (IOException | RuntimeException e) {
         return; // gone already
       }

@@ -38,6 +38,17 @@ final class PackVerifier {
     return PackFormat.parseTrailer(whole.slice(0, len - 12), size, pack);
   }
 
+  /**
+   * Checks a whole pack's trailer against its name and that it parses (every entry within the
+   * pack), without reading the chunks: what the pack claims to hold, not that it holds it.
+   */
+  static List<PackFormat.Entry> verifyStructure(ByteBuffer pack, String name) {
+    if (!Hashing.sha256Hex(PackFormat.trailerBytes(pack, name)).equals(name)) {
+      throw new IntegrityException("pack " + name + ": trailer does not match the pack's name");
+    }
+    return PackFormat.parse(pack, name);
+  }
+
   /** The trailer's entries; throws {@link IntegrityException} on the first damage. */
   static List<PackFormat.Entry> verify(ByteBuffer pack, String name) {
     return verify(pack, name, e -> {

@@ -33,10 +33,12 @@ final class TestReceiver implements AutoCloseable {
   }
 
   boolean verify = true;
+  /** A Unix socket to listen on as well (set before {@link #restart}), or null. */
+  Path unix;
 
   void start(int port) throws IOException {
     receiver = Receiver.start(Receiver.Config.of(root, new InetSocketAddress("127.0.0.1", port), certs, tokens)
-        .withVerifyContent(verify).withLimits(limits));
+        .withVerifyContent(verify).withLimits(limits).withUnixSocket(Optional.ofNullable(unix)));
   }
 
   /** Stops and starts again on the same port with the same certificate. */
@@ -67,6 +69,11 @@ final class TestReceiver implements AutoCloseable {
 
   HttpsBackend open(String repo, String token) throws IOException {
     return HttpsBackend.open(endpoint(repo), options(token));
+  }
+
+  /** Over the Unix socket ({@link #unix} must be set). */
+  HttpsBackend openUnix(String repo, String token) throws IOException {
+    return HttpsBackend.open(HttpsBackend.unixEndpoint(unix, repo), options(token));
   }
 
   @Override

@@ -1,0 +1,45 @@
+package dev.smc.transfer.remote;
+
+import dev.smc.spi.Backend;
+import dev.smc.testkit.BackendContract;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The backend contract over a receiver's Unix socket (plain HTTP on this machine), a new repository
+ * each test; as {@link HttpsBackendContractTest}, without the receiver's check of content against names.
+ */
+class HttpsBackendUnixContractTest extends BackendContract {
+  private static final String TOKEN = "unix-contract-token-0123456789abcdef";
+  private static Path dir;
+  private static TestReceiver receiver;
+  private static int n;
+
+  @BeforeAll
+  static void start() throws IOException {
+    dir = Files.createTempDirectory("smc-unix-contract");
+    String[] pairs = new String[200];
+    for (int i = 0; i < 100; i++) {
+      pairs[2 * i] = "r" + i;
+      pairs[2 * i + 1] = TOKEN + "-" + i;
+    }
+    receiver = new TestReceiver(dir, pairs);
+    receiver.verify = false;
+    receiver.unix = dir.resolve("receiver.sock");
+    receiver.restart();
+  }
+
+  @AfterAll
+  static void stop() {
+    receiver.close();
+  }
+
+  @Override
+  protected Backend newBackend() throws IOException {
+    int i = n++;
+    return receiver.openUnix("r" + i, TOKEN + "-" + i);
+  }
+}
