@@ -66,7 +66,7 @@ class ReceiverCliIT {
   /** Starts {@code smc receiver} on a free port and waits until it says where it listens. */
   private void startReceiver() throws Exception {
     receiver = launch(false, "receiver", "--root", root.toString(), "--listen", "127.0.0.1:0", "--cert-dir",
-        certs.toString(), "--tokens", tmp.resolve("tokens").toString());
+        certs.toString(), "--tokens", tmp.resolve("tokens").toString(), "--unix-socket", socket().toString());
     receiverRun = runs;
     Path out = tmp.resolve(runs + ".out");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -82,6 +82,11 @@ class ReceiverCliIT {
     assertEquals(fingerprint, Files.readString(certs.resolve("fingerprint")).strip(),
         "the fingerprint printed is the one in CERTS/fingerprint");
     url = "https://127.0.0.1:" + m.group(1) + "/r1";
+  }
+
+  /** The receiver's Unix socket, beside the test's files. */
+  private Path socket() {
+    return tmp.resolve("r.sock");
   }
 
   @AfterEach
@@ -227,6 +232,34 @@ class ReceiverCliIT {
     }
     Run check = ok(remote("check", "--read-data", "--json"));
     assertTrue(check.out().contains("\"ok\": true") && check.out().contains("\"images\": 2"), check.out());
+  }
+
+  @Test
+  void anAgentOnTheReceiversMachineSendsByItsUnixSocketWithTheTokenAloneAndRestoresExactly() throws Exception {
+    Files.createDirectories(src.resolve("etc"));
+    Files.writeString(src.resolve("etc/app.conf"), "port = 8080\n");
+    byte[] db = new byte[2 << 20];
+    new Random(11).nextBytes(db);
+    Files.write(src.resolve("data.bin"), db);
+    String unix = "http+unix://" + socket().toString().replace("/", "%2F") + "/r1";
+    Run first = ok("migrate", "--source", src.toString(), "--image-name", "web", "--repo", unix, "--token-file",
+        tokenFile.toString());
+    assertTrue(first.out().startsWith("web-CYCLE_1: full cycle"), first.out());
+    Path restored = tmp.resolve("unix-restore");
+    ok("restore", "--repo", unix, "--token-file", tokenFile.toString(), "--image", "web", "--target",
+        restored.toString());
+    assertEquals(List.of(), TreeCompare.differences(bytes(src), bytes(restored)), "over the Unix socket");
+    Run check = ok(remote("check", "--read-data", "--json")); // over HTTPS: every chunk hashed there
+    assertTrue(check.out().contains("\"ok\": true") && check.out().contains("\"images\": 1"), check.out());
+
+    Run pin = smc("images", "--repo", unix, "--token-file", tokenFile.toString(), "--pin", fingerprint);
+    assertEquals(2, pin.code(), pin.err());
+    assertTrue(pin.err().contains("--pin applies to an https:// --repo only"), pin.err());
+    Path wrong = tmp.resolve("wrong.token");
+    Files.writeString(wrong, "not-the-token-0123456789abcdef\n");
+    Run refused = smc("images", "--repo", unix, "--token-file", wrong.toString());
+    assertEquals(1, refused.code(), refused.err());
+    assertTrue(refused.err().contains("401"), refused.err());
   }
 
   @Test
