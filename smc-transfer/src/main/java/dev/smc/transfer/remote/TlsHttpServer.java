@@ -110,20 +110,58 @@ final class TlsHttpServer implements Closeable {
   }
 
   private void accept() {
+    acceptLoop("accept", server::accept, (s, ticket) -> {
+      BufferedSocket buffered = new BufferedSocket(s, SMALL);
+      // TLS layered over a read-ahead socket: far fewer system calls per record
+      SSLSocket ssl = (SSLSocket) tls.createSocket(buffered, null, true);
+      SSLParameters p = ssl.getSSLParameters();
+      p.setProtocols(Protocol.TLS_PROTOCOLS);
+      p.setCipherSuites(Protocol.preferAes128(p.getCipherSuites()));
+      p.setUseCipherSuitesOrder(true);
+      ssl.setSSLParameters(p);
+      serve(new Conn(ssl, s, buffered, ticket, false));
+    });
+  }
+
+  /** As {@link #accept}, for the Unix socket: only processes of the socket's user (or root) are served. */
+  private void acceptUnix() {
+    acceptLoop("accept on " + unix.path(), unix::accept, (s, ticket) -> serve(new Conn(s, s, null, ticket, true)));
+  }
+
+  /** The next connection, or null for one refused already. */
+  private interface Accepting<S extends Socket> {
+    @Nullable
+    S next() throws IOException;
+  }
+
+  /** Sets up an admitted connection and serves it on a thread of its own. */
+  private interface Setup<S extends Socket> {
+    void serve(S s, ConnectionGate.Ticket ticket) throws IOException;
+  }
+
+  /**
+   * Accepts until closed: a connection the gate admits is set up, one it does not is reset at
+   * once; a failing accept (out of file descriptors, say) is logged once a minute and tried again
+   * after a pause, never spun on.
+   */
+  private <S extends Socket> void acceptLoop(String what, Accepting<S> accepting, Setup<S> setup) {
     long lastFailureLog = 0;
     while (!closing) {
-      Socket s;
+      S s;
       try {
-        s = server.accept();
+        s = accepting.next();
       } catch (IOException e) {
         if (closing) {
           return;
         }
         if (System.nanoTime() - lastFailureLog > TimeUnit.MINUTES.toNanos(1)) {
           lastFailureLog = System.nanoTime();
-          Receiver.LOG.warn("accept failed: {} (logged once a minute)", e.toString());
+          Receiver.LOG.warn("{} failed: {} (logged once a minute)", what, e.toString());
         }
-        pauseAfterAcceptFailure(); // out of file descriptors, say: do not spin
+        pauseAfterAcceptFailure();
+        continue;
+      }
+      if (s == null) {
         continue;
       }
       ConnectionGate.Ticket ticket = gate.admit(s.getInetAddress(), () -> reset(s));
@@ -132,15 +170,7 @@ final class TlsHttpServer implements Closeable {
         continue;
       }
       try {
-        BufferedSocket buffered = new BufferedSocket(s, SMALL);
-        // TLS layered over a read-ahead socket: far fewer system calls per record
-        SSLSocket ssl = (SSLSocket) tls.createSocket(buffered, null, true);
-        SSLParameters p = ssl.getSSLParameters();
-        p.setProtocols(Protocol.TLS_PROTOCOLS);
-        p.setCipherSuites(Protocol.preferAes128(p.getCipherSuites()));
-        p.setUseCipherSuitesOrder(true);
-        ssl.setSSLParameters(p);
-        serve(new Conn(ssl, s, buffered, ticket, false));
+        setup.serve(s, ticket);
       } catch (IOException | RuntimeException | OutOfMemoryError e) { // OOM: no thread to be had
         gate.release(ticket);
         reset(s);
@@ -154,42 +184,6 @@ final class TlsHttpServer implements Closeable {
     Thread t = new Thread(null, c, "smc-receiver-" + ids.incrementAndGet(), STACK_KIB * 1024);
     t.setDaemon(true);
     t.start();
-  }
-
-  /** As {@link #accept}, for the Unix socket: only processes of the socket's user (or root) are served. */
-  private void acceptUnix() {
-    long lastFailureLog = 0;
-    while (!closing) {
-      UnixSocket s;
-      try {
-        s = unix.accept();
-      } catch (IOException e) {
-        if (closing) {
-          return;
-        }
-        if (System.nanoTime() - lastFailureLog > TimeUnit.MINUTES.toNanos(1)) {
-          lastFailureLog = System.nanoTime();
-          Receiver.LOG.warn("accept on {} failed: {} (logged once a minute)", unix.path(), e.toString());
-        }
-        pauseAfterAcceptFailure();
-        continue;
-      }
-      if (s == null) {
-        continue; // another user's process: refused
-      }
-      ConnectionGate.Ticket ticket = gate.admit(s.getInetAddress(), () -> reset(s));
-      if (ticket == null) {
-        reset(s);
-        continue;
-      }
-      try {
-        serve(new Conn(s, s, null, ticket, true));
-      } catch (RuntimeException | OutOfMemoryError e) {
-        gate.release(ticket);
-        reset(s);
-        Receiver.LOG.debug("connection not set up: {}", e.toString());
-      }
-    }
   }
 
   private static void pauseAfterAcceptFailure() {

@@ -22,14 +22,7 @@ class HttpsBackendContractTest extends BackendContract {
   @BeforeAll
   static void start() throws IOException {
     dir = Files.createTempDirectory("smc-https-contract");
-    String[] pairs = new String[200];
-    for (int i = 0; i < 100; i++) {
-      pairs[2 * i] = "r" + i;
-      pairs[2 * i + 1] = TOKEN + "-" + i;
-    }
-    receiver = new TestReceiver(dir, pairs);
-    receiver.verify = false;
-    receiver.restart();
+    receiver = TestReceiver.forContract(dir, TOKEN, null);
   }
 
   @AfterAll

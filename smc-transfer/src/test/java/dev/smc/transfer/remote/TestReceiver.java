@@ -32,6 +32,24 @@ final class TestReceiver implements AutoCloseable {
     start(0);
   }
 
+  /**
+   * For the backend contract: repositories r0..r99, token {@code token-N} for rN, without the check
+   * of content against names (the contract stores arbitrary bytes under pack-like names), listening
+   * on {@code unix} too when given.
+   */
+  static TestReceiver forContract(Path dir, String token, @javax.annotation.Nullable Path unix) throws IOException {
+    String[] pairs = new String[200];
+    for (int i = 0; i < 100; i++) {
+      pairs[2 * i] = "r" + i;
+      pairs[2 * i + 1] = token + "-" + i;
+    }
+    TestReceiver r = new TestReceiver(dir, pairs);
+    r.verify = false;
+    r.unix = unix;
+    r.restart();
+    return r;
+  }
+
   boolean verify = true;
   /** A Unix socket to listen on as well (set before {@link #restart}), or null. */
   Path unix;
