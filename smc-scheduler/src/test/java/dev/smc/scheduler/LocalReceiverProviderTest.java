@@ -11,6 +11,7 @@ import dev.smc.RunMode;
 import dev.smc.TaskId;
 import dev.smc.TaskSpec;
 import dev.smc.TaskState;
+import dev.smc.scheduler.internal.ReceiverProcess;
 import dev.smc.spi.InstanceProvider.TransitInstance;
 import dev.smc.testkit.ManualClock;
 import dev.smc.transfer.backend.LocalFolderBackend;
@@ -185,6 +186,42 @@ class LocalReceiverProviderTest {
 
     m.delete("db");
     assertGone(restarted, first);
+  }
+
+  @Test
+  void aTransitOfTheOldLayoutWithAReceiverOfItsOwnIsTakenOverByTheHomesReceiverAtItsNextCycle() throws Exception {
+    m.create(spec("old").incremental(Duration.ofHours(1), 2).build());
+    TransitInstance transit = onlyTransit();
+    Path folder = home.resolve("transit").resolve(transit.id());
+    // make it a transit as a build before the shared receiver left it: no home receiver, a record that
+    // names the transit's own receiver process, which serves from the transit's folder with its own key
+    ProcessHandle shared = receiver(transit);
+    shared.destroyForcibly();
+    shared.onExit().get(10, TimeUnit.SECONDS);
+    ReceiverProcess.Serving own = ReceiverProcess.start(folder, home, List.of(), Duration.ofSeconds(30));
+    ProcessHandle legacy = ProcessHandle.of(own.pid()).orElseThrow();
+    Files.writeString(folder.resolve("instance.properties"), "id=" + transit.id() + "\ntask="
+        + transit.task().value() + "\npid=" + own.pid() + "\nport=" + own.port() + "\n");
+    assertTrue(Files.isDirectory(folder.resolve(ReceiverProcess.CERTS)), "the old transit's own key");
+    assertTrue(legacy.isAlive());
+
+    Files.writeString(src.resolve("etc/app.conf"), "port = 6060\n");
+    MigrationTask t = m.sync("old");
+    assertEquals(TaskState.Waiting, t.state(), t.error().orElse(""));
+    TransitInstance now = onlyTransit();
+    assertEquals(transit.id(), now.id(), "the same transit, taken over");
+    legacy.onExit().completeOnTimeout(legacy, 5, TimeUnit.SECONDS).join();
+    assertFalse(legacy.isAlive(), "the transit's own receiver was stopped");
+    ProcessHandle serving = receiver(now);
+    assertNotEquals(legacy.pid(), serving.pid());
+    assertTrue(ReceiverProcess.isReceiverOf(serving, home.resolve("transit").resolve("receiver")),
+        "the home's receiver serves it now");
+    assertFalse(Files.readString(folder.resolve("instance.properties")).contains("pid="), "the record is rewritten");
+    assertRestoresToSource(new ImageRef("old", 2));
+
+    t = m.cutover("old", false);
+    assertEquals(TaskState.Finished, t.state());
+    assertGone(serving, now);
   }
 
   @Test
