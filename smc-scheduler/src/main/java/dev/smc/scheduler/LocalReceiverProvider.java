@@ -159,7 +159,7 @@ public final class LocalReceiverProvider implements InstanceProvider {
 
   @Override
   public List<TransitInstance> transits() throws IOException {
-    Optional<SharedReceiver.Serving> serving = receiver.state();
+    Optional<ReceiverProcess.Serving> serving = receiver.state();
     List<TransitInstance> out = new ArrayList<>();
     for (Path p : transitFolders()) {
       Optional<Record> r = read(p);
@@ -233,7 +233,7 @@ public final class LocalReceiverProvider implements InstanceProvider {
       lines = accessList(); // this transit's line among them (its record exists)
     }
     receiver.writeTokens(lines);
-    SharedReceiver.Serving s = receiver.ensureRunning();
+    ReceiverProcess.Serving s = receiver.ensureRunning();
     TransitInstance t = instance(id, task, Optional.of(s), Optional.of(alias), Optional.of(token));
     LOG.debug("transit {}: receiver pid {} serves {} at {}", id, s.pid(), repository, t.endpoint());
     return t;
@@ -250,7 +250,7 @@ public final class LocalReceiverProvider implements InstanceProvider {
     return lines;
   }
 
-  private static TransitInstance instance(String id, TaskId task, Optional<SharedReceiver.Serving> serving,
+  private static TransitInstance instance(String id, TaskId task, Optional<ReceiverProcess.Serving> serving,
       Optional<String> alias, Optional<String> token) {
     if (serving.isEmpty() || alias.isEmpty()) {
       return new TransitInstance(id, task, "", "", Optional.empty());

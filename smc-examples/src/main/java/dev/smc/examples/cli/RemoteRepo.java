@@ -22,12 +22,7 @@ final class RemoteRepo {
   private RemoteRepo() {}
 
   static boolean isRemote(String location) {
-    return location.regionMatches(true, 0, "https://", 0, 8) || isUnix(location);
-  }
-
-  private static boolean isUnix(String location) {
-    String scheme = HttpsBackend.UNIX_SCHEME + "://";
-    return location.regionMatches(true, 0, scheme, 0, scheme.length());
+    return location.regionMatches(true, 0, "https://", 0, 8) || HttpsBackend.isUnixEndpoint(location);
   }
 
   /**
@@ -47,13 +42,14 @@ final class RemoteRepo {
           + " line is the task's token, as in the receiver's tokens file");
     }
     String token = token(cmd, tokenFile);
-    if (isUnix(location) && (a.pin != null || a.proxy != null)) {
+    boolean unix = HttpsBackend.isUnixEndpoint(location);
+    if (unix && (a.pin != null || a.proxy != null)) {
       throw c.usage((a.pin != null ? "--pin" : "--proxy") + " applies to an https:// --repo only (an "
           + HttpsBackend.UNIX_SCHEME + ":// --repo is a socket on this machine: no TLS, no proxy)");
     }
-    Optional<String> pin = isUnix(location) ? Optional.empty()
+    Optional<String> pin = unix ? Optional.empty()
         : Optional.ofNullable(a.pin != null ? a.pin : c.cli.env("SMC_PIN"));
-    Optional<InetSocketAddress> proxy = isUnix(location) ? Optional.empty()
+    Optional<InetSocketAddress> proxy = unix ? Optional.empty()
         : Optional.ofNullable(a.proxy != null ? a.proxy : c.cli.env("SMC_PROXY")).map(v -> proxy(cmd, v));
     HttpsBackend.Options o;
     try {
@@ -75,7 +71,7 @@ final class RemoteRepo {
       throw e;
     } catch (IOException e) {
       if (unreachable(e)) {
-        throw new IOException(e.getMessage() + (isUnix(location)
+        throw new IOException(e.getMessage() + (unix
             ? "; check that smc receiver runs with --unix-socket at the SOCKET of --repo"
             : "; check that smc receiver runs at the HOST:PORT of --repo"
             + proxy.map(p -> ", that the proxy " + p.getHostString() + ":" + p.getPort() + " is up").orElse("")

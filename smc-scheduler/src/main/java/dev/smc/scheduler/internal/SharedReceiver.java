@@ -50,9 +50,6 @@ public final class SharedReceiver {
   private final List<String> jvmOptions;
   private final Duration readyTimeout;
 
-  /** What runs: pid, port, certificate fingerprint ({@code sha256:HEX}) and its Unix socket, if any. */
-  public record Serving(long pid, int port, String fingerprint, Optional<Path> unixSocket) {}
-
   /** An action under the lock. */
   public interface Locked<T> {
     T run() throws IOException;
@@ -128,15 +125,15 @@ public final class SharedReceiver {
   }
 
   /** The receiver as last started (it may have died since). */
-  public Optional<Serving> state() throws IOException {
+  public Optional<ReceiverProcess.Serving> state() throws IOException {
     Properties p = new Properties();
     try {
       p.load(new StringReader(Files.readString(home.resolve(STATE), StandardCharsets.UTF_8)));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
-    return Optional.of(new Serving(Long.parseLong(p.getProperty("pid")), Integer.parseInt(p.getProperty("port")),
-        p.getProperty("fingerprint"), Optional.ofNullable(p.getProperty("unix")).map(Path::of)));
+    return Optional.of(new ReceiverProcess.Serving(Long.parseLong(p.getProperty("pid")),
+        Integer.parseInt(p.getProperty("port")), p.getProperty("fingerprint"), Optional.ofNullable(p.getProperty("unix")).map(Path::of)));
   }
 
   /** Its process, when the recorded one runs and is this folder's receiver. */
@@ -149,20 +146,19 @@ public final class SharedReceiver {
    * Makes it serve: the recorded receiver when it runs, else (after stopping any receiver of this
    * folder whose start was never recorded) a new one with the same certificate, maybe on another port.
    */
-  public Serving ensureRunning() throws IOException {
-    Optional<Serving> s = state();
+  public ReceiverProcess.Serving ensureRunning() throws IOException {
+    Optional<ReceiverProcess.Serving> s = state();
     if (s.isPresent() && process().isPresent()) {
       return s.get();
     }
     stopAll();
     Files.deleteIfExists(home.resolve(STATE));
-    ReceiverProcess.Serving started = ReceiverProcess.start(home, home.resolve(REPOS), jvmOptions, readyTimeout);
-    Serving now = new Serving(started.pid(), started.port(), started.fingerprint(), started.unixSocket());
+    ReceiverProcess.Serving now = ReceiverProcess.start(home, home.resolve(REPOS), jvmOptions, readyTimeout);
     Properties p = new Properties();
-    p.setProperty("pid", Long.toString(now.pid));
-    p.setProperty("port", Integer.toString(now.port));
-    p.setProperty("fingerprint", now.fingerprint);
-    now.unixSocket.ifPresent(u -> p.setProperty("unix", u.toString()));
+    p.setProperty("pid", Long.toString(now.pid()));
+    p.setProperty("port", Integer.toString(now.port()));
+    p.setProperty("fingerprint", now.fingerprint());
+    now.unixSocket().ifPresent(u -> p.setProperty("unix", u.toString()));
     StringWriter text = new StringWriter();
     p.store(text, null);
     AtomicFiles.write(home.resolve(STATE), text.toString().getBytes(StandardCharsets.UTF_8));

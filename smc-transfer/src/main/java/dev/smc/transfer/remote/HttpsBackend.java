@@ -125,7 +125,7 @@ public final class HttpsBackend implements Backend {
    * token as over HTTPS.
    */
   public static HttpsBackend open(String endpoint, Options options) throws IOException {
-    if (endpoint.regionMatches(true, 0, UNIX_SCHEME + "://", 0, UNIX_SCHEME.length() + 3)) {
+    if (isUnixEndpoint(endpoint)) {
       return hello(openUnix(endpoint, options));
     }
     URI uri;
@@ -143,6 +143,11 @@ public final class HttpsBackend implements Backend {
       throw InvalidSpecException.of("repo", endpoint, ALLOWED + " (one repository name, no user or query)");
     }
     return hello(new HttpsBackend(uri, checkedRepo(endpoint, path.substring(1)), options));
+  }
+
+  /** Whether {@code endpoint} names a receiver's Unix socket ({@code http+unix://...}). */
+  public static boolean isUnixEndpoint(String endpoint) {
+    return endpoint.regionMatches(true, 0, UNIX_SCHEME + "://", 0, UNIX_SCHEME.length() + 3);
   }
 
   private static HttpsBackend openUnix(String endpoint, Options options) throws IOException {

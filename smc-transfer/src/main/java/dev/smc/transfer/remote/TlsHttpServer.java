@@ -10,7 +10,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -95,10 +94,6 @@ final class TlsHttpServer implements Closeable {
     }
   }
 
-  /** The Unix socket it listens on too, if any. */
-  Optional<Path> unixSocket() {
-    return unix == null ? Optional.empty() : Optional.of(unix.path());
-  }
 
   int port() {
     return server.getLocalPort();
