@@ -107,8 +107,10 @@ class TaskSpecTest {
     assertEquals(Set.of("systemDiskGiB", "dataDisks[17].index", "dataDisks[17].sizeGiB", "dataDisks[1].sizeGiB"),
         fields(e));
     SourceDescription src = new SourceDescription(SourceDescription.OsType.LINUX, "h", List.of(
-        new SourceDescription.Disk("vda", 500L << 30, 100L << 30, List.of()),
-        new SourceDescription.Disk("vdb", 200L << 30, 50L << 30, List.of())));
+        new SourceDescription.Disk(0, "vda", 500L << 30, 100L << 30, SourceDescription.TableType.NONE, "", List.of(),
+            Optional.empty()),
+        new SourceDescription.Disk(1, "vdb", 200L << 30, 50L << 30, SourceDescription.TableType.NONE, "", List.of(),
+            Optional.empty())));
     new TargetDisks(101, List.of(new TargetDisks.DataDisk(1, 51))).validateAgainst(src);
     InvalidSpecException small = assertThrows(InvalidSpecException.class,
         () -> new TargetDisks(100, List.of(new TargetDisks.DataDisk(1, 50), new TargetDisks.DataDisk(2, 20)))

@@ -1,15 +1,18 @@
 package dev.smc.examples.cli;
 
+import dev.smc.spi.SourceDescription;
 import dev.smc.transfer.disk.DiskLayout;
 import dev.smc.transfer.disk.DiskReader;
 import dev.smc.transfer.disk.FileSystems;
 import dev.smc.transfer.disk.FsInfo;
 import dev.smc.transfer.disk.Partition;
 import dev.smc.transfer.disk.PartitionTable;
+import dev.smc.transfer.source.ServerDescriber;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,12 +26,23 @@ import javax.annotation.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code smc describe}: a disk's partition table and file systems, as a table or JSON. Read only. */
-@Command(name = "describe", description = "Show a disk image's or block device's partition table (MBR or GPT)"
-    + " and file systems. Read only.")
+/**
+ * {@code smc describe}: a server (the running machine, a server's disks, a folder) or one disk's partition table
+ * and file systems, as a table or JSON. Read only.
+ */
+@Command(name = "describe", description = "Show a server as smc migrates it: its OS, disks, partitions, file"
+    + " systems and mounts. --source / is this machine; --disk FILE|DEVICE (repeatable, the first is the system"
+    + " disk) are the disks of a stopped or snapshotted server, whose file systems are mounted read-only (as root)"
+    + " to read its fstab; --source DIR is a folder; --source FILE|DEVICE alone shows that disk's partition table"
+    + " in detail. Read only.")
 final class DescribeCommand extends CliCommand {
-  @Option(names = "--source", paramLabel = "DISK", description = "The disk image file or block device.")
+  @Option(names = "--source", paramLabel = "PATH", description = "/ (this machine), a folder, or one disk image"
+      + " file or block device (its partition table in detail).")
   @Nullable String source;
+
+  @Option(names = "--disk", paramLabel = "FILE|DEVICE", description = "A disk of the server (repeatable; the first"
+      + " is the system disk).")
+  List<String> disks = new ArrayList<>();
 
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
@@ -42,8 +56,25 @@ final class DescribeCommand extends CliCommand {
   @Override
   int run() throws IOException {
     out = cli.out();
-    String source = required(this.source, "--source", "a disk image file or a block device");
-    try (DiskReader disk = openDisk(source)) {
+    if (!disks.isEmpty()) {
+      if (source != null) {
+        throw new UsageException("describe: --source '" + source + "' and --disk: give one or the other");
+      }
+      List<Path> paths = new ArrayList<>();
+      for (String d : disks) {
+        openDisk("--disk", d).close(); // each disk readable, or a usage error naming it
+        paths.add(Path.of(d));
+      }
+      return server(ServerDescriber.ofDisks(paths));
+    }
+    String source = required(this.source, "--source", "/ (this machine), a folder, a disk image file or a block"
+        + " device; or --disk");
+    Path sp = Path.of(source);
+    if (Files.isDirectory(sp)) {
+      return server(sp.toAbsolutePath().normalize().equals(Path.of("/")) ? ServerDescriber.ofRunningMachine()
+          : ServerDescriber.ofFolder(sp));
+    }
+    try (DiskReader disk = openDisk("--source", source)) {
       DiskLayout l = PartitionTable.read(disk);
       List<Optional<FsInfo>> fs = new ArrayList<>();
       for (Partition p : l.partitions()) {
@@ -60,9 +91,18 @@ final class DescribeCommand extends CliCommand {
     }
   }
 
-  /** Opens a disk; what makes it unusable as a source is a bad argument naming --source. */
-  private static DiskReader openDisk(String source) {
-    String bad = "describe: --source '" + source + "': ";
+  private int server(SourceDescription s) {
+    if (json) {
+      out.println(Json.of(ServerView.json(s)));
+    } else {
+      ServerView.print(out, s);
+    }
+    return 0;
+  }
+
+  /** Opens a disk; what makes it unusable as a source is a bad argument naming the option. */
+  private static DiskReader openDisk(String option, String source) {
+    String bad = "describe: " + option + " '" + source + "': ";
     try {
       return DiskReader.open(Path.of(source));
     } catch (NoSuchFileException e) {

@@ -3,6 +3,7 @@ package dev.smc.examples.cli;
 import static dev.smc.examples.cli.CliRun.ok;
 import static dev.smc.examples.cli.CliRun.smc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smc.transfer.files.TreeCompare;
@@ -406,9 +407,10 @@ class MainTest {
 
   @Test
   void describeWithAMissingOrUnusableSourceExitsTwoNamingSource() throws IOException, InterruptedException {
-    assertBadArguments(smc("describe"), List.of("--source is required", "disk image"));
-    assertBadArguments(smc("describe", "--source", tmp.toString()),
-        List.of("describe: --source '" + tmp + "'", "a folder"));
+    assertBadArguments(smc("describe"), List.of("--source is required", "disk image", "--disk"));
+    assertBadArguments(smc("describe", "--disk", tmp.resolve("nope.img").toString()),
+        List.of("--disk", "nope.img", "no such file"));
+    assertBadArguments(smc("describe", "--source", "/", "--disk", "/dev/null"), List.of("one or the other"));
     assertBadArguments(smc("describe", "--source", tmp.resolve("nope.img").toString()),
         List.of("--source", "nope.img", "no such file"));
     Path fifo = tmp.resolve("fifo");
@@ -429,5 +431,42 @@ class MainTest {
     CliRun r = smc("describe", "--source", disk.toString());
     assertEquals(1, r.code(), r.err());
     assertTrue(r.err().startsWith("smc describe: error: ") && r.err().contains("at offset 446"), r.err());
+  }
+
+  @Test
+  void describeOfAFolderSaysItHasNoDisks() throws IOException, InterruptedException {
+    String text = ok("describe", "--source", tmp.toString()).out();
+    assertTrue(text.contains("no disks: a folder"), text);
+  }
+
+  @Test
+  void describeOfAServersTwoDisksShowsItsPartitionsFileSystemsAndMounts() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounting needs root");
+    dev.smc.testkit.TwoDiskServer srv = dev.smc.testkit.TwoDiskServer.build(tmp);
+    String json = ok("describe", "--disk", srv.system().toString(), "--disk", srv.data().toString(), "--json").out();
+    for (String want : List.of("\"osName\": \"Debian GNU/Linux 12 (bookworm)\"", "\"hostname\": \"srv1\"",
+        "\"table\": \"GPT\"", "\"table\": \"MBR\"", "\"id\": \"0_2\"", "\"id\": \"0_3\"", "\"id\": \"1_1\"",
+        "\"uuid\": \"" + dev.smc.testkit.TwoDiskServer.DATA_UUID + "\"", "\"label\": \"rootfs\"",
+        "\"mountPoint\": \"/data\",\n      \"fsType\": \"ext4\",\n      \"disk\": 1,\n      \"partition\": 1",
+        "\"warnings\": []")) {
+      assertTrue(json.contains(want), "no " + want + " in " + json);
+    }
+    List<String> text = ok("describe", "--disk", srv.system().toString(), "--disk", srv.data().toString()).out()
+        .lines().toList();
+    assertEquals("server srv1: LINUX (Debian GNU/Linux 12 (bookworm)), x86_64", text.get(0));
+    assertTrue(text.stream().anyMatch(l -> l.matches("\\s+0_2\\s+2\\.0 MiB\\s+40\\.0 MiB\\s+Linux filesystem\\s+root"
+        + "\\s+ext4\\s+" + dev.smc.testkit.TwoDiskServer.ROOT_UUID + "\\s+rootfs\\s+\\S+ \\S+\\s+/")), String.join("\n", text));
+    assertTrue(text.stream().anyMatch(l -> l.matches("\\s+/data\\s+ext4\\s+partition 1_1\\s+UUID=.*")),
+        String.join("\n", text));
+  }
+
+  @Test
+  void describeOfThisMachineListsItsDisksNotItsVirtualFileSystems() throws IOException, InterruptedException {
+    String json = ok("describe", "--source", "/", "--json").out();
+    assertTrue(json.contains("\"mountPoint\": \"/\""), json);
+    for (String virtual : List.of("\"fsType\": \"proc\"", "\"fsType\": \"sysfs\"", "\"fsType\": \"tmpfs\"",
+        "\"fsType\": \"cgroup")) {
+      assertFalse(json.contains(virtual), virtual + " in " + json);
+    }
   }
 }

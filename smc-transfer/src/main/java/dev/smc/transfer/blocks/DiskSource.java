@@ -3,18 +3,12 @@ package dev.smc.transfer.blocks;
 import dev.smc.spi.MigrationSource;
 import dev.smc.spi.SourceDescription;
 import dev.smc.spi.SourceSnapshot;
-import dev.smc.transfer.disk.DiskLayout;
 import dev.smc.transfer.disk.DiskReader;
-import dev.smc.transfer.disk.FileSystems;
-import dev.smc.transfer.disk.FsInfo;
-import dev.smc.transfer.disk.Partition;
-import dev.smc.transfer.disk.PartitionTable;
+import dev.smc.transfer.source.DiskDescriber;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A raw disk on this machine (an image file or a block device) as a migration source: described
@@ -33,35 +27,12 @@ public final class DiskSource implements MigrationSource {
     return "disk:" + disk;
   }
 
-  /**
-   * One disk with its partitions. The used size of the disk is the sum of what each file system
-   * says it uses, plus the whole of every partition whose file system does not say (the
-   * conservative choice for sizing a target).
-   */
+  /** One disk with its partitions and file systems (see {@link DiskDescriber}); nothing is mounted. */
   @Override
   public SourceDescription describe() throws IOException {
     try (DiskReader r = DiskReader.open(disk)) {
-      DiskLayout layout = PartitionTable.read(r);
-      List<SourceDescription.Partition> parts = new ArrayList<>();
-      long used = layout.partitions().isEmpty() ? r.size() : 0;
-      for (Partition p : layout.partitions()) {
-        if (p.isExtended()) {
-          continue;
-        }
-        Optional<FsInfo> fs = FileSystems.detect(r, p.startBytes(), p.sizeBytes());
-        Optional<Long> fsUsed = fs.flatMap(f -> f.usedBytes().isPresent()
-            ? Optional.of(f.usedBytes().getAsLong()) : Optional.empty());
-        used += fsUsed.orElse(p.sizeBytes());
-        parts.add(new SourceDescription.Partition(p.number(), p.startBytes(), p.sizeBytes(), p.typeName(),
-            fs.map(f -> f.type().blkidName()), fs.map(FsInfo::label).filter(l -> !l.isEmpty())
-                .or(() -> Optional.of(p.name()).filter(n -> !n.isEmpty())), fsUsed));
-      }
-      SourceDescription.OsType os = parts.stream().anyMatch(p -> p.fileSystem().map(f -> f.startsWith("ext")
-          || f.equals("xfs") || f.equals("btrfs")).orElse(false)) ? SourceDescription.OsType.LINUX
-          : parts.stream().anyMatch(p -> p.fileSystem().map(f -> f.equals("ntfs")).orElse(false))
-              ? SourceDescription.OsType.WINDOWS : SourceDescription.OsType.OTHER;
-      return new SourceDescription(os, disk.getFileName().toString(),
-          List.of(new SourceDescription.Disk(disk.toString(), r.size(), used, parts)));
+      SourceDescription.Disk d = DiskDescriber.describe(0, disk.toString(), r);
+      return new SourceDescription(DiskDescriber.guessOs(List.of(d)), disk.getFileName().toString(), List.of(d));
     }
   }
 

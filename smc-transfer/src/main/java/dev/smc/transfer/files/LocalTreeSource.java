@@ -1,5 +1,7 @@
 package dev.smc.transfer.files;
 
+import dev.smc.transfer.source.ServerDescriber;
+
 import dev.smc.spi.MigrationSource;
 import dev.smc.spi.SourceDescription;
 import dev.smc.spi.SourceSnapshot;
@@ -31,26 +33,10 @@ public final class LocalTreeSource implements MigrationSource {
     return "file:" + root;
   }
 
+  /** A folder: one file system's worth of files, no disks (see {@link ServerDescriber#ofFolder}). */
   @Override
   public SourceDescription describe() throws IOException {
-    FileStore fs = Files.getFileStore(root);
-    long total = fs.getTotalSpace();
-    long used = total - fs.getUnallocatedSpace();
-    SourceDescription.OsType os = Files.exists(root.resolve("etc/os-release")) || Files.exists(root.resolve("bin/sh"))
-        ? SourceDescription.OsType.LINUX
-        : Files.isDirectory(root.resolve("Windows")) ? SourceDescription.OsType.WINDOWS : SourceDescription.OsType.OTHER;
-    String host;
-    try {
-      host = Files.exists(root.resolve("etc/hostname"))
-          ? Files.readString(root.resolve("etc/hostname")).strip()
-          : InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      host = "unknown";
-    }
-    SourceDescription.Partition part = new SourceDescription.Partition(1, 0, total, fs.type(),
-        Optional.of(fs.type()), Optional.of(fs.name()), Optional.of(used));
-    return new SourceDescription(os, host, List.of(new SourceDescription.Disk(root.toString(), total, used,
-        List.of(part))));
+    return ServerDescriber.ofFolder(root);
   }
 
   @Override

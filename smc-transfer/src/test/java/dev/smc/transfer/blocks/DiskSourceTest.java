@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,8 +50,10 @@ class DiskSourceTest {
     SourceDescription.Partition root = only.partitions().get(0);
     assertEquals(1, root.number());
     assertEquals(2048L * 512, root.startBytes());
-    assertEquals("ext4", root.fileSystem().orElseThrow());
-    assertEquals("rootfs", root.label().orElseThrow());
+    assertEquals("ext4", root.fileSystem().orElseThrow().type());
+    assertEquals("rootfs", root.fileSystem().orElseThrow().label());
+    assertEquals("root", root.name());
+    assertEquals(SourceDescription.TableType.GPT, only.table());
     long rootUsed = root.usedBytes().orElseThrow();
     assertTrue(rootUsed >= 8L << 20 && rootUsed < 40L << 20, "used " + rootUsed);
     // partition 2 has no file system: counted whole
@@ -58,7 +61,7 @@ class DiskSourceTest {
 
     new TargetDisks(20, List.of()).validateAgainst(d);
     SourceDescription huge = new SourceDescription(d.osType(), d.hostname(), List.of(new SourceDescription.Disk(
-        only.name(), 100L << 30, 30L << 30, only.partitions())));
+        0, only.name(), 100L << 30, 30L << 30, only.table(), only.diskId(), only.partitions(), Optional.empty())));
     InvalidSpecException e = assertThrows(InvalidSpecException.class,
         () -> new TargetDisks(20, List.of()).validateAgainst(huge));
     FieldError f = e.errors().get(0);

@@ -1,0 +1,126 @@
+package dev.smc.transfer.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.smc.spi.SourceDescription;
+import dev.smc.spi.SourceDescription.Disk;
+import dev.smc.spi.SourceDescription.Mount;
+import dev.smc.spi.SourceDescription.Partition;
+import dev.smc.testkit.TwoDiskServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A server of two disk image files, built with the real tools (sgdisk, sfdisk, mke2fs, mkswap): a GPT system
+ * disk (BIOS boot, ext4 root, swap) and an MBR data disk (ext4, mounted at /data by the root's fstab).
+ */
+class ServerDescriberTest {
+  @TempDir
+  Path tmp;
+
+  static final UUID DATA = TwoDiskServer.DATA_UUID;
+  static final UUID SWAP = TwoDiskServer.SWAP_UUID;
+  static final UUID ROOT = TwoDiskServer.ROOT_UUID;
+
+  @Test
+  void describesBothDisksTheirFileSystemsAndTheMountsOfTheRootsFstab() throws Exception {
+    assumeTrue(ReadOnlyMount.possible(), "mounting needs root");
+    List<Path> disks = TwoDiskServer.build(tmp).disks();
+    List<String> before = List.of(sha256(disks.get(0)), sha256(disks.get(1)));
+
+    SourceDescription s = ServerDescriber.ofDisks(disks);
+
+    assertEquals(before, List.of(sha256(disks.get(0)), sha256(disks.get(1))), "the disks were written to");
+    assertEquals(SourceDescription.OsType.LINUX, s.osType());
+    assertEquals("Debian GNU/Linux 12 (bookworm)", s.osName().orElseThrow());
+    assertEquals("srv1", s.hostname());
+    assertEquals("x86_64", s.architecture().orElseThrow());
+    assertEquals(2, s.disks().size());
+    Disk sys = s.disks().get(0);
+    assertEquals(SourceDescription.TableType.GPT, sys.table());
+    assertEquals(3, sys.partitions().size());
+    Partition bios = sys.partition(1).orElseThrow();
+    assertEquals("BIOS boot", bios.typeName());
+    assertEquals("bios", bios.name());
+    assertTrue(bios.fileSystem().isEmpty());
+    Partition root = sys.partition(2).orElseThrow();
+    assertEquals("ext4", root.fileSystem().orElseThrow().type());
+    assertEquals(ROOT.toString(), root.fileSystem().orElseThrow().uuid());
+    assertEquals("rootfs", root.fileSystem().orElseThrow().label());
+    assertEquals(4096L * 512, root.startBytes());
+    Partition swap = sys.partition(3).orElseThrow();
+    assertTrue(swap.fileSystem().orElseThrow().isSwap());
+    assertEquals(SWAP.toString(), swap.fileSystem().orElseThrow().uuid());
+    assertEquals("swp", swap.fileSystem().orElseThrow().label());
+    Disk data = s.disks().get(1);
+    assertEquals(SourceDescription.TableType.MBR, data.table());
+    assertEquals(1, data.partitions().size());
+    Partition dp = data.partition(1).orElseThrow();
+    assertEquals("83", dp.type());
+    assertEquals(DATA.toString(), dp.fileSystem().orElseThrow().uuid());
+    assertEquals("data", dp.fileSystem().orElseThrow().label());
+    assertTrue(dp.uuid().endsWith("-01"), dp.uuid());
+
+    assertEquals(List.of(new Mount("/", "ext4", 0, 2, "UUID=" + ROOT, "errors=remount-ro"),
+        new Mount("/data", "ext4", 1, 1, "UUID=" + DATA, "defaults,nofail"),
+        new Mount("none", "swap", 0, 3, "UUID=" + SWAP, "sw")), s.mounts());
+    assertEquals(List.of(), s.warnings());
+    assertFalse(mounted(tmp), "a mount was left behind");
+  }
+
+  @Test
+  void theRunningMachineListsItsDisksAndLeavesOutVirtualFileSystems() throws Exception {
+    SourceDescription s = ServerDescriber.ofRunningMachine();
+    assertFalse(s.disks().isEmpty(), "no disks: " + s);
+    Mount root = s.mounts().stream().filter(m -> m.mountPoint().equals("/")).findFirst().orElseThrow(
+        () -> new AssertionError("no / among " + s.mounts()));
+    Disk rootDisk = s.disks().get(root.disk());
+    assertTrue(Files.exists(Path.of("/sys/block", rootDisk.name())), rootDisk.name());
+    for (Mount m : s.mounts()) {
+      assertFalse(List.of("proc", "sysfs", "tmpfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "overlay", "mqueue")
+          .contains(m.fsType()), "a virtual file system is listed: " + m);
+      assertFalse(m.mountPoint().startsWith("/proc") || m.mountPoint().startsWith("/sys"), m.toString());
+    }
+    for (Disk d : s.disks()) {
+      assertFalse(d.name().startsWith("loop") || d.name().startsWith("zram") || d.name().startsWith("ram"), d.name());
+      assertTrue(d.sizeBytes() > 0, d.toString());
+    }
+  }
+
+  @Test
+  void aFolderHasNoDisksButItsOs() throws Exception {
+    Files.createDirectories(tmp.resolve("etc"));
+    Files.writeString(tmp.resolve("etc/os-release"), "NAME='Alpine Linux'\nID=alpine\n");
+    SourceDescription s = ServerDescriber.ofFolder(tmp);
+    assertEquals(SourceDescription.OsType.LINUX, s.osType());
+    assertEquals("Alpine Linux", s.osName().orElseThrow());
+    assertEquals(List.of(), s.disks());
+  }
+
+  @Test
+  void fstabEscapesAndOsReleaseQuotes() {
+    assertEquals(List.of(new SystemFiles.FstabEntry("LABEL=my disk", "/mnt/my disk", "ext4", "defaults")),
+        SystemFiles.fstab(List.of("  LABEL=my\\040disk\t/mnt/my\\040disk  ext4", "#x", "", "bad")));
+    assertEquals("Debian \"x\"", SystemFiles.osName(List.of("PRETTY_NAME=\"Debian \\\"x\\\"\"")).orElseThrow());
+  }
+
+  private static boolean mounted(Path under) throws IOException {
+    return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().anyMatch(l -> l.contains("smc-mount-"));
+  }
+
+  static String sha256(Path p) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    md.update(Files.readAllBytes(p));
+    return HexFormat.of().formatHex(md.digest());
+  }
+}
