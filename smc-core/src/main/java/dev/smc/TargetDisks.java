@@ -8,25 +8,74 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The disks of the target: a system disk of 20-500 GiB and up to 16 data disks of 20-32768 GiB
- * each (indexes 1-16; a source's data disk may be left out). Each must exceed the used space of
- * the source disk it receives ({@link #validateAgainst}). Immutable and thread-safe.
+ * The target's layout: a system disk of 20-500 GiB, up to 16 data disks of 20-32768 GiB each (indexes 1-16; a
+ * source's data disk may be left out), partition sizes, and which partitions are copied block by block. Against
+ * the source ({@link #validateAgainst}): each disk exceeds the used space of the source disk it receives; a
+ * file-level partition may change size but holds at least what its file system uses; a block-level partition
+ * keeps its size and place; the partitions fit their disk. Immutable and thread-safe.
+ *
+ * @param partitions target sizes of partitions, by disk index and partition number; the others keep their size
+ * @param blockLevel the partitions copied block by block ({@code DISK_PART} ids, {@code 0_2}), besides those
+ *     whose file system smc does not read file by file
  */
-public record TargetDisks(int systemDiskGiB, List<DataDisk> dataDisks) {
+public record TargetDisks(int systemDiskGiB, List<DataDisk> dataDisks, List<PartitionSize> partitions,
+    List<String> blockLevel) {
   public static final int MIN_SYSTEM_GIB = 20;
   public static final int MAX_SYSTEM_GIB = 500;
   public static final int MIN_DATA_GIB = 20;
   public static final int MAX_DATA_GIB = 32768;
   public static final int MAX_DATA_DISKS = 16;
 
+  /** The largest partition size, in GiB (a data disk's largest). */
+  public static final long MAX_PARTITION_GIB = MAX_DATA_GIB;
+
   /** A data disk: its index (1-16) and size. */
   public record DataDisk(int index, long sizeGiB) {}
 
+  /** A partition's target size: partition {@code partition} (1-based) of disk {@code disk} (0 = system). */
+  public record PartitionSize(int disk, int partition, long sizeGiB) {
+    /** Its id as the CLI spells it: {@code DISK_PART}. */
+    public String id() {
+      return SourceDescription.partitionId(disk, partition);
+    }
+  }
+
   public TargetDisks {
     dataDisks = List.copyOf(dataDisks);
+    partitions = List.copyOf(partitions);
+    blockLevel = List.copyOf(blockLevel);
     Checks c = new Checks();
     validate(c, systemDiskGiB, dataDisks);
+    Set<String> ids = new HashSet<>();
+    for (PartitionSize p : partitions) {
+      String f = "partitions[" + p.id() + "]";
+      if (p.disk() < 0 || p.disk() > MAX_DATA_DISKS || p.partition() < 1) {
+        c.add(f, p.id(), "DISK_PART: a disk 0-" + MAX_DATA_DISKS + " (0 = system disk) and a partition number >= 1");
+      }
+      c.range(f + ".sizeGiB", p.sizeGiB(), 1, MAX_PARTITION_GIB);
+      if (!ids.add(p.id())) {
+        c.add(f, p.id(), "each partition once");
+      }
+    }
+    Set<String> block = new HashSet<>();
+    for (String b : blockLevel) {
+      if (!b.matches("\\d{1,2}_\\d{1,3}")) {
+        c.add("blockLevel", b, "DISK_PART ids such as 0_2 (disk 0 = system disk, partition 2)");
+      } else if (!block.add(b)) {
+        c.add("blockLevel", b, "each partition once");
+      }
+    }
     c.throwIfAny();
+  }
+
+  /** Disk sizes only; every partition keeps its size. */
+  public TargetDisks(int systemDiskGiB, List<DataDisk> dataDisks) {
+    this(systemDiskGiB, dataDisks, List.of(), List.of());
+  }
+
+  /** The target size of partition {@code id} ({@code DISK_PART}), if one is given. */
+  public Optional<PartitionSize> partition(String id) {
+    return partitions.stream().filter(p -> p.id().equals(id)).findFirst();
   }
 
   static void validate(Checks c, int systemDiskGiB, List<DataDisk> dataDisks) {
@@ -55,6 +104,7 @@ public record TargetDisks(int systemDiskGiB, List<DataDisk> dataDisks) {
     if (!disks.isEmpty()) {
       need(c, "systemDiskGiB", systemDiskGiB, disks.get(0));
     }
+    LayoutFit.check(c, this, source);
     for (DataDisk d : dataDisks) {
       if (d.index() >= disks.size()) {
         c.add("dataDisks[" + d.index() + "].index", d.index(), "a data disk of the source: 1.." + (disks.size() - 1));
@@ -71,6 +121,11 @@ public record TargetDisks(int systemDiskGiB, List<DataDisk> dataDisks) {
       c.add(field, gib, "more than the " + (used + (1L << 30) - 1) / (1L << 30) + " GiB used on source disk "
           + disk.name());
     }
+  }
+
+  /** The target size of disk {@code index}, in GiB: the system disk's, a data disk's, or empty when not given. */
+  public Optional<Long> diskGiB(int index) {
+    return index == 0 ? Optional.of((long) systemDiskGiB) : dataDisk(index).map(DataDisk::sizeGiB);
   }
 
   /** The default: a system disk as large as the source's first disk (within 20-500 GiB), no data disks. */

@@ -40,7 +40,8 @@ class FileTaskStoreTest {
         .imageName("db-img").exclude("/var/cache/").exclude("*.tmp").incremental(Duration.ofHours(6), 3)
         .runMode(RunMode.at(T.plus(Duration.ofHours(1)))).validity(Duration.ofDays(45)).tag("env", "prod")
         .tag("owner", "").transfer(new TransferOptions(1024, 5, true)).clientToken("tok-1")
-        .targetDisks(new TargetDisks(40, List.of(new TargetDisks.DataDisk(1, 100))))
+        .targetDisks(new TargetDisks(40, List.of(new TargetDisks.DataDisk(1, 100)), List.of(
+            new TargetDisks.PartitionSize(0, 2, 30), new TargetDisks.PartitionSize(1, 1, 90)), List.of("0_1", "1_2")))
         .network(NetworkMode.privateNetwork("vpc-1", "vsw-2")).build();
     List<CycleRecord> cycles = List.of(
         new CycleRecord(1, RunType.Manual, T, Optional.of(T.plusSeconds(5)), Optional.of(new ImageRef("db-img", 1)),

@@ -1,5 +1,6 @@
 package dev.smc.examples.cli;
 
+import dev.smc.TargetDisks;
 import dev.smc.spi.SourceDescription;
 import dev.smc.transfer.disk.DiskLayout;
 import dev.smc.transfer.disk.DiskReader;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import javax.annotation.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,6 +48,8 @@ final class DescribeCommand extends CliCommand {
 
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
+
+  @Mixin LayoutOptions layout = new LayoutOptions();
 
   @Nullable private PrintStream out;
 
@@ -92,6 +96,11 @@ final class DescribeCommand extends CliCommand {
   }
 
   private int server(SourceDescription s) {
+    if (layout.given()) {
+      TargetDisks t = layout.layout("describe", s, false); // exit 2 naming every field that does not fit
+      out.println(TargetView.text(s, t));
+      return 0;
+    }
     if (json) {
       out.println(Json.of(ServerView.json(s)));
     } else {

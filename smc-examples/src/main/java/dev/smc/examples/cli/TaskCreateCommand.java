@@ -4,12 +4,17 @@ import dev.smc.ImageRef;
 import dev.smc.TaskSpec;
 import dev.smc.TaskState;
 import dev.smc.scheduler.MigrationTask;
+import dev.smc.spi.SourceDescription;
+import dev.smc.transfer.blocks.DiskSource;
+import dev.smc.transfer.files.LocalTreeSource;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code smc task create}: a task from options, checked all at once (every bad field a line, exit 2). */
@@ -65,6 +70,8 @@ final class TaskCreateCommand extends TaskBase {
       + " with the same token and fields is the same task.")
   @Nullable String clientToken;
 
+  @Mixin LayoutOptions layout = new LayoutOptions();
+
   TaskCreateCommand(Cli cli) {
     super(cli);
   }
@@ -89,6 +96,12 @@ final class TaskCreateCommand extends TaskBase {
       b.incremental(o.interval(interval), o.maxImages(maxImages));
     }
     o.tags(tags, b);
+    if (layout.given() && source != null) {
+      Path src = Path.of(source);
+      boolean folder = Files.isDirectory(src);
+      SourceDescription described = folder ? new LocalTreeSource(src).describe() : new DiskSource(src).describe();
+      b.targetDisks(layout.layout(name(), described, !folder));
+    }
     TaskSpec spec = o.build(b);
     // before the session opens (and so creates) the repository: never in the source itself
     Path h = home.home(this, true);

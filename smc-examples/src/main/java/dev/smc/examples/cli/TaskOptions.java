@@ -35,6 +35,9 @@ final class TaskOptions {
   static String describe(String command, FieldError e) {
     String f = e.field().startsWith("tags[") ? "tags" : e.field();
     String o = command.equals("task modify") && f.equals("name") ? "--new-name" : OPTION.get(f);
+    if (o == null) {
+      o = LayoutOptions.option(f).orElse(null);
+    }
     return o == null ? e.toString() : new FieldError(o, e.value(), e.allowed()).toString();
   }
 

@@ -469,4 +469,47 @@ class MainTest {
       assertFalse(json.contains(virtual), virtual + " in " + json);
     }
   }
+
+  @Test
+  void aTargetLayoutThatCannotHoldTheServerExitsTwoNamingEachField() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounting needs root");
+    dev.smc.testkit.TwoDiskServer srv = dev.smc.testkit.TwoDiskServer.build(tmp);
+    String d0 = srv.system().toString();
+    String d1 = srv.data().toString();
+    CliRun ranges = smc("describe", "--disk", d0, "--disk", d1, "--system-disk", "19", "--data-disk", "1=40000");
+    assertEquals(2, ranges.code(), ranges.err());
+    assertTrue(ranges.err().contains("--system-disk = '19': allowed 20..500"), ranges.err());
+    assertTrue(ranges.err().contains("--data-disk 1 = '40000': allowed 20..32768"), ranges.err());
+    // partition 1 (BIOS boot) has no file system: block by block, its size kept
+    assertBadArguments(smc("describe", "--disk", d0, "--disk", d1, "--partition", "0_1=2"),
+        List.of("--partition 0_1 = '2': block-level partitions keep their size: 1.0 MiB"));
+    assertBadArguments(smc("describe", "--disk", d0, "--disk", d1, "--block", "0_2", "--partition", "0_2=5"),
+        List.of("--partition 0_2 = '5': block-level partitions keep their size: 40.0 MiB"));
+    CliRun overflow = smc("describe", "--disk", d0, "--disk", d1, "--system-disk", "20", "--partition", "0_2=20");
+    assertEquals(2, overflow.code(), overflow.err());
+    assertTrue(overflow.err().contains("--partition 0_2 = '20': to end within the 20 GiB of disk 0 (systemDiskGiB)"),
+        overflow.err());
+    assertTrue(overflow.err().contains("--partition 0_3 = '0_3': to end within the 20 GiB of disk 0"), overflow.err());
+    assertBadArguments(smc("describe", "--disk", d0, "--partition", "0_2=x"), List.of("--partition '0_2=x'",
+        "DISK_PART=GIB"));
+    String fits = ok("describe", "--disk", d0, "--disk", d1, "--system-disk", "30", "--partition", "0_2=25",
+        "--data-disk", "1=20").out();
+    assertTrue(fits.startsWith("target layout: fits the source\ndisk 0 (system): 30.0 GiB"), fits);
+    assertTrue(fits.lines().anyMatch(l -> l.matches("\\s+0_2\\s+ext4\\s+40\\.0 MiB ->\\s+25\\.0 GiB\\s+file by file")),
+        fits);
+
+    // a disk source is copied block by block: its partitions keep their sizes
+    String home = tmp.resolve("home").toString();
+    assertBadArguments(smc("task", "create", "--home", home, "--name", "disk", "--source", d0, "--image-name", "dsk",
+        "--run", "create-only", "--partition", "0_2=1"), List.of("--partition 0_2 = '1': block-level partitions keep"));
+    assertFalse(Files.exists(tmp.resolve("home")), "a refused task create made a home");
+    ok("task", "create", "--home", home, "--name", "disk", "--source", d0, "--image-name", "dsk", "--run",
+        "create-only", "--system-disk", "20");
+    String stored;
+    try (java.util.stream.Stream<Path> files = Files.list(tmp.resolve("home/tasks"))) {
+      stored = Files.readString(files.filter(f -> f.toString().endsWith(".task")).findFirst().orElseThrow());
+    }
+    assertTrue(stored.contains("spec.targetDisks.system=20") && stored.contains("spec.targetDisks.block=0_1,0_2,0_3"),
+        stored);
+  }
 }

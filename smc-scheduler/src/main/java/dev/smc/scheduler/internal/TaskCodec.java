@@ -69,6 +69,12 @@ public final class TaskCodec {
         m.put("spec.targetDisks.data." + i + ".index", Integer.toString(d.dataDisks().get(i).index()));
         m.put("spec.targetDisks.data." + i + ".sizeGiB", Long.toString(d.dataDisks().get(i).sizeGiB()));
       }
+      for (int i = 0; i < d.partitions().size(); i++) {
+        m.put("spec.targetDisks.partition." + i, d.partitions().get(i).id() + "=" + d.partitions().get(i).sizeGiB());
+      }
+      if (!d.blockLevel().isEmpty()) {
+        m.put("spec.targetDisks.block", String.join(",", d.blockLevel()));
+      }
     });
     if (s.network() instanceof NetworkMode.Private p) {
       m.put("spec.network.vpc", p.vpcId());
@@ -165,7 +171,14 @@ public final class TaskCodec {
         data.add(new TargetDisks.DataDisk(Integer.parseInt(m.get("spec.targetDisks.data." + i + ".index")),
             Long.parseLong(m.get("spec.targetDisks.data." + i + ".sizeGiB"))));
       }
-      disks = Optional.of(new TargetDisks(Integer.parseInt(m.get("spec.targetDisks.system")), data));
+      List<TargetDisks.PartitionSize> parts = new ArrayList<>();
+      for (int i = 0; m.containsKey("spec.targetDisks.partition." + i); i++) {
+        String[] v = m.get("spec.targetDisks.partition." + i).split("[_=]");
+        parts.add(new TargetDisks.PartitionSize(Integer.parseInt(v[0]), Integer.parseInt(v[1]), Long.parseLong(v[2])));
+      }
+      String block = m.getOrDefault("spec.targetDisks.block", "");
+      disks = Optional.of(new TargetDisks(Integer.parseInt(m.get("spec.targetDisks.system")), data, parts,
+          block.isEmpty() ? List.of() : List.of(block.split(","))));
     }
     NetworkMode network = m.containsKey("spec.network.vpc")
         ? NetworkMode.privateNetwork(m.get("spec.network.vpc"), m.get("spec.network.vSwitch"))
