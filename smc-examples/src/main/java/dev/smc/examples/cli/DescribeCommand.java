@@ -1,5 +1,6 @@
 package dev.smc.examples.cli;
 
+import dev.smc.ImageRef;
 import dev.smc.TargetDisks;
 import dev.smc.spi.SourceDescription;
 import dev.smc.transfer.disk.DiskLayout;
@@ -8,6 +9,8 @@ import dev.smc.transfer.disk.FileSystems;
 import dev.smc.transfer.disk.FsInfo;
 import dev.smc.transfer.disk.Partition;
 import dev.smc.transfer.disk.PartitionTable;
+import dev.smc.transfer.repo.Repository;
+import dev.smc.transfer.source.DescriptionCodec;
 import dev.smc.transfer.source.ServerDescriber;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -51,6 +54,12 @@ final class DescribeCommand extends CliCommand {
 
   @Mixin LayoutOptions layout = new LayoutOptions();
 
+  @Mixin RepoOptions repo;
+
+  @Option(names = "--image", paramLabel = "IMAGE", description = "The server an image of --repo holds (NAME-CYCLE_N,"
+      + " or NAME for the newest): as it was described at that cycle.")
+  @Nullable String image;
+
   @Nullable private PrintStream out;
 
   DescribeCommand(Cli cli) {
@@ -60,6 +69,21 @@ final class DescribeCommand extends CliCommand {
   @Override
   int run() throws IOException {
     out = cli.out();
+    if (image != null) {
+      if (source != null || !disks.isEmpty()) {
+        throw new UsageException("describe: --image and " + (source != null ? "--source" : "--disk")
+            + ": give one of them");
+      }
+      try (Repository r = repo.existing(this)) {
+        ImageRef ref = RepoOptions.image(this, r, "--image", image);
+        String held = r.image(ref).map(i -> i.properties().get(DescriptionCodec.PROPERTY)).orElse(null);
+        if (held == null) {
+          throw usage("--image '" + image + "': image " + ref + " holds no server description (it is a folder's or"
+              + " one disk's image); allowed an image made with smc migrate --disk");
+        }
+        return server(DescriptionCodec.decode(held));
+      }
+    }
     if (!disks.isEmpty()) {
       if (source != null) {
         throw new UsageException("describe: --source '" + source + "' and --disk: give one or the other");

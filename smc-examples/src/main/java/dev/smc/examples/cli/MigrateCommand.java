@@ -12,6 +12,8 @@ import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.paths.SourcePaths;
 import dev.smc.transfer.repo.Repository;
 import dev.smc.transfer.source.CommandHooks;
+import dev.smc.transfer.source.DescriptionCodec;
+import dev.smc.transfer.source.ServerDisksSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +42,11 @@ final class MigrateCommand extends CliCommand {
   @Option(names = "--source", paramLabel = "DIR|DISK", description = "The folder, disk image file or block"
       + " device to migrate.")
   @Nullable String source;
+
+  @Option(names = "--disk", paramLabel = "FILE|DEVICE", description = "A disk of a stopped or snapshotted server"
+      + " (repeatable; the first is the system disk): its file systems are mounted read-only (as root) where the"
+      + " server's fstab mounts them, and the server's files are copied as one tree. Instead of --source.")
+  List<String> disks = new ArrayList<>();
 
   @Mixin RepoOptions repo;
 
@@ -95,7 +102,10 @@ final class MigrateCommand extends CliCommand {
 
   @Override
   int run() throws IOException {
-    String src0 = required(source, "--source", "the folder, disk image file or block device to migrate");
+    if (!disks.isEmpty()) {
+      return server();
+    }
+    String src0 = required(source, "--source", "the folder, disk image file or block device to migrate; or --disk");
     String repoDir = repo.required(this, "the repository folder (created when missing)");
     String name = required(imageName, "--image-name", ImageRef.NAME_ALLOWED);
     ImageRef.checkName("--image-name", name);
@@ -147,14 +157,72 @@ final class MigrateCommand extends CliCommand {
     }
   }
 
+  /**
+   * A server's disks: its file systems mounted read-only as the server mounts them, copied as one tree (excludes
+   * relative to the server's root, crossing into the data disks' mount points); the image carries the server's
+   * description (property {@code server}, JSON).
+   */
+  private int server() throws IOException {
+    if (source != null) {
+      throw usage("--source '" + source + "' and --disk: give one or the other");
+    }
+    if (mode != null && !mode.equals("file") || partitions != null) {
+      throw usage("--disk copies a server file by file; block-level partitions of a server are not supported yet");
+    }
+    String repoDir = repo.required(this, "the repository folder (created when missing)");
+    String name = required(imageName, "--image-name", ImageRef.NAME_ALLOWED);
+    ImageRef.checkName("--image-name", name);
+    long level = number(compress, "--compress", 0, 0, TransferOptions.MAX_COMPRESSION_LEVEL);
+    long bw = number(bwlimit, "--bwlimit", 0, 0, TransferOptions.MAX_BANDWIDTH_KBPS);
+    int workers = threads(threads);
+    TransferOptions options = new TransferOptions(bw, (int) level, checksum);
+    List<String> patterns = new ArrayList<>(exclude);
+    for (String f : excludeFrom) {
+      patterns.addAll(ExcludeFiles.read(name(), f));
+    }
+    Excludes excludes = Excludes.of(patterns);
+    List<Path> paths = new ArrayList<>();
+    for (String d : disks) {
+      SourcePaths.Kind kind = SourcePaths.check("--disk", Path.of(d));
+      if (kind == SourcePaths.Kind.FOLDER) {
+        throw usage("--disk '" + d + "': must be a disk image file or a block device");
+      }
+      paths.add(Path.of(d).toRealPath());
+    }
+    SnapshotHooks hooks = new CommandHooks(Optional.ofNullable(preSnapshot), Optional.ofNullable(postSnapshot), 600);
+    ServerDisksSource server = new ServerDisksSource(paths);
+    try (ServerDisksSource.Snapshot snap = server.open(); Repository r = repo.open(this, repoDir, options)) {
+      ProgressLine line = ProgressLine.forStderr(cli);
+      MigrationListener progress = json ? MigrationListener.NONE : line;
+      FileMigration.Builder b = fileBuilder(workers, progress, hooks).crossFileSystems(true)
+          .imageProperty("source", server.id())
+          .imageProperty(DescriptionCodec.PROPERTY, DescriptionCodec.encode(snap.description()));
+      CycleReport report;
+      String hookFailure = null;
+      try {
+        report = b.build().run(r, snap.root(), name, excludes, options);
+      } catch (PostSnapshotException e) {
+        report = e.report();
+        hookFailure = e.getMessage();
+      } finally {
+        line.clear();
+      }
+      return CycleOutput.print(cli, name(), report, json, hookFailure);
+    }
+  }
+
   /** The file engine; the CLI's index cache is left out of the source too, should it lie inside. */
   private FileMigration fileEngine(int workers, MigrationListener progress, SnapshotHooks hooks) {
+    return fileBuilder(workers, progress, hooks).build();
+  }
+
+  private FileMigration.Builder fileBuilder(int workers, MigrationListener progress, SnapshotHooks hooks) {
     FileMigration.Builder b = FileMigration.builder().threads(workers).listener(progress).hooks(hooks);
     Path cache = cli.cacheDir();
     if (Files.isDirectory(cache)) {
       b.leaveOut(cache);
     }
-    return b.build();
+    return b;
   }
 
   private static BlockMigration blockEngine(int workers, MigrationListener progress, SnapshotHooks hooks,

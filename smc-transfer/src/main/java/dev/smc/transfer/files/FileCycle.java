@@ -44,9 +44,11 @@ final class FileCycle {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final long started = System.nanoTime();
   private ParentTree parent;
+  private final Map<String, String> extraProperties;
 
   FileCycle(ImageStore store, ImageStore.ImageWriter writer, TreeWalk.Scope scope, TaskId task, int chunkSize,
-      MigrationListener listener, int threads, long maxInFlightBytes) {
+      MigrationListener listener, int threads, long maxInFlightBytes, Map<String, String> extraProperties) {
+    this.extraProperties = extraProperties;
     this.chunkSize = chunkSize;
     this.tree = new TreeFormat.Writer(chunkSize, writer::writeTree);
     this.store = store;
@@ -92,11 +94,12 @@ final class FileCycle {
       queue.waitAll();
       queue.flushTree();
       warnings.storeDamage(counts.filesRecovered, p, writer);
-      Map<String, String> props = Map.of(
+      Map<String, String> props = new java.util.TreeMap<>(Map.of(
           "files", Long.toString(counts.files),
           "bytes", Long.toString(counts.bytesScanned),
           "source", PathBytes.printable(scope.root()),
-          "chunkSize", Integer.toString(chunkSize));
+          "chunkSize", Integer.toString(chunkSize)));
+      props.putAll(extraProperties);
       // the last packs leave during the commit: the progress goes on meanwhile
       ImageInfo info = ProgressMeter.ticking(pool, () -> counts.progress(false), () -> writer.commit(props));
       Duration elapsed = Duration.ofNanos(System.nanoTime() - started);

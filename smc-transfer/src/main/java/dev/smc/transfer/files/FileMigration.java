@@ -36,6 +36,7 @@ public final class FileMigration {
   private final long maxInFlightBytes;
   private final int chunkSize;
   private final boolean crossFileSystems;
+  private final Map<String, String> imageProperties;
   private final dev.smc.spi.SnapshotHooks hooks;
   private final Map<java.nio.file.Path, String> leaveOut;
 
@@ -47,6 +48,7 @@ public final class FileMigration {
     this.maxInFlightBytes = b.maxInFlightBytes;
     this.chunkSize = b.chunkSize;
     this.crossFileSystems = b.crossFileSystems;
+    this.imageProperties = Map.copyOf(b.imageProperties);
   }
 
   public static Builder builder() {
@@ -60,6 +62,7 @@ public final class FileMigration {
     private long maxInFlightBytes = 256L << 20;
     private int chunkSize = 64 * 1024;
     private boolean crossFileSystems;
+    private final Map<String, String> imageProperties = new java.util.TreeMap<>();
     private dev.smc.spi.SnapshotHooks hooks = dev.smc.spi.SnapshotHooks.NONE;
     private final Map<java.nio.file.Path, String> leaveOut = new java.util.LinkedHashMap<>();
 
@@ -120,6 +123,20 @@ public final class FileMigration {
       return this;
     }
 
+    /**
+     * A property the committed image carries besides the engine's own (files, bytes, chunkSize), such as the
+     * description of the server it holds; {@code source} replaces the root folder's path (a server's disks, say).
+     * The engine's counts cannot be replaced.
+     */
+    public Builder imageProperty(String key, String value) {
+      if (key.equals("files") || key.equals("bytes") || key.equals("chunkSize")) {
+        throw new IllegalArgumentException("image property " + key + " is the engine's own");
+      }
+      this.imageProperties.put(java.util.Objects.requireNonNull(key, "key"), java.util.Objects.requireNonNull(value,
+          "value"));
+      return this;
+    }
+
     public FileMigration build() {
       return new FileMigration(this);
     }
@@ -165,7 +182,7 @@ public final class FileMigration {
       TaskId task = new TaskId(imageName);
       return Cycles.run(listener, writer, hooks,
           type -> new FileCycle(store, writer, new TreeWalk.Scope(root, rootStat, excludes, leftOut, crossFileSystems),
-              task, chunkSize, listener, threads, maxInFlightBytes).run(type));
+              task, chunkSize, listener, threads, maxInFlightBytes, imageProperties).run(type));
     }
   }
 }

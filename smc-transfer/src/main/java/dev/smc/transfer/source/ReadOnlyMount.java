@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +23,12 @@ final class ReadOnlyMount implements Closeable {
   private static final long TIMEOUT_SECONDS = 60;
 
   private final Path dir;
+  private final boolean ownDir;
   private boolean mounted;
 
-  private ReadOnlyMount(Path dir) {
+  private ReadOnlyMount(Path dir, boolean ownDir) {
     this.dir = dir;
+    this.ownDir = ownDir;
   }
 
   /** Whether this process may mount (it runs as root). */
@@ -35,14 +38,19 @@ final class ReadOnlyMount implements Closeable {
 
   /** Mounts the {@code fsType} file system at {@code offset} (of {@code size} bytes) of {@code disk}. */
   static ReadOnlyMount open(Path disk, long offset, long size, String fsType) throws IOException {
+    return open(disk, offset, size, fsType, null);
+  }
+
+  /** As {@link #open(Path, long, long, String)}, at {@code at} (an existing folder, left in place) if not null. */
+  static ReadOnlyMount open(Path disk, long offset, long size, String fsType, @Nullable Path at) throws IOException {
     String extra = switch (fsType) {
       case "ext2", "ext3", "ext4" -> ",noload";
       case "xfs" -> ",norecovery";
       case "btrfs" -> ",rescue=nologreplay";
       default -> "";
     };
-    Path dir = Files.createTempDirectory("smc-mount-");
-    ReadOnlyMount m = new ReadOnlyMount(dir);
+    Path dir = at != null ? at : Files.createTempDirectory("smc-mount-");
+    ReadOnlyMount m = new ReadOnlyMount(dir, at == null);
     try {
       run(List.of("mount", "-t", fsType, "-o", "ro" + extra + ",loop,offset=" + offset + ",sizelimit=" + size,
           disk.toString(), dir.toString()));
@@ -68,7 +76,9 @@ final class ReadOnlyMount implements Closeable {
       }
     } finally {
       if (!mounted) {
-        Files.deleteIfExists(dir);
+        if (ownDir) {
+          Files.deleteIfExists(dir);
+        }
       } else {
         LOG.warn("{} is still mounted; unmount it by hand (umount {})", dir, dir);
       }

@@ -76,6 +76,7 @@ class ServerDescriberTest {
         new Mount("none", "swap", 0, 3, "UUID=" + SWAP, "sw")), s.mounts());
     assertEquals(List.of(), s.warnings());
     assertFalse(mounted(tmp), "a mount was left behind");
+    assertEquals(s, DescriptionCodec.decode(DescriptionCodec.encode(s)), "what an image holds reads back the same");
   }
 
   @Test
@@ -105,6 +106,14 @@ class ServerDescriberTest {
     assertEquals(SourceDescription.OsType.LINUX, s.osType());
     assertEquals("Alpine Linux", s.osName().orElseThrow());
     assertEquals(List.of(), s.disks());
+  }
+
+  @Test
+  void theCodecKeepsSeparatorsAndNewlinesInValues() {
+    SourceDescription s = new SourceDescription(SourceDescription.OsType.OTHER, java.util.Optional.of("a|b%7C\nc"),
+        java.util.Optional.empty(), "h|%", List.of(), List.of(new Mount("/mnt/x|y", "ext4", 0, 0, "LABEL=%25", "")),
+        List.of("line\nbreak"));
+    assertEquals(s, DescriptionCodec.decode(DescriptionCodec.encode(s)));
   }
 
   @Test

@@ -1,0 +1,138 @@
+package dev.smc.transfer.source;
+
+import dev.smc.ErrorCode;
+import dev.smc.SmcException;
+import dev.smc.spi.MigrationSource;
+import dev.smc.spi.SourceDescription;
+import dev.smc.spi.SourceDescription.Mount;
+import dev.smc.spi.SourceDescription.Partition;
+import dev.smc.spi.SourceSnapshot;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The disks of a stopped or snapshotted server (image files or block devices, the first the system disk) as a
+ * migration source, file by file: {@link #open()} mounts each file system the server's fstab mounts, read-only
+ * ({@link ReadOnlyMount}), at its mount point below one private root — the root file system first, then
+ * {@code /data} inside it, and so on — so one cycle reads the server's files as the server sees them, crossing
+ * into its data disks' mount points; closing the snapshot unmounts them all, innermost first. Nothing is written
+ * to the disks. Needs root. Block-level partitions are not copied by this source yet. Thread-safe.
+ */
+public final class ServerDisksSource implements MigrationSource {
+  /** The file systems mounted for a file-level cycle. */
+  private static final Set<String> MOUNTED = Set.of("ext2", "ext3", "ext4", "xfs", "btrfs");
+
+  private final List<Path> disks;
+
+  public ServerDisksSource(List<Path> disks) {
+    if (disks.isEmpty()) {
+      throw new IllegalArgumentException("disks: at least the system disk");
+    }
+    this.disks = disks.stream().map(d -> d.toAbsolutePath().normalize()).collect(Collectors.toUnmodifiableList());
+  }
+
+  @Override
+  public String id() {
+    return "disks:" + disks.stream().map(Path::toString).collect(Collectors.joining(","));
+  }
+
+  @Override
+  public SourceDescription describe() throws IOException {
+    return ServerDescriber.ofDisks(disks);
+  }
+
+  /** The server mounted read-only below one root, and its description at that moment. */
+  @Override
+  public Snapshot open() throws IOException {
+    if (!ReadOnlyMount.possible()) {
+      throw new SmcException(ErrorCode.INVALID_SPEC, "reading a server's disks file by file mounts their file"
+          + " systems read-only, which needs root");
+    }
+    SourceDescription d = describe();
+    List<Mount> mounts = d.mounts().stream().filter(m -> MOUNTED.contains(m.fsType()))
+        .sorted(Comparator.comparingInt(m -> depth(m.mountPoint()))).toList();
+    if (mounts.isEmpty() || !mounts.get(0).mountPoint().equals("/")) {
+      throw new SmcException(ErrorCode.INVALID_SPEC, "no root file system found on the disks " + disks + ": "
+          + String.join("; ", d.warnings()));
+    }
+    Path root = Files.createTempDirectory("smc-server-");
+    List<ReadOnlyMount> opened = new ArrayList<>();
+    try {
+      for (Mount m : mounts) {
+        Partition p = partition(d, m);
+        Path at = m.mountPoint().equals("/") ? root : root.resolve(m.mountPoint().substring(1));
+        if (!Files.isDirectory(at)) {
+          throw new SmcException(ErrorCode.INVALID_SPEC, "the server's fstab mounts partition "
+              + SourceDescription.partitionId(m.disk(), m.partition()) + " at " + m.mountPoint()
+              + ", which is not a folder of the file systems mounted before it");
+        }
+        opened.add(ReadOnlyMount.open(disks.get(m.disk()), p.startBytes(), p.sizeBytes(), m.fsType(), at));
+      }
+      return new Snapshot(root, d, opened);
+    } catch (IOException | RuntimeException e) {
+      new Snapshot(root, d, opened).close();
+      throw e;
+    }
+  }
+
+  private static Partition partition(SourceDescription d, Mount m) {
+    return ServerDescriber.partitionsOrWhole(d.disks().get(m.disk())).stream()
+        .filter(p -> p.number() == m.partition()).findFirst().orElseThrow();
+  }
+
+  private static int depth(String mountPoint) {
+    return mountPoint.equals("/") ? 0 : mountPoint.split("/").length;
+  }
+
+  /** One cycle's view: the server's file systems mounted below {@link #root()}. */
+  public static final class Snapshot implements SourceSnapshot {
+    private final Path root;
+    private final SourceDescription description;
+    private final List<ReadOnlyMount> mounts;
+    private boolean closed;
+
+    Snapshot(Path root, SourceDescription description, List<ReadOnlyMount> mounts) {
+      this.root = root;
+      this.description = description;
+      this.mounts = mounts;
+    }
+
+    @Override
+    public byte[] root() {
+      return root.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The server as it was described when this snapshot was taken. */
+    public SourceDescription description() {
+      return description;
+    }
+
+    /** Unmounts everything, innermost first, then removes the root folder; safe to call twice. */
+    @Override
+    public synchronized void close() throws IOException {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      IOException failed = null;
+      for (int i = mounts.size() - 1; i >= 0; i--) {
+        try {
+          mounts.get(i).close();
+        } catch (IOException e) {
+          failed = failed == null ? e : failed;
+        }
+      }
+      if (failed != null) {
+        throw failed;
+      }
+      Files.deleteIfExists(root);
+    }
+  }
+}
