@@ -8,10 +8,12 @@ import dev.smc.NotFoundException;
 import dev.smc.SmcException;
 import dev.smc.spi.ImageInfo;
 import dev.smc.spi.ImageKind;
+import dev.smc.spi.SourceDescription;
 import dev.smc.transfer.blocks.BlockRestore;
 import dev.smc.transfer.files.FileRestore;
 import dev.smc.transfer.paths.RestoreTarget;
 import dev.smc.transfer.repo.Repository;
+import dev.smc.transfer.source.DescriptionCodec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import javax.annotation.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,6 +51,11 @@ final class RestoreCommand extends CliCommand {
   @Option(names = "--include", paramLabel = "PATH", description = "Restore only this file or folder of a file"
       + " image, with the folders above it (repeatable), e.g. etc/nginx.")
   List<String> include = new ArrayList<>();
+
+  @Option(names = "--partition", paramLabel = "DISK_PART", description = "Of a server image (smc migrate --disk):"
+      + " restore only this partition's file system (0_2 = partition 2 of the system disk) into the target, as its"
+      + " own root; the file systems mounted inside it are left out (their mount point folders stay, empty).")
+  @Nullable String partition;
 
   @Option(names = "--keep-partial", description = "On failure keep what was restored (files not finished are"
       + " removed either way).")
@@ -96,6 +104,35 @@ final class RestoreCommand extends CliCommand {
     }
   }
 
+  /** The restore of {@code --partition}'s file system: its mount point in the server the image holds. */
+  private FileRestore fileSystemOf(Repository r, ImageRef ref, FileRestore restore) throws IOException {
+    if (!include.isEmpty()) {
+      throw usage("--partition and --include: give one or the other");
+    }
+    String held = r.image(ref).map(i -> i.properties().get(DescriptionCodec.PROPERTY)).orElse(null);
+    if (held == null) {
+      throw usage("--partition '" + partition + "': image " + ref + " is not a server's (smc migrate --disk); allowed"
+          + " without --partition");
+    }
+    SourceDescription s = DescriptionCodec.decode(held);
+    String[] dp = partition.split("_", -1);
+    Optional<SourceDescription.Mount> mount = Optional.empty();
+    if (dp.length == 2 && dp[0].matches("\\d{1,2}") && dp[1].matches("\\d{1,3}")) {
+      mount = s.mountOf(Integer.parseInt(dp[0]), Integer.parseInt(dp[1]));
+    }
+    List<String> copied = s.mounts().stream().filter(m -> !m.fsType().equals("swap"))
+        .map(m -> SourceDescription.partitionId(m.disk(), m.partition()) + " (" + m.mountPoint() + ")").toList();
+    if (mount.isEmpty() || mount.get().fsType().equals("swap")) {
+      throw usage("--partition '" + partition + "': allowed a partition whose files image " + ref + " holds: "
+          + String.join(", ", copied));
+    }
+    String point = mount.get().mountPoint();
+    List<String> inner = s.mounts().stream().map(SourceDescription.Mount::mountPoint)
+        .filter(m -> !m.equals(point) && !m.equals("none") && (point.equals("/") || m.startsWith(point + "/")))
+        .toList();
+    return restore.fileSystem(point, inner);
+  }
+
   private int blocks(Repository r, ImageRef ref, Path to) throws IOException {
     BlockRestore.Report br = new BlockRestore().keepPartial(keepPartial).restore(r, ref, to);
     if (json) {
@@ -119,8 +156,12 @@ final class RestoreCommand extends CliCommand {
     ProgressLine line = ProgressLine.forStderr(cli);
     FileRestore.Report fr;
     try {
-      fr = new FileRestore(workers, json ? MigrationListener.NONE : line).keepPartial(keepPartial)
-          .include(include).restore(r, ref, to);
+      FileRestore restore = new FileRestore(workers, json ? MigrationListener.NONE : line).keepPartial(keepPartial)
+          .include(include);
+      if (partition != null) {
+        restore = fileSystemOf(r, ref, restore);
+      }
+      fr = restore.restore(r, ref, to);
     } finally {
       line.clear();
     }

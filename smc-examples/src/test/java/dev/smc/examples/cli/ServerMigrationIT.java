@@ -43,11 +43,15 @@ class ServerMigrationIT {
         tmp.resolve("cache").toString()));
     String repo = tmp.resolve("repo").toString();
     List<Map<String, String>> expected = new ArrayList<>();
+    List<Map<String, String>> rootFs = new ArrayList<>();
+    List<Map<String, String>> dataFs = new ArrayList<>();
     for (int cycle = 1; cycle <= 3; cycle++) {
       if (cycle > 1) {
         change(srv, cycle);
       }
       expected.add(state(srv));
+      rootFs.add(alone(srv.system(), TwoDiskServer.ROOT_START_SECTOR * 512, 40L << 20));
+      dataFs.add(alone(srv.data(), 2048 * 512, 31L << 20));
       List<String> before = List.of(sha256(srv.system()), sha256(srv.data()));
       SmcJar.Run r = smc.run("migrate", "--disk", srv.system().toString(), "--disk", srv.data().toString(), "--repo",
           repo, "--image-name", "srv1");
@@ -67,6 +71,26 @@ class ServerMigrationIT {
       want.remove(".");
       assertEquals(want, got, "cycle " + cycle);
     }
+    // one file system of a cycle, as its own root: the data disk's, and the root's without the data disk in /data
+    for (int cycle : new int[] {2, 3}) {
+      for (String part : List.of("1_1", "0_2")) {
+        Path target = tmp.resolve("part-" + part + "-" + cycle);
+        SmcJar.Run r = smc.run("restore", "--repo", repo, "--image", "srv1-CYCLE_" + cycle, "--partition", part,
+            "--target", target.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        Map<String, String> got = TreeState.of(target);
+        Map<String, String> want = new java.util.TreeMap<>((part.equals("1_1") ? dataFs : rootFs).get(cycle - 1));
+        got.remove(".");
+        want.remove(".");
+        assertEquals(want, got, "partition " + part + " of cycle " + cycle);
+      }
+    }
+    SmcJar.Run swap = smc.run("restore", "--repo", repo, "--image", "srv1", "--partition", "0_3", "--target",
+        tmp.resolve("swap").toString());
+    assertEquals(2, swap.code(), swap.err());
+    assertTrue(swap.err().contains("--partition '0_3': allowed a partition whose files image srv1-CYCLE_3 holds: 0_2 (/),"
+        + " 1_1 (/data)"), swap.err());
+
     // the image holds the server as it was: both disks, the four partitions, UUIDs, labels, the /data mount
     SmcJar.Run held = smc.run("describe", "--repo", repo, "--image", "srv1-CYCLE_3", "--json");
     assertEquals(0, held.code(), held.err());
@@ -115,6 +139,19 @@ class ServerMigrationIT {
     Map<String, String>[] out = new Map[1];
     withServer(srv, true, root -> out[0] = TreeState.of(root));
     return out[0];
+  }
+
+  /** One file system on its own, mounted read-only. */
+  private static Map<String, String> alone(Path disk, long offset, long size) throws Exception {
+    Path at = Files.createTempDirectory("smc-it-fs-");
+    run("mount", "-t", "ext4", "-o", "ro,noload,loop,offset=" + offset + ",sizelimit=" + size, disk.toString(),
+        at.toString());
+    try {
+      return TreeState.of(at);
+    } finally {
+      run("umount", at.toString());
+      Files.delete(at);
+    }
   }
 
   interface Body {

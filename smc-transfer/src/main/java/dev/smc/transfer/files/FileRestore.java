@@ -53,6 +53,8 @@ public final class FileRestore {
   private final boolean keepPartial;
   /** Paths (tree bytes) to restore with what lies below them; empty: everything. */
   private final List<byte[]> include;
+  @javax.annotation.Nullable private final byte[] base;
+  private final List<byte[]> inner;
 
   public FileRestore(int threads) {
     this(threads, dev.smc.MigrationListener.NONE);
@@ -67,10 +69,51 @@ public final class FileRestore {
   }
 
   private FileRestore(int threads, dev.smc.MigrationListener listener, boolean keepPartial, List<byte[]> include) {
+    this(threads, listener, keepPartial, include, null, List.of());
+  }
+
+  private FileRestore(int threads, dev.smc.MigrationListener listener, boolean keepPartial, List<byte[]> include,
+      @javax.annotation.Nullable byte[] base, List<byte[]> inner) {
     this.threads = dev.smc.transfer.internal.Cycles.checkThreads(threads);
     this.listener = listener;
     this.keepPartial = keepPartial;
     this.include = List.copyOf(include);
+    this.base = base;
+    this.inner = List.copyOf(inner);
+  }
+
+  /**
+   * This restore, of one file system of a server image: the entries at or below {@code mountPoint}, written
+   * relative to it (the mount point's folder becomes the target), leaving out what lies below
+   * {@code innerMounts} (the file systems mounted inside it, whose mount point folders stay, empty).
+   */
+  public FileRestore fileSystem(String mountPoint, List<String> innerMounts) {
+    if (!include.isEmpty()) {
+      throw new IllegalStateException("a file system's restore takes no include paths");
+    }
+    List<byte[]> in = new ArrayList<>();
+    for (String m : innerMounts) {
+      in.add(ImageContents.normalize("innerMounts", m));
+    }
+    return new FileRestore(threads, listener, keepPartial, include, ImageContents.normalize("mountPoint", mountPoint),
+        in);
+  }
+
+  /** The file system's entry path relative to its mount point, or null when it is not the file system's. */
+  @javax.annotation.Nullable
+  private byte[] rebase(byte[] path) {
+    if (!ImageContents.under(path, base)) {
+      return null;
+    }
+    for (byte[] m : inner) {
+      if (path.length > m.length && ImageContents.under(path, m)) {
+        return null;
+      }
+    }
+    if (base.length == 0) {
+      return path;
+    }
+    return path.length == base.length ? new byte[0] : Arrays.copyOfRange(path, base.length + 1, path.length);
   }
 
   /**
@@ -78,7 +121,7 @@ public final class FileRestore {
    * removing it; files it had not finished are removed either way.
    */
   public FileRestore keepPartial(boolean keep) {
-    return new FileRestore(threads, listener, keep, include);
+    return new FileRestore(threads, listener, keep, include, base, inner);
   }
 
   /**
@@ -254,6 +297,13 @@ public final class FileRestore {
         Entry e = tr.next();
         if (e == null) {
           break;
+        }
+        if (base != null) {
+          byte[] rel = rebase(e.path);
+          if (rel == null) {
+            continue;
+          }
+          e.path = rel;
         }
         if (!selected(e.path)) {
           if (e.kind == Entry.REG && e.nlink > 1) {
