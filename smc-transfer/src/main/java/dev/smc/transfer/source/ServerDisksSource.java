@@ -62,7 +62,8 @@ public final class ServerDisksSource implements MigrationSource {
       throw new SmcException(ErrorCode.INVALID_SPEC, "no root file system found on the disks " + disks + ": "
           + String.join("; ", d.warnings()));
     }
-    Path root = Files.createTempDirectory("smc-server-");
+    StaleMounts.removeDead();
+    Path root = Files.createTempDirectory(StaleMounts.PREFIX + ProcessHandle.current().pid() + "-");
     List<ReadOnlyMount> opened = new ArrayList<>();
     try {
       for (Mount m : mounts) {
@@ -75,7 +76,9 @@ public final class ServerDisksSource implements MigrationSource {
         }
         opened.add(ReadOnlyMount.open(disks.get(m.disk()), p.startBytes(), p.sizeBytes(), m.fsType(), at));
       }
-      return new Snapshot(root, d, opened);
+      Snapshot snap = new Snapshot(root, d, opened);
+      snap.unmountOnExit();
+      return snap;
     } catch (IOException | RuntimeException e) {
       new Snapshot(root, d, opened).close();
       throw e;
@@ -97,6 +100,7 @@ public final class ServerDisksSource implements MigrationSource {
     private final SourceDescription description;
     private final List<ReadOnlyMount> mounts;
     private boolean closed;
+    @javax.annotation.Nullable private Thread hook;
 
     Snapshot(Path root, SourceDescription description, List<ReadOnlyMount> mounts) {
       this.root = root;
@@ -107,6 +111,18 @@ public final class ServerDisksSource implements MigrationSource {
     @Override
     public byte[] root() {
       return root.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** On SIGTERM or Ctrl-C the mounts are undone too (a kill -9 leaves them to {@link StaleMounts}). */
+    void unmountOnExit() {
+      hook = new Thread(() -> {
+        try {
+          close();
+        } catch (IOException e) {
+          // the next open() removes what is left
+        }
+      }, "smc-unmount-server");
+      Runtime.getRuntime().addShutdownHook(hook);
     }
 
     /** The server as it was described when this snapshot was taken. */
@@ -121,6 +137,13 @@ public final class ServerDisksSource implements MigrationSource {
         return;
       }
       closed = true;
+      if (hook != null && Thread.currentThread() != hook) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // shutting down: the hook runs this anyway
+        }
+      }
       IOException failed = null;
       for (int i = mounts.size() - 1; i >= 0; i--) {
         try {

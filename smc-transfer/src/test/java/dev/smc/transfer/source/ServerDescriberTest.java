@@ -80,6 +80,30 @@ class ServerDescriberTest {
   }
 
   @Test
+  void mountsLeftByAKilledCycleAreUndoneByTheNextAndASnapshotUndoesItsOwn() throws Exception {
+    assumeTrue(ReadOnlyMount.possible(), "mounting needs root");
+    TwoDiskServer srv = TwoDiskServer.build(tmp);
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Path stale = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir")).toRealPath()
+        .resolve(StaleMounts.PREFIX + gone.pid() + "-test"));
+    ReadOnlyMount.open(srv.data(), 2048 * 512, 31L << 20, "ext4", stale); // never closed: as a kill -9 leaves it
+    assertTrue(mounted(stale), "the stale mount is not there to begin with");
+    ServerDisksSource source = new ServerDisksSource(srv.disks());
+    Path root;
+    try (ServerDisksSource.Snapshot snap = source.open()) {
+      assertFalse(mounted(stale), "the killed cycle's mount is still there");
+      assertFalse(Files.exists(stale), "the killed cycle's folder is still there");
+      root = Path.of(new String(snap.root(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals("hello\n", Files.readString(root.resolve("data/hello")));
+      assertEquals("srv1\n", Files.readString(root.resolve("etc/hostname")));
+      assertTrue(mounted(root));
+    }
+    assertFalse(mounted(root), "the snapshot's mounts are still there");
+    assertFalse(Files.exists(root));
+  }
+
+  @Test
   void theRunningMachineListsItsDisksAndLeavesOutVirtualFileSystems() throws Exception {
     SourceDescription s = ServerDescriber.ofRunningMachine();
     assertFalse(s.disks().isEmpty(), "no disks: " + s);
@@ -123,8 +147,10 @@ class ServerDescriberTest {
     assertEquals("Debian \"x\"", SystemFiles.osName(List.of("PRETTY_NAME=\"Debian \\\"x\\\"\"")).orElseThrow());
   }
 
-  private static boolean mounted(Path under) throws IOException {
-    return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().anyMatch(l -> l.contains("smc-mount-"));
+  /** Whether anything is mounted at or below {@code under}; {@code tmp}: any private mount of smc's. */
+  private boolean mounted(Path under) throws IOException {
+    String at = under.equals(tmp) ? "smc-mount-" : under.toString();
+    return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().anyMatch(l -> l.contains(at));
   }
 
   static String sha256(Path p) throws Exception {
