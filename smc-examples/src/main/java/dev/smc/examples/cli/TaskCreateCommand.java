@@ -7,6 +7,8 @@ import dev.smc.scheduler.MigrationTask;
 import dev.smc.spi.SourceDescription;
 import dev.smc.transfer.blocks.DiskSource;
 import dev.smc.transfer.files.LocalTreeSource;
+import dev.smc.transfer.source.ServerDescriber;
+import dev.smc.transfer.source.SourceLocator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +72,31 @@ final class TaskCreateCommand extends TaskBase {
       + " with the same token and fields is the same task.")
   @Nullable String clientToken;
 
+  @Option(names = "--disk", paramLabel = "FILE|DEVICE", description = "A disk of a stopped or snapshotted server"
+      + " (repeatable; the first is the system disk), as smc migrate --disk takes it; instead of --source.")
+  List<String> disks = new ArrayList<>();
+
   @Mixin LayoutOptions layout = new LayoutOptions();
+
+  /** The {@code disks:} locator of {@code --disk}, each disk a file or device; null without {@code --disk}. */
+  @Nullable
+  private String serverDisks() throws IOException {
+    if (disks.isEmpty()) {
+      return null;
+    }
+    if (source != null) {
+      throw usage("--source '" + source + "' and --disk: give one or the other");
+    }
+    List<Path> paths = new ArrayList<>();
+    for (String d : disks) {
+      if (dev.smc.transfer.paths.SourcePaths.check("--disk", Path.of(d))
+          == dev.smc.transfer.paths.SourcePaths.Kind.FOLDER) {
+        throw usage("--disk '" + d + "': must be a disk image file or a block device");
+      }
+      paths.add(Path.of(d).toRealPath());
+    }
+    return SourceLocator.ofDisks(paths);
+  }
 
   TaskCreateCommand(Cli cli) {
     super(cli);
@@ -79,9 +105,11 @@ final class TaskCreateCommand extends TaskBase {
   @Override
   int run() throws IOException {
     TaskOptions o = new TaskOptions();
+    String locator = serverDisks();
     TaskSpec.Builder b = TaskSpec.builder()
         .name(required(taskName, "--name", "the task name: 2-128 characters, starting with a letter"))
-        .source(required(source, "--source", "the folder, disk image file or block device to migrate"))
+        .source(locator != null ? locator : required(source, "--source", "the folder, disk image file or block"
+            + " device to migrate; or --disk"))
         .imageName(required(imageName, "--image-name", ImageRef.NAME_ALLOWED))
         .runMode(o.runMode(run))
         .validity(o.validity(validDays))
@@ -96,7 +124,9 @@ final class TaskCreateCommand extends TaskBase {
       b.incremental(o.interval(interval), o.maxImages(maxImages));
     }
     o.tags(tags, b);
-    if (layout.given() && source != null) {
+    if (layout.given() && locator != null) {
+      b.targetDisks(layout.layout(name(), ServerDescriber.ofDisks(SourceLocator.disks(locator).orElseThrow()), false));
+    } else if (layout.given() && source != null) {
       Path src = Path.of(source);
       boolean folder = Files.isDirectory(src);
       SourceDescription described = folder ? new LocalTreeSource(src).describe() : new DiskSource(src).describe();
@@ -105,8 +135,10 @@ final class TaskCreateCommand extends TaskBase {
     TaskSpec spec = o.build(b);
     // before the session opens (and so creates) the repository: never in the source itself
     Path h = home.home(this, true);
-    RepoFolder.refuseSourceIn(name(), home.repo.location(cli) == null ? "the task store's repository" : "--repo",
-        home.repository(this, h), Path.of(spec.source()));
+    if (locator == null) {
+      RepoFolder.refuseSourceIn(name(), home.repo.location(cli) == null ? "the task store's repository" : "--repo",
+          home.repository(this, h), Path.of(spec.source()));
+    }
     try (TaskSession s = TaskSession.open(this, home, true, progress(), null).closeOnShutdown()) {
       MigrationTask t = s.m.create(spec);
       if (t.state() == TaskState.Running) {

@@ -105,6 +105,46 @@ class ServerMigrationIT {
     assertTrue(text.out().startsWith("server srv3: LINUX (Debian GNU/Linux 12 (bookworm)), x86_64"), text.out());
   }
 
+  @Test
+  void aTaskOnAServersDisksRunsIncrementalCyclesThroughTheSchedulerAndChecksItsLayout() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "mounting a server's disks needs root");
+    TwoDiskServer srv = TwoDiskServer.build(Files.createDirectories(tmp.resolve("srv")));
+    SmcJar smc = new SmcJar(Files.createDirectories(tmp.resolve("runs")), Map.of("SMC_CACHE_DIR",
+        tmp.resolve("cache").toString()));
+    String home = tmp.resolve("home").toString();
+    String repo = tmp.resolve("repo").toString();
+    String d0 = srv.system().toString();
+    String d1 = srv.data().toString();
+    SmcJar.Run small = smc.run("task", "create", "--home", home, "--repo", repo, "--name", "srv1", "--image-name",
+        "srv1", "--disk", d0, "--disk", d1, "--incremental", "--interval", "1h", "--system-disk", "19");
+    assertEquals(2, small.code(), small.err());
+    assertTrue(small.err().contains("--system-disk = '19': allowed 20..500"), small.err());
+    SmcJar.Run created = smc.run("task", "create", "--home", home, "--repo", repo, "--name", "srv1", "--image-name",
+        "srv1", "--disk", d0, "--disk", d1, "--incremental", "--interval", "1h", "--max-images", "3",
+        "--system-disk", "30", "--partition", "0_2=20");
+    assertEquals(0, created.code(), created.err() + created.out());
+    assertTrue(created.out().contains("cycle 1 succeeded (image srv1-CYCLE_1)"), created.out());
+    change(srv, 2);
+    Map<String, String> want = state(srv);
+    List<String> before = List.of(sha256(srv.system()), sha256(srv.data()));
+    SmcJar.Run sync = smc.run("task", "sync", "srv1", "--home", home);
+    assertEquals(0, sync.code(), sync.err() + sync.out());
+    assertTrue(sync.out().contains("cycle 2 succeeded (image srv1-CYCLE_2)"), sync.out());
+    assertEquals(before, List.of(sha256(srv.system()), sha256(srv.data())), "the task's cycle wrote a disk");
+    Path target = tmp.resolve("restored");
+    SmcJar.Run r = smc.run("restore", "--repo", repo, "--image", "srv1", "--target", target.toString());
+    assertEquals(0, r.code(), r.err() + r.out());
+    Map<String, String> got = TreeState.of(target);
+    got.remove(".");
+    want.remove(".");
+    assertEquals(want, got);
+    SmcJar.Run again = smc.run("task", "create", "--home", home, "--repo", repo, "--name", "other", "--image-name",
+        "other", "--disk", d1);
+    assertEquals(2, again.code(), again.err());
+    assertTrue(again.err().contains("already has the unfinished task 'srv1'"), again.err());
+    assertEquals(0, smc.run("task", "delete", "srv1", "--home", home).code());
+  }
+
   /** Changes on both disks: new, changed, removed and renamed files, modes, owners, times, links and xattrs. */
   private static void change(TwoDiskServer srv, int cycle) throws Exception {
     withServer(srv, false, root -> {

@@ -13,9 +13,13 @@ import dev.smc.transfer.files.Excludes;
 import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.paths.FolderId;
 import dev.smc.transfer.paths.SourcePaths;
+import dev.smc.transfer.source.DescriptionCodec;
+import dev.smc.transfer.source.ServerDisksSource;
+import dev.smc.transfer.source.SourceLocator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -40,6 +44,10 @@ public final class LocalEngine implements CycleEngine {
 
   @Override
   public CycleReport run(TaskSpec spec, ImageStore store, MigrationListener listener) throws IOException {
+    Optional<List<Path>> disks = SourceLocator.disks(spec.source());
+    if (disks.isPresent()) {
+      return server(spec, store, listener, disks.get());
+    }
     Path src = Path.of(spec.source());
     if (!Files.exists(src)) {
       throw new SmcException(ErrorCode.SOURCE_IO, "source " + src + " does not exist (offline?)");
@@ -55,8 +63,29 @@ public final class LocalEngine implements CycleEngine {
     return BlockMigration.builder().listener(listener).build().run(store, src, spec.imageName(), spec.transfer());
   }
 
-  /** Whether a source is online: a folder, a disk image file or a block device that exists. */
+  /** A server's disks: its file systems mounted read-only as it mounts them, copied as one tree. */
+  private CycleReport server(TaskSpec spec, ImageStore store, MigrationListener listener, List<Path> disks)
+      throws IOException {
+    for (Path d : disks) {
+      if (!Files.exists(d)) {
+        throw new SmcException(ErrorCode.SOURCE_IO, "disk " + d + " of the source does not exist (offline?)");
+      }
+    }
+    ServerDisksSource server = new ServerDisksSource(disks);
+    try (ServerDisksSource.Snapshot snap = server.open()) {
+      FileMigration.Builder b = FileMigration.builder().listener(listener).crossFileSystems(true)
+          .imageProperty("source", server.id())
+          .imageProperty(DescriptionCodec.PROPERTY, DescriptionCodec.encode(snap.description()));
+      return b.build().run(store, snap.root(), spec.imageName(), Excludes.of(spec.excludes()), spec.transfer());
+    }
+  }
+
+  /** Whether a source is online: a folder, a disk image file or a block device that exists; each disk of a server. */
   public static boolean online(String source) {
+    Optional<List<Path>> disks = SourceLocator.disks(source);
+    if (disks.isPresent()) {
+      return disks.get().stream().allMatch(Files::exists);
+    }
     return Files.exists(Path.of(source));
   }
 
@@ -66,6 +95,15 @@ public final class LocalEngine implements CycleEngine {
    * the repository folder {@code repository}.
    */
   public static Optional<String> problem(String source, Optional<Path> repository) throws IOException {
+    Optional<List<Path>> disks = SourceLocator.disks(source);
+    if (disks.isPresent()) {
+      for (Path d : disks.get()) {
+        if (SourcePaths.check("source", d) == SourcePaths.Kind.FOLDER) {
+          return Optional.of("disk " + d + " is a folder, not a disk image file or a block device");
+        }
+      }
+      return Optional.empty();
+    }
     Path src = Path.of(source);
     Optional<String> p = SourcePaths.problem(src);
     if (p.isPresent() || repository.isEmpty()) {

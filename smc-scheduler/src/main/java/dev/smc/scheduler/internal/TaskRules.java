@@ -89,8 +89,18 @@ public final class TaskRules {
     return s != TaskState.Finished && s != TaskState.Expired;
   }
 
+  /** Whether two sources overlap: the same path, or a server's disk list sharing a disk with the other. */
   private static boolean sameSource(String a, String b) {
-    return Path.of(a).toAbsolutePath().normalize().equals(Path.of(b).toAbsolutePath().normalize());
+    List<Path> da = dev.smc.transfer.source.SourceLocator.disks(a).orElse(List.of(Path.of(a)));
+    List<Path> db = dev.smc.transfer.source.SourceLocator.disks(b).orElse(List.of(Path.of(b)));
+    for (Path x : da) {
+      for (Path y : db) {
+        if (x.toAbsolutePath().normalize().equals(y.toAbsolutePath().normalize())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** A random id no task in {@code all} has. */
