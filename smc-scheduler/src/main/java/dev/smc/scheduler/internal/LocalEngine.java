@@ -8,12 +8,15 @@ import dev.smc.SmcException;
 import dev.smc.TaskSpec;
 import dev.smc.scheduler.CycleEngine;
 import dev.smc.spi.ImageStore;
+import dev.smc.spi.MigrationSource;
+import dev.smc.spi.SourceSnapshot;
 import dev.smc.transfer.blocks.BlockMigration;
 import dev.smc.transfer.files.Excludes;
 import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.paths.FolderId;
 import dev.smc.transfer.paths.SourcePaths;
 import dev.smc.transfer.source.DescriptionCodec;
+import dev.smc.transfer.source.MigrationSources;
 import dev.smc.transfer.source.ServerDisksSource;
 import dev.smc.transfer.source.SourceLocator;
 import java.io.IOException;
@@ -47,6 +50,13 @@ public final class LocalEngine implements CycleEngine {
     Optional<List<Path>> disks = SourceLocator.disks(spec.source());
     if (disks.isPresent()) {
       return server(spec, store, listener, disks.get());
+    }
+    Optional<MigrationSource> vendor = MigrationSources.open(spec.source());
+    if (vendor.isPresent()) {
+      try (SourceSnapshot snap = vendor.get().open()) {
+        return FileMigration.builder().listener(listener).imageProperty("source", vendor.get().id()).build()
+            .run(store, snap.root(), spec.imageName(), Excludes.of(spec.excludes()), spec.transfer());
+      }
     }
     Path src = Path.of(spec.source());
     if (!Files.exists(src)) {
@@ -86,6 +96,9 @@ public final class LocalEngine implements CycleEngine {
     if (disks.isPresent()) {
       return disks.get().stream().allMatch(Files::exists);
     }
+    if (MigrationSources.factoryOf(source).isPresent()) {
+      return true; // the vendor's source says at its first cycle whether it can be reached
+    }
     return Files.exists(Path.of(source));
   }
 
@@ -102,6 +115,9 @@ public final class LocalEngine implements CycleEngine {
           return Optional.of("disk " + d + " is a folder, not a disk image file or a block device");
         }
       }
+      return Optional.empty();
+    }
+    if (MigrationSources.factoryOf(source).isPresent()) {
       return Optional.empty();
     }
     Path src = Path.of(source);
