@@ -18,12 +18,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -83,29 +78,6 @@ public abstract class ImageStoreConcurrencyContract {
     store.close();
   }
 
-  /** Runs {@code task} on {@code threads} threads at once; rethrows the first failure. */
-  static <T> List<T> concurrently(int threads, Callable<T> task) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<T>> fs = new ArrayList<>();
-      for (int i = 0; i < threads; i++) {
-        fs.add(pool.submit(task));
-      }
-      List<T> out = new ArrayList<>();
-      for (Future<T> f : fs) {
-        try {
-          out.add(f.get(100, TimeUnit.SECONDS));
-        } catch (ExecutionException e) {
-          throw e.getCause() instanceof Exception x ? x : e;
-        }
-      }
-      return out;
-    } finally {
-      pool.shutdownNow();
-      pool.awaitTermination(10, TimeUnit.SECONDS);
-    }
-  }
-
   @Test
   @Timeout(120)
   void writersRacingThroughTwoHandlesLetExactlyOneCommitEachCycle() throws Exception {
@@ -115,7 +87,7 @@ public abstract class ImageStoreConcurrencyContract {
       CyclicBarrier start = new CyclicBarrier(writers);
       AtomicInteger ids = new AtomicInteger();
       ImageRef want = new ImageRef("web", cycle);
-      List<Integer> results = concurrently(writers, () -> {
+      List<Integer> results = Concurrently.run(writers, () -> {
         int me = ids.getAndIncrement();
         ImageStore s = me % 2 == 0 ? store : other;
         try (ImageWriter w = s.newImage("web", ImageKind.FILES, options())) {
@@ -160,7 +132,7 @@ public abstract class ImageStoreConcurrencyContract {
     try (ImageWriter w = store.newImage("web", ImageKind.FILES, options())) {
       CyclicBarrier start = new CyclicBarrier(6);
       AtomicInteger threads = new AtomicInteger();
-      concurrently(6, () -> {
+      Concurrently.run(6, () -> {
         int t = threads.getAndIncrement();
         start.await(60, TimeUnit.SECONDS);
         for (int k = 0; k < chunks; k++) {
@@ -180,7 +152,7 @@ public abstract class ImageStoreConcurrencyContract {
       info = w.commit(Map.of());
     }
     try (ImageReader r = store.openImage(info.ref())) {
-      concurrently(4, () -> {
+      Concurrently.run(4, () -> {
         for (int i = 0; i < chunks; i++) {
           assertArrayEquals(content[i], SampleImage.array(r.chunk(id[i])), "chunk " + i);
         }
