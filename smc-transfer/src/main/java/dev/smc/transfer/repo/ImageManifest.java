@@ -44,7 +44,7 @@ record ImageManifest(ImageRef ref, ImageKind kind, Optional<ImageRef> parent, In
     sb.append("kind=").append(kind).append('\n');
     parent.ifPresent(p -> sb.append("parent=").append(p).append('\n'));
     sb.append("created=").append(created).append('\n');
-    new TreeMap<>(properties).forEach((k, v) -> sb.append("prop.").append(k).append('=').append(escape(v)).append('\n'));
+    new TreeMap<>(properties).forEach((k, v) -> sb.append("prop.").append(escapeKey(k)).append('=').append(escape(v)).append('\n'));
     sb.append("treeLength=").append(treeLength).append('\n');
     for (ChunkId id : tree) {
       sb.append("tree=").append(id.hex()).append('\n');
@@ -80,6 +80,13 @@ record ImageManifest(ImageRef ref, ImageKind kind, Optional<ImageRef> parent, In
     List<ChunkId> tree = new ArrayList<>();
     try {
       for (String line : body.split("\n")) {
+        if (line.startsWith("prop.")) {
+          int eq = unescapedEquals(line);
+          if (eq > 0) {
+            props.put(unescape(line.substring(5, eq)), unescape(line.substring(eq + 1)));
+          }
+          continue;
+        }
         int eq = line.indexOf('=');
         if (eq < 0) {
           continue;
@@ -94,9 +101,7 @@ record ImageManifest(ImageRef ref, ImageKind kind, Optional<ImageRef> parent, In
           case "treeLength" -> treeLength = Long.parseLong(v);
           case "tree" -> tree.add(ChunkId.parse(v));
           default -> {
-            if (k.startsWith("prop.")) {
-              props.put(k.substring(5), unescape(v));
-            }
+            // a field of a later version: ignored
           }
         }
       }
@@ -112,6 +117,24 @@ record ImageManifest(ImageRef ref, ImageKind kind, Optional<ImageRef> parent, In
           + " (copied or moved here); it is not used");
     }
     return new ImageManifest(ref, kind, Optional.ofNullable(parent), created, props, tree, treeLength);
+  }
+
+  /** A property's key escaped like a value, and its '=' too, so the first unescaped '=' ends it. */
+  private static String escapeKey(String k) {
+    return escape(k).replace("=", "\\=");
+  }
+
+  /** The index of the first '=' that no backslash escapes, or -1. */
+  private static int unescapedEquals(String line) {
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (c == '=') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static String escape(String v) {
