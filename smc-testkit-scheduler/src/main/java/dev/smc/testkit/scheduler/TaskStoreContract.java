@@ -149,6 +149,17 @@ public abstract class TaskStoreContract extends TaskStoreConcurrencyContract {
   }
 
   @Test
+  void closingALockAgainDoesNotReleaseTheLockOfItsNextHolder() throws IOException {
+    TaskId id = new TaskId("t-twice");
+    TaskStore.Lock first = store().tryLock(id).orElseThrow(() -> new AssertionError("a free lock was refused"));
+    first.close();
+    try (TaskStore.Lock next = second().tryLock(id).orElseThrow(() -> new AssertionError("a closed lock stayed held"))) {
+      first.close(); // a second close, as AutoCloseable asks, changes nothing
+      assertTrue(store().tryLock(id).isEmpty(), "closing a lock again released the lock its next holder took");
+    }
+  }
+
+  @Test
   void locksOfDifferentIdsAreIndependentAndNeedNoStoredTask() throws IOException {
     // a batch's creator locks the batch's id, which names no task
     TaskId batch = new BatchIntent("b-1", List.of()).lockId();
