@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class PublishedApiTest {
   private static final List<Class<?>> MODULES = List.of(dev.smc.TaskSpec.class,
       dev.smc.transfer.repo.Repository.class, dev.smc.testkit.FaultyBackend.class, dev.smc.scheduler.Migrations.class,
-      dev.smc.batch.TaskImport.class);
+      dev.smc.testkit.scheduler.TaskStoreContract.class, dev.smc.batch.TaskImport.class);
 
   @Test
   void noPublicSignatureNamesAnInternalType() throws Exception {

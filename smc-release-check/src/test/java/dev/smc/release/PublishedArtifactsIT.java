@@ -31,6 +31,7 @@ class PublishedArtifactsIT {
     LIBRARIES.put("smc-transfer", "dev.smc.transfer");
     LIBRARIES.put("smc-testkit", "dev.smc.testkit");
     LIBRARIES.put("smc-scheduler", "dev.smc.scheduler");
+    LIBRARIES.put("smc-testkit-scheduler", "dev.smc.testkit.scheduler");
     LIBRARIES.put("smc-batch", "dev.smc.batch");
   }
 

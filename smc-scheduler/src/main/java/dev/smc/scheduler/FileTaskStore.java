@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,7 +179,11 @@ public final class FileTaskStore implements TaskStore {
       return Optional.empty();
     }
     FileLock held = l;
+    AtomicBoolean open = new AtomicBoolean(true);
     return Optional.of(() -> {
+      if (!open.getAndSet(false)) {
+        return; // closed already: release() of a closed channel would throw
+      }
       try {
         held.release();
       } finally {

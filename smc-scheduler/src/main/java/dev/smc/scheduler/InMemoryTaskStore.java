@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link TaskStore} in memory, for tests and short-lived programs; several schedulers sharing
@@ -83,9 +84,13 @@ public final class InMemoryTaskStore implements TaskStore {
     if (!locked.add(id)) {
       return Optional.empty();
     }
+    AtomicBoolean open = new AtomicBoolean(true);
     return Optional.of(() -> {
-      synchronized (this) {
-        locked.remove(id);
+      // only the first close releases: a second one must not release the lock of the next holder
+      if (open.getAndSet(false)) {
+        synchronized (this) {
+          locked.remove(id);
+        }
       }
     });
   }

@@ -64,6 +64,7 @@ public interface TaskStore extends Closeable {
 
   /** A held task lock. */
   interface Lock extends AutoCloseable {
+    /** Releases the lock; closing it again does nothing (it never releases a later holder's lock). */
     @Override
     void close() throws IOException;
   }
