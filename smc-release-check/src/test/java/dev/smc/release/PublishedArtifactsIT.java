@@ -75,7 +75,7 @@ class PublishedArtifactsIT {
         assertTrue(text.contains(element), pom + " lacks " + element);
       }
     }
-    for (String notLibrary : List.of("smc-examples", "benchmarks", "smc-release-check")) {
+    for (String notLibrary : List.of("smc-examples", "smc-example-adapter", "benchmarks", "smc-release-check")) {
       String text = Files.readString(ROOT.resolve(notLibrary).resolve("pom.xml"));
       assertTrue(text.contains("<maven.install.skip>true</maven.install.skip>")
           && text.contains("<maven.deploy.skip>true</maven.deploy.skip>"), notLibrary + " would be published");
