@@ -124,7 +124,10 @@ final class TaskCreateCommand extends TaskBase {
       b.incremental(o.interval(interval), o.maxImages(maxImages));
     }
     o.tags(tags, b);
-    if (layout.given() && locator != null) {
+    if (layout.given() && source != null && dev.smc.transfer.source.MigrationSources.factoryOf(source).isPresent()) {
+      b.targetDisks(layout.layout(name(), dev.smc.transfer.source.MigrationSources.open(source).orElseThrow()
+          .describe(), false));
+    } else if (layout.given() && locator != null) {
       b.targetDisks(layout.layout(name(), ServerDescriber.ofDisks(SourceLocator.disks(locator).orElseThrow()), false));
     } else if (layout.given() && source != null) {
       Path src = Path.of(source);
@@ -135,7 +138,7 @@ final class TaskCreateCommand extends TaskBase {
     TaskSpec spec = o.build(b);
     // before the session opens (and so creates) the repository: never in the source itself
     Path h = home.home(this, true);
-    if (locator == null) {
+    if (locator == null && dev.smc.transfer.source.MigrationSources.factoryOf(spec.source()).isEmpty()) {
       RepoFolder.refuseSourceIn(name(), home.repo.location(cli) == null ? "the task store's repository" : "--repo",
           home.repository(this, h), Path.of(spec.source()));
     }
