@@ -18,12 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -237,7 +231,7 @@ public abstract class InstanceProviderContract {
   @Timeout(300)
   void severalThreadsCreateAndReleaseAtOnce() throws Exception {
     int threads = 4;
-    List<TransitInstance> made = concurrently(threads, i -> provider.createTransit(new TaskId("t-par-" + i)));
+    List<TransitInstance> made = Concurrently.run(threads, i -> provider.createTransit(new TaskId("t-par-" + i)), 240);
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < threads; i++) {
       assertEquals(new TaskId("t-par-" + i), made.get(i).task());
@@ -247,38 +241,10 @@ public abstract class InstanceProviderContract {
     for (TransitInstance t : made) {
       assertTrue(provider.isServing(t), t.id() + " made among others does not serve");
     }
-    concurrently(threads, i -> {
+    Concurrently.run(threads, i -> {
       provider.releaseTransit(made.get(i));
       return null;
-    });
+    }, 240);
     assertEquals(Map.of(), listed());
-  }
-
-  /** What {@code job} gives for 0 .. n-1, each run on its own thread at once; rethrows the first failure. */
-  private static <T> List<T> concurrently(int n, IndexedJob<T> job) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(n);
-    try {
-      List<Future<T>> fs = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        int index = i;
-        fs.add(pool.submit((Callable<T>) () -> job.run(index)));
-      }
-      List<T> out = new ArrayList<>();
-      for (Future<T> f : fs) {
-        try {
-          out.add(f.get(240, TimeUnit.SECONDS));
-        } catch (ExecutionException e) {
-          throw e.getCause() instanceof Exception x ? x : e;
-        }
-      }
-      return out;
-    } finally {
-      pool.shutdownNow();
-      pool.awaitTermination(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private interface IndexedJob<T> {
-    T run(int index) throws Exception;
   }
 }

@@ -109,15 +109,9 @@ final class MigrateCommand extends CliCommand {
     String repoDir = repo.required(this, "the repository folder (created when missing)");
     String name = required(imageName, "--image-name", ImageRef.NAME_ALLOWED);
     ImageRef.checkName("--image-name", name);
-    long level = number(compress, "--compress", 0, 0, TransferOptions.MAX_COMPRESSION_LEVEL);
-    long bw = number(bwlimit, "--bwlimit", 0, 0, TransferOptions.MAX_BANDWIDTH_KBPS);
     int workers = threads(threads);
-    TransferOptions options = new TransferOptions(bw, (int) level, checksum);
-    List<String> patterns = new ArrayList<>(exclude);
-    for (String f : excludeFrom) {
-      patterns.addAll(ExcludeFiles.read(name(), f));
-    }
-    Excludes excludes = Excludes.of(patterns);
+    TransferOptions options = transferOptions();
+    Excludes excludes = excludes();
     SourcePaths.Kind kind = SourcePaths.check("--source", Path.of(src0));
     String m = mode != null ? mode : kind == SourcePaths.Kind.FOLDER ? "file" : "block";
     if (!m.equals("file") && !m.equals("block")) {
@@ -172,15 +166,9 @@ final class MigrateCommand extends CliCommand {
     String repoDir = repo.required(this, "the repository folder (created when missing)");
     String name = required(imageName, "--image-name", ImageRef.NAME_ALLOWED);
     ImageRef.checkName("--image-name", name);
-    long level = number(compress, "--compress", 0, 0, TransferOptions.MAX_COMPRESSION_LEVEL);
-    long bw = number(bwlimit, "--bwlimit", 0, 0, TransferOptions.MAX_BANDWIDTH_KBPS);
     int workers = threads(threads);
-    TransferOptions options = new TransferOptions(bw, (int) level, checksum);
-    List<String> patterns = new ArrayList<>(exclude);
-    for (String f : excludeFrom) {
-      patterns.addAll(ExcludeFiles.read(name(), f));
-    }
-    Excludes excludes = Excludes.of(patterns);
+    TransferOptions options = transferOptions();
+    Excludes excludes = excludes();
     List<Path> paths = new ArrayList<>();
     for (String d : disks) {
       SourcePaths.Kind kind = SourcePaths.check("--disk", Path.of(d));
@@ -209,6 +197,21 @@ final class MigrateCommand extends CliCommand {
       }
       return CycleOutput.print(cli, name(), report, json, hookFailure);
     }
+  }
+
+  private TransferOptions transferOptions() {
+    long level = number(compress, "--compress", 0, 0, TransferOptions.MAX_COMPRESSION_LEVEL);
+    long bw = number(bwlimit, "--bwlimit", 0, 0, TransferOptions.MAX_BANDWIDTH_KBPS);
+    return new TransferOptions(bw, (int) level, checksum);
+  }
+
+  /** {@code --exclude} and the patterns of every {@code --exclude-from} file. */
+  private Excludes excludes() throws IOException {
+    List<String> patterns = new ArrayList<>(exclude);
+    for (String f : excludeFrom) {
+      patterns.addAll(ExcludeFiles.read(name(), f));
+    }
+    return Excludes.of(patterns);
   }
 
   /** The file engine; the CLI's index cache is left out of the source too, should it lie inside. */

@@ -13,12 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -91,7 +86,7 @@ public abstract class TaskStoreConcurrencyContract {
     TaskStore other = second();
     AtomicBoolean writing = new AtomicBoolean(true);
     CyclicBarrier start = new CyclicBarrier(3);
-    concurrently(3, i -> {
+    dev.smc.testkit.Concurrently.run(3, i -> {
       start.await(30, TimeUnit.SECONDS);
       if (i == 0) {
         try {
@@ -125,7 +120,7 @@ public abstract class TaskStoreConcurrencyContract {
     int threads = 4;
     int each = 10;
     TaskId logged = new TaskId("t-shared-log");
-    concurrently(threads, i -> {
+    dev.smc.testkit.Concurrently.run(threads, i -> {
       for (int k = 0; k < each; k++) {
         store.put(SampleTasks.full(new TaskId("t-" + i + "-" + k)));
         store.appendLog(logged, new LogEntry(T.plusSeconds(k), "thread " + i + " entry " + k, ""));
@@ -159,7 +154,7 @@ public abstract class TaskStoreConcurrencyContract {
     for (int round = 0; round < 10; round++) {
       TaskId id = new TaskId("t-race-" + round);
       CyclicBarrier start = new CyclicBarrier(6);
-      List<Optional<TaskStore.Lock>> got = concurrently(6, i -> {
+      List<Optional<TaskStore.Lock>> got = dev.smc.testkit.Concurrently.run(6, i -> {
         start.await(30, TimeUnit.SECONDS);
         return (i % 2 == 0 ? store : other).tryLock(id);
       });
@@ -169,33 +164,5 @@ public abstract class TaskStoreConcurrencyContract {
       }
       assertEquals(1, held.size(), "threads that took the lock of " + id);
     }
-  }
-
-  /** What {@code job} gives for 0 .. n-1, each on its own thread at once; rethrows the first failure. */
-  static <T> List<T> concurrently(int n, IndexedJob<T> job) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(n);
-    try {
-      List<Future<T>> fs = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        int index = i;
-        fs.add(pool.submit((Callable<T>) () -> job.run(index)));
-      }
-      List<T> out = new ArrayList<>();
-      for (Future<T> f : fs) {
-        try {
-          out.add(f.get(100, TimeUnit.SECONDS));
-        } catch (ExecutionException e) {
-          throw e.getCause() instanceof Exception x ? x : e;
-        }
-      }
-      return out;
-    } finally {
-      pool.shutdownNow();
-      pool.awaitTermination(10, TimeUnit.SECONDS);
-    }
-  }
-
-  interface IndexedJob<T> {
-    T run(int index) throws Exception;
   }
 }
