@@ -180,6 +180,7 @@ final class MigrateCommand extends CliCommand {
     SnapshotHooks hooks = new CommandHooks(Optional.ofNullable(preSnapshot), Optional.ofNullable(postSnapshot), 600);
     ServerDisksSource server = new ServerDisksSource(paths);
     try (ServerDisksSource.Snapshot snap = server.open(); Repository r = repo.open(this, repoDir, options)) {
+      snap.description().warnings().forEach(w -> cli.err().println("smc migrate: warning: " + w));
       ProgressLine line = ProgressLine.forStderr(cli);
       MigrationListener progress = json ? MigrationListener.NONE : line;
       FileMigration.Builder b = fileBuilder(workers, progress, hooks).crossFileSystems(true)

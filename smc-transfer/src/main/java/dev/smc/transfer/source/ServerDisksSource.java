@@ -62,6 +62,22 @@ public final class ServerDisksSource implements MigrationSource {
       throw new SmcException(ErrorCode.INVALID_SPEC, "no root file system found on the disks " + disks + ": "
           + String.join("; ", d.warnings()));
     }
+    List<String> notCopied = new ArrayList<>();
+    for (SourceDescription.Disk disk : d.disks()) {
+      for (Partition p : ServerDescriber.partitionsOrWhole(disk)) {
+        String type = p.fileSystem().map(SourceDescription.FileSystem::type).orElse("");
+        if (MOUNTED.contains(type) && mounts.stream().noneMatch(m -> m.disk() == disk.index()
+            && m.partition() == p.number())) {
+          notCopied.add("partition " + SourceDescription.partitionId(disk.index(), p.number()) + " (" + type
+              + ") is mounted nowhere by the server's fstab: its files are not copied");
+        }
+      }
+    }
+    if (!notCopied.isEmpty()) {
+      List<String> w = new ArrayList<>(d.warnings());
+      w.addAll(notCopied);
+      d = new SourceDescription(d.osType(), d.osName(), d.architecture(), d.hostname(), d.disks(), d.mounts(), w);
+    }
     StaleMounts.removeDead();
     Path root = Files.createTempDirectory(StaleMounts.PREFIX + ProcessHandle.current().pid() + "-");
     List<ReadOnlyMount> opened = new ArrayList<>();

@@ -104,6 +104,20 @@ class ServerDescriberTest {
   }
 
   @Test
+  void aFileSystemTheFstabDoesNotMountIsNamedAsNotCopied() throws Exception {
+    assumeTrue(ReadOnlyMount.possible(), "mounting needs root");
+    TwoDiskServer srv = TwoDiskServer.build(tmp);
+    Path extra = tmp.resolve("d2.img");
+    Process p = new ProcessBuilder("mke2fs", "-q", "-F", "-t", "ext4", extra.toString(), "8M").redirectErrorStream(true)
+        .start();
+    assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+    try (ServerDisksSource.Snapshot snap = new ServerDisksSource(List.of(srv.system(), srv.data(), extra)).open()) {
+      assertEquals(List.of("partition 2_0 (ext4) is mounted nowhere by the server's fstab: its files are not copied"),
+          snap.description().warnings());
+    }
+  }
+
+  @Test
   void theRunningMachineListsItsDisksAndLeavesOutVirtualFileSystems() throws Exception {
     SourceDescription s = ServerDescriber.ofRunningMachine();
     assertFalse(s.disks().isEmpty(), "no disks: " + s);
