@@ -48,6 +48,10 @@ final class MigrateCommand extends CliCommand {
       + " server's fstab mounts them, and the server's files are copied as one tree. Instead of --source.")
   List<String> disks = new ArrayList<>();
 
+  @Option(names = "--data-disks", paramLabel = "1,3", description = "With --disk: copy only these data disks (the"
+      + " second --disk is data disk 1; default all). The system disk is always copied.")
+  @Nullable String dataDisks;
+
   @Mixin RepoOptions repo;
 
   @Option(names = "--image-name", paramLabel = "NAME", description = "The images' name: 2-128 characters, an"
@@ -104,6 +108,9 @@ final class MigrateCommand extends CliCommand {
   int run() throws IOException {
     if (!disks.isEmpty()) {
       return server();
+    }
+    if (dataDisks != null) {
+      throw usage("--data-disks '" + dataDisks + "': allowed with --disk only (the disks of a server)");
     }
     String src0 = required(source, "--source", "the folder, disk image file or block device to migrate; or --disk");
     String repoDir = repo.required(this, "the repository folder (created when missing)");
@@ -178,7 +185,7 @@ final class MigrateCommand extends CliCommand {
       paths.add(Path.of(d).toRealPath());
     }
     SnapshotHooks hooks = new CommandHooks(Optional.ofNullable(preSnapshot), Optional.ofNullable(postSnapshot), 600);
-    ServerDisksSource server = new ServerDisksSource(paths);
+    ServerDisksSource server = new ServerDisksSource(paths, DataDisks.parse(name(), dataDisks, paths.size()));
     try (ServerDisksSource.Snapshot snap = server.open(); Repository r = repo.open(this, repoDir, options)) {
       snap.description().warnings().forEach(w -> cli.err().println("smc migrate: warning: " + w));
       ProgressLine line = ProgressLine.forStderr(cli);

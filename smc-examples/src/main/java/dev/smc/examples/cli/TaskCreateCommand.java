@@ -76,12 +76,19 @@ final class TaskCreateCommand extends TaskBase {
       + " (repeatable; the first is the system disk), as smc migrate --disk takes it; instead of --source.")
   List<String> disks = new ArrayList<>();
 
+  @Option(names = "--data-disks", paramLabel = "1,3", description = "With --disk: copy only these data disks"
+      + " (default all; none for no data disk). The system disk is always copied.")
+  @Nullable String dataDisks;
+
   @Mixin LayoutOptions layout = new LayoutOptions();
 
   /** The {@code disks:} locator of {@code --disk}, each disk a file or device; null without {@code --disk}. */
   @Nullable
   private String serverDisks() throws IOException {
     if (disks.isEmpty()) {
+      if (dataDisks != null) {
+        throw usage("--data-disks '" + dataDisks + "': allowed with --disk only (the disks of a server)");
+      }
       return null;
     }
     if (source != null) {
@@ -95,7 +102,7 @@ final class TaskCreateCommand extends TaskBase {
       }
       paths.add(Path.of(d).toRealPath());
     }
-    return SourceLocator.ofDisks(paths);
+    return SourceLocator.ofDisks(paths, DataDisks.parse(name(), dataDisks, paths.size()));
   }
 
   TaskCreateCommand(Cli cli) {

@@ -492,6 +492,10 @@ class MainTest {
     assertTrue(overflow.err().contains("--partition 0_3 = '0_3': to end within the 20 GiB of disk 0"), overflow.err());
     assertBadArguments(smc("describe", "--disk", d0, "--partition", "0_2=x"), List.of("--partition '0_2=x'",
         "DISK_PART=GIB"));
+    assertBadArguments(smc("migrate", "--disk", d0, "--disk", d1, "--data-disks", "2", "--repo",
+        tmp.resolve("r").toString(), "--image-name", "srv"), List.of("--data-disks '2': allowed data disks 1..1"));
+    assertBadArguments(smc("migrate", "--source", d0, "--data-disks", "1", "--repo", tmp.resolve("r").toString(),
+        "--image-name", "srv"), List.of("--data-disks '1': allowed with --disk only"));
     String fits = ok("describe", "--disk", d0, "--disk", d1, "--system-disk", "30", "--partition", "0_2=25",
         "--data-disk", "1=20").out();
     assertTrue(fits.startsWith("target layout: fits the source\ndisk 0 (system): 30.0 GiB"), fits);

@@ -81,7 +81,7 @@ public final class LocalEngine implements CycleEngine {
         throw new SmcException(ErrorCode.SOURCE_IO, "disk " + d + " of the source does not exist (offline?)");
       }
     }
-    ServerDisksSource server = new ServerDisksSource(disks);
+    ServerDisksSource server = new ServerDisksSource(disks, SourceLocator.dataDisks(spec.source()).orElse(null));
     try (ServerDisksSource.Snapshot snap = server.open()) {
       FileMigration.Builder b = FileMigration.builder().listener(listener).crossFileSystems(true)
           .imageProperty("source", server.id())

@@ -30,17 +30,40 @@ public final class ServerDisksSource implements MigrationSource {
   private static final Set<String> MOUNTED = Set.of("ext2", "ext3", "ext4", "xfs", "btrfs");
 
   private final List<Path> disks;
+  private final Set<Integer> dataDisks;
 
+  /** Every disk of the server copied. */
   public ServerDisksSource(List<Path> disks) {
+    this(disks, null);
+  }
+
+  /**
+   * The server of {@code disks}, copying the system disk and the data disks {@code dataDisks} (indexes 1..n-1;
+   * null for all): the others are described but not read, as when the owner unticks a data disk.
+   */
+  public ServerDisksSource(List<Path> disks, @javax.annotation.Nullable Set<Integer> dataDisks) {
     if (disks.isEmpty()) {
       throw new IllegalArgumentException("disks: at least the system disk");
     }
     this.disks = disks.stream().map(d -> d.toAbsolutePath().normalize()).collect(Collectors.toUnmodifiableList());
+    if (dataDisks != null) {
+      for (int i : dataDisks) {
+        if (i < 1 || i >= disks.size()) {
+          throw new IllegalArgumentException("dataDisks: " + i + " is not a data disk (1.." + (disks.size() - 1) + ")");
+        }
+      }
+    }
+    this.dataDisks = dataDisks == null ? null : Set.copyOf(dataDisks);
   }
 
   @Override
   public String id() {
-    return "disks:" + disks.stream().map(Path::toString).collect(Collectors.joining(","));
+    return SourceLocator.ofDisks(disks, dataDisks);
+  }
+
+  /** Whether disk {@code index} is copied. */
+  private boolean copied(int index) {
+    return index == 0 || dataDisks == null || dataDisks.contains(index);
   }
 
   @Override
@@ -56,7 +79,7 @@ public final class ServerDisksSource implements MigrationSource {
           + " systems read-only, which needs root");
     }
     SourceDescription d = describe();
-    List<Mount> mounts = d.mounts().stream().filter(m -> MOUNTED.contains(m.fsType()))
+    List<Mount> mounts = d.mounts().stream().filter(m -> MOUNTED.contains(m.fsType()) && copied(m.disk()))
         .sorted(Comparator.comparingInt(m -> depth(m.mountPoint()))).toList();
     if (mounts.isEmpty() || !mounts.get(0).mountPoint().equals("/")) {
       throw new SmcException(ErrorCode.INVALID_SPEC, "no root file system found on the disks " + disks + ": "
@@ -64,6 +87,9 @@ public final class ServerDisksSource implements MigrationSource {
     }
     List<String> notCopied = new ArrayList<>();
     for (SourceDescription.Disk disk : d.disks()) {
+      if (!copied(disk.index())) {
+        continue;
+      }
       for (Partition p : ServerDescriber.partitionsOrWhole(disk)) {
         String type = p.fileSystem().map(SourceDescription.FileSystem::type).orElse("");
         if (MOUNTED.contains(type) && mounts.stream().noneMatch(m -> m.disk() == disk.index()

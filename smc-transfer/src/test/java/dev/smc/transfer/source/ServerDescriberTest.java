@@ -118,6 +118,26 @@ class ServerDescriberTest {
   }
 
   @Test
+  void aDataDiskLeftOutIsDescribedButNotMountedNorRead() throws Exception {
+    assumeTrue(ReadOnlyMount.possible(), "mounting needs root");
+    TwoDiskServer srv = TwoDiskServer.build(tmp);
+    ServerDisksSource source = new ServerDisksSource(srv.disks(), java.util.Set.of());
+    assertTrue(source.id().endsWith("|data="), source.id());
+    try (ServerDisksSource.Snapshot snap = source.open()) {
+      Path root = Path.of(new String(snap.root(), java.nio.charset.StandardCharsets.UTF_8));
+      assertTrue(Files.isDirectory(root.resolve("data")));
+      try (var s = Files.list(root.resolve("data"))) {
+        assertEquals(List.of(), s.toList(), "the data disk was mounted although left out");
+      }
+      assertEquals(2, snap.description().disks().size());
+      assertEquals(List.of(), snap.description().warnings());
+    }
+    assertEquals(java.util.Optional.of(java.util.Set.of(1)), SourceLocator.dataDisks(SourceLocator.ofDisks(
+        srv.disks(), java.util.Set.of(1))));
+    assertEquals(srv.disks(), SourceLocator.disks(SourceLocator.ofDisks(srv.disks(), java.util.Set.of(1))).orElseThrow());
+  }
+
+  @Test
   void theRunningMachineListsItsDisksAndLeavesOutVirtualFileSystems() throws Exception {
     SourceDescription s = ServerDescriber.ofRunningMachine();
     assertFalse(s.disks().isEmpty(), "no disks: " + s);

@@ -1,0 +1,37 @@
+package dev.smc.examples.cli;
+
+import java.util.Set;
+import java.util.TreeSet;
+import javax.annotation.Nullable;
+
+/** {@code --data-disks 1,3}: which data disks of a server's {@code --disk}s are copied (default all). */
+final class DataDisks {
+  private DataDisks() {}
+
+  /** The data disks {@code text} names among {@code disks} disks (0 the system disk; {@code none}: no data disk); null for all. */
+  @Nullable
+  static Set<Integer> parse(String command, @Nullable String text, int disks) {
+    if (text == null) {
+      return null;
+    }
+    String allowed = disks < 2 ? "none: the server has no data disk (give it with a second --disk)"
+        : "data disks 1.." + (disks - 1) + ", comma-separated, or none (the system disk 0 is always copied)";
+    Set<Integer> out = new TreeSet<>();
+    if (text.equals("none")) {
+      return out;
+    }
+    for (String s : text.split(",", -1)) {
+      int i;
+      try {
+        i = Integer.parseInt(s.strip());
+      } catch (NumberFormatException e) {
+        i = -1;
+      }
+      if (i < 1 || i >= disks) {
+        throw new UsageException(command + ": --data-disks '" + text + "': allowed " + allowed);
+      }
+      out.add(i);
+    }
+    return out;
+  }
+}
