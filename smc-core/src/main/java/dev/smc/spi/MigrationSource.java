@@ -18,4 +18,21 @@ public interface MigrationSource {
    * live tree); closing it releases whatever was held.
    */
   SourceSnapshot open() throws IOException;
+
+  /**
+   * What makes this source's reads consistent (freeze a file system, quiesce a database): every cycle of it runs
+   * {@link SnapshotHooks#before()} before it reads the opened snapshot and {@link SnapshotHooks#after()} when the
+   * read ends, whether the cycle runs from the CLI, a task or the scheduler. None by default.
+   */
+  default SnapshotHooks hooks() {
+    return SnapshotHooks.NONE;
+  }
+
+  /**
+   * What this source knows of which blocks changed since an earlier cycle (for sources read block by block);
+   * every block cycle of it asks. None by default: every cycle reads everything.
+   */
+  default ChangeHints changeHints() {
+    return ChangeHints.NONE;
+  }
 }

@@ -66,6 +66,25 @@ class TarSourceTaskTest {
   }
 
   @Test
+  void aScheduledCycleRunsTheSourcesOwnHooksAroundItsRead() throws Exception {
+    Path tar = tmp.resolve("web.tar");
+    ServerArchive.write(tmp.resolve("files"), tar, 1);
+    Path home = Files.createDirectories(tmp.resolve("home"));
+    HookedTarSourceFactory.CALLS.clear();
+    try (Repository repo = Repository.open(LocalFolderBackend.open(tmp.resolve("repo")), Repository.options());
+        Migrations m = Migrations.builder().home(home).repository(repo)
+            .provider(new LocalInstanceProvider(home.resolve("transit"))).executor(Runnable::run).build()) {
+      m.create(TaskSpec.builder().name("hooked").source("tar-hooked:" + tar).imageName("hooked")
+          .incremental(Duration.ofHours(1), 3).runMode(RunMode.createOnly()).build());
+      m.start("hooked");
+      m.sync("hooked");
+      assertEquals(2, m.images("hooked").size());
+    }
+    assertEquals(List.of("open", "before", "after", "close", "open", "before", "after", "close"),
+        HookedTarSourceFactory.CALLS);
+  }
+
+  @Test
   void anArchiveWhoseEntriesLandOutsideIsRefused() throws Exception {
     Path tar = tmp.resolve("evil.tar");
     try (TarArchiveOutputStream out = new TarArchiveOutputStream(Files.newOutputStream(tar))) {

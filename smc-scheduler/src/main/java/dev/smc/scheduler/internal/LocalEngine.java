@@ -54,7 +54,8 @@ public final class LocalEngine implements CycleEngine {
     Optional<MigrationSource> vendor = MigrationSources.open(spec.source());
     if (vendor.isPresent()) {
       try (SourceSnapshot snap = vendor.get().open()) {
-        return FileMigration.builder().listener(listener).imageProperty("source", vendor.get().id()).build()
+        return FileMigration.builder().listener(listener).hooks(vendor.get().hooks())
+            .imageProperty("source", vendor.get().id()).build()
             .run(store, snap.root(), spec.imageName(), Excludes.of(spec.excludes()), spec.transfer());
       }
     }
@@ -83,7 +84,7 @@ public final class LocalEngine implements CycleEngine {
     }
     ServerDisksSource server = new ServerDisksSource(disks, SourceLocator.dataDisks(spec.source()).orElse(null));
     try (ServerDisksSource.Snapshot snap = server.open()) {
-      FileMigration.Builder b = FileMigration.builder().listener(listener).crossFileSystems(true)
+      FileMigration.Builder b = FileMigration.builder().listener(listener).hooks(server.hooks()).crossFileSystems(true)
           .imageProperty("source", server.id())
           .imageProperty(DescriptionCodec.PROPERTY, DescriptionCodec.encode(snap.description()));
       return b.build().run(store, snap.root(), spec.imageName(), Excludes.of(spec.excludes()), spec.transfer());
