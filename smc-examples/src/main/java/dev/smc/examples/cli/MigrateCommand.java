@@ -141,27 +141,37 @@ final class MigrateCommand extends CliCommand {
     Path src = Path.of(src0).toRealPath();
     SnapshotHooks hooks = new CommandHooks(Optional.ofNullable(preSnapshot), Optional.ofNullable(postSnapshot), 600);
     try (Repository r = repo.open(this, repoDir, options)) {
-      ProgressLine line = ProgressLine.forStderr(cli);
-      MigrationListener progress = json ? MigrationListener.NONE : line;
-      CycleReport report;
-      String hookFailure = null;
-      try {
-        report = m.equals("file") ? fileEngine(workers, progress, hooks).run(r, src, name, excludes, options)
-            : blockEngine(workers, progress, hooks, parts).run(r, src, name, options);
-      } catch (PostSnapshotException e) {
-        report = e.report();
-        hookFailure = e.getMessage();
-      } finally {
-        line.clear();
-      }
-      return CycleOutput.print(cli, name(), report, json, hookFailure);
+      return cycle(progress -> m.equals("file") ? fileEngine(workers, progress, hooks).run(r, src, name, excludes,
+          options) : blockEngine(workers, progress, hooks, parts).run(r, src, name, options));
     }
+  }
+
+  /** One engine's cycle. */
+  private interface CycleRun {
+    CycleReport run(MigrationListener progress) throws IOException;
+  }
+
+  /** Runs a cycle with the progress line on stderr (none with --json) and prints its report. */
+  private int cycle(CycleRun run) throws IOException {
+    ProgressLine line = ProgressLine.forStderr(cli);
+    MigrationListener progress = json ? MigrationListener.NONE : line;
+    CycleReport report;
+    String hookFailure = null;
+    try {
+      report = run.run(progress);
+    } catch (PostSnapshotException e) {
+      report = e.report();
+      hookFailure = e.getMessage();
+    } finally {
+      line.clear();
+    }
+    return CycleOutput.print(cli, name(), report, json, hookFailure);
   }
 
   /**
    * A server's disks: its file systems mounted read-only as the server mounts them, copied as one tree (excludes
    * relative to the server's root, crossing into the data disks' mount points); the image carries the server's
-   * description (property {@code server}, JSON).
+   * description (property {@code server}, {@link DescriptionCodec}).
    */
   private int server() throws IOException {
     if (source != null) {
@@ -188,22 +198,10 @@ final class MigrateCommand extends CliCommand {
     ServerDisksSource server = new ServerDisksSource(paths, DataDisks.parse(name(), dataDisks, paths.size()));
     try (ServerDisksSource.Snapshot snap = server.open(); Repository r = repo.open(this, repoDir, options)) {
       snap.description().warnings().forEach(w -> cli.err().println("smc migrate: warning: " + w));
-      ProgressLine line = ProgressLine.forStderr(cli);
-      MigrationListener progress = json ? MigrationListener.NONE : line;
-      FileMigration.Builder b = fileBuilder(workers, progress, hooks).crossFileSystems(true)
+      return cycle(progress -> fileBuilder(workers, progress, hooks).crossFileSystems(true)
           .imageProperty("source", server.id())
-          .imageProperty(DescriptionCodec.PROPERTY, DescriptionCodec.encode(snap.description()));
-      CycleReport report;
-      String hookFailure = null;
-      try {
-        report = b.build().run(r, snap.root(), name, excludes, options);
-      } catch (PostSnapshotException e) {
-        report = e.report();
-        hookFailure = e.getMessage();
-      } finally {
-        line.clear();
-      }
-      return CycleOutput.print(cli, name(), report, json, hookFailure);
+          .imageProperty(DescriptionCodec.PROPERTY, DescriptionCodec.encode(snap.description())).build()
+          .run(r, snap.root(), name, excludes, options));
     }
   }
 
