@@ -123,6 +123,11 @@ public record TargetDisks(int systemDiskGiB, List<DataDisk> dataDisks, List<Part
     }
   }
 
+  /** Whether partition {@code p} (id {@code DISK_PART}) is copied block by block: asked for, or not a file system smc reads. */
+  public boolean isBlockLevel(String id, SourceDescription.Partition p) {
+    return LayoutFit.isBlockLevel(this, id, p);
+  }
+
   /** The target size of disk {@code index}, in GiB: the system disk's, a data disk's, or empty when not given. */
   public Optional<Long> diskGiB(int index) {
     return index == 0 ? Optional.of((long) systemDiskGiB) : dataDisk(index).map(DataDisk::sizeGiB);

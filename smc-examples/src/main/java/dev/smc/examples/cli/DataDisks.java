@@ -1,12 +1,32 @@
 package dev.smc.examples.cli;
 
+import dev.smc.transfer.paths.SourcePaths;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
 
-/** {@code --data-disks 1,3}: which data disks of a server's {@code --disk}s are copied (default all). */
+/**
+ * A server's disks on the command line: {@code --disk FILE|DEVICE} (repeatable) and {@code --data-disks 1,3},
+ * which of them are copied (default all).
+ */
 final class DataDisks {
   private DataDisks() {}
+
+  /** The {@code --disk} values as real paths, each a disk image file or a block device. */
+  static List<Path> diskPaths(String command, List<String> disks) throws IOException {
+    List<Path> paths = new ArrayList<>();
+    for (String d : disks) {
+      if (SourcePaths.check("--disk", Path.of(d)) == SourcePaths.Kind.FOLDER) {
+        throw new UsageException(command + ": --disk '" + d + "': must be a disk image file or a block device");
+      }
+      paths.add(Path.of(d).toRealPath());
+    }
+    return paths;
+  }
 
   /** The data disks {@code text} names among {@code disks} disks (0 the system disk; {@code none}: no data disk); null for all. */
   @Nullable

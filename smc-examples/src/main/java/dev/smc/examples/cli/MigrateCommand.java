@@ -12,7 +12,6 @@ import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.paths.SourcePaths;
 import dev.smc.transfer.repo.Repository;
 import dev.smc.transfer.source.CommandHooks;
-import dev.smc.transfer.source.DescriptionCodec;
 import dev.smc.transfer.source.ServerDisksSource;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -171,7 +170,7 @@ final class MigrateCommand extends CliCommand {
   /**
    * A server's disks: its file systems mounted read-only as the server mounts them, copied as one tree (excludes
    * relative to the server's root, crossing into the data disks' mount points); the image carries the server's
-   * description (property {@code server}, {@link DescriptionCodec}).
+   * description (property {@code server}, {@code DescriptionCodec}).
    */
   private int server() throws IOException {
     if (source != null) {
@@ -186,22 +185,13 @@ final class MigrateCommand extends CliCommand {
     int workers = threads(threads);
     TransferOptions options = transferOptions();
     Excludes excludes = excludes();
-    List<Path> paths = new ArrayList<>();
-    for (String d : disks) {
-      SourcePaths.Kind kind = SourcePaths.check("--disk", Path.of(d));
-      if (kind == SourcePaths.Kind.FOLDER) {
-        throw usage("--disk '" + d + "': must be a disk image file or a block device");
-      }
-      paths.add(Path.of(d).toRealPath());
-    }
+    List<Path> paths = DataDisks.diskPaths(name(), disks);
     SnapshotHooks hooks = new CommandHooks(Optional.ofNullable(preSnapshot), Optional.ofNullable(postSnapshot), 600);
     ServerDisksSource server = new ServerDisksSource(paths, DataDisks.parse(name(), dataDisks, paths.size()));
     try (ServerDisksSource.Snapshot snap = server.open(); Repository r = repo.open(this, repoDir, options)) {
       snap.description().warnings().forEach(w -> cli.err().println("smc migrate: warning: " + w));
-      return cycle(progress -> fileBuilder(workers, progress, hooks).crossFileSystems(true)
-          .imageProperty("source", server.id())
-          .imageProperty(DescriptionCodec.PROPERTY, DescriptionCodec.encode(snap.description())).build()
-          .run(r, snap.root(), name, excludes, options));
+      return cycle(progress -> fileBuilder(workers, progress, hooks).serverImage(server.id(), snap.description())
+          .build().run(r, snap.root(), name, excludes, options));
     }
   }
 

@@ -5,12 +5,9 @@ import dev.smc.spi.SourceDescription;
 import dev.smc.spi.SourceDescription.Disk;
 import dev.smc.spi.SourceDescription.Partition;
 import java.util.Locale;
-import java.util.Set;
 
 /** A target layout next to the source it was checked against, as {@code smc describe} prints it. */
 final class TargetView {
-  private static final Set<String> FILE_LEVEL = Set.of("ext2", "ext3", "ext4", "xfs", "btrfs", "vfat", "swap");
-
   private TargetView() {}
 
   static String text(SourceDescription s, TargetDisks t) {
@@ -22,7 +19,7 @@ final class TargetView {
       for (Partition p : d.partitions()) {
         String id = SourceDescription.partitionId(d.index(), p.number());
         String type = p.fileSystem().map(SourceDescription.FileSystem::type).orElse("");
-        boolean block = t.blockLevel().contains(id) || !FILE_LEVEL.contains(type);
+        boolean block = t.isBlockLevel(id, p);
         long target = t.partition(id).map(x -> x.sizeGiB() << 30).orElse(p.sizeBytes());
         b.append(String.format(Locale.ROOT, "  %-6s %-12s %10s -> %10s  %s%n", id, type.isEmpty() ? "-" : type,
             Fmt.size(p.sizeBytes()), Fmt.size(target), type.equals("swap") ? "recreated" : block ? "block by block"

@@ -94,14 +94,7 @@ final class TaskCreateCommand extends TaskBase {
     if (source != null) {
       throw usage("--source '" + source + "' and --disk: give one or the other");
     }
-    List<Path> paths = new ArrayList<>();
-    for (String d : disks) {
-      if (dev.smc.transfer.paths.SourcePaths.check("--disk", Path.of(d))
-          == dev.smc.transfer.paths.SourcePaths.Kind.FOLDER) {
-        throw usage("--disk '" + d + "': must be a disk image file or a block device");
-      }
-      paths.add(Path.of(d).toRealPath());
-    }
+    List<Path> paths = DataDisks.diskPaths(name(), disks);
     return SourceLocator.ofDisks(paths, DataDisks.parse(name(), dataDisks, paths.size()));
   }
 

@@ -15,7 +15,6 @@ import dev.smc.transfer.files.Excludes;
 import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.paths.FolderId;
 import dev.smc.transfer.paths.SourcePaths;
-import dev.smc.transfer.source.DescriptionCodec;
 import dev.smc.transfer.source.MigrationSources;
 import dev.smc.transfer.source.ServerDisksSource;
 import dev.smc.transfer.source.SourceLocator;
@@ -84,10 +83,8 @@ public final class LocalEngine implements CycleEngine {
     }
     ServerDisksSource server = new ServerDisksSource(disks, SourceLocator.dataDisks(spec.source()).orElse(null));
     try (ServerDisksSource.Snapshot snap = server.open()) {
-      FileMigration.Builder b = FileMigration.builder().listener(listener).hooks(server.hooks()).crossFileSystems(true)
-          .imageProperty("source", server.id())
-          .imageProperty(DescriptionCodec.PROPERTY, DescriptionCodec.encode(snap.description()));
-      return b.build().run(store, snap.root(), spec.imageName(), Excludes.of(spec.excludes()), spec.transfer());
+      return FileMigration.builder().listener(listener).hooks(server.hooks())
+          .serverImage(server.id(), snap.description()).build().run(store, snap.root(), spec.imageName(), Excludes.of(spec.excludes()), spec.transfer());
     }
   }
 

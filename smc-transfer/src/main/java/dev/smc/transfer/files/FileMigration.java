@@ -137,6 +137,15 @@ public final class FileMigration {
       return this;
     }
 
+    /**
+     * A cycle of a server whose file systems are mounted below the root ({@code ServerDisksSource}): it crosses
+     * into them, and the image names the source {@code sourceId} and carries {@code description}.
+     */
+    public Builder serverImage(String sourceId, dev.smc.spi.SourceDescription description) {
+      return crossFileSystems(true).imageProperty("source", sourceId).imageProperty(
+          dev.smc.transfer.source.DescriptionCodec.PROPERTY, dev.smc.transfer.source.DescriptionCodec.encode(description));
+    }
+
     public FileMigration build() {
       return new FileMigration(this);
     }

@@ -51,10 +51,8 @@ public final class FileRestore {
   private final int threads;
   private final dev.smc.MigrationListener listener;
   private final boolean keepPartial;
-  /** Paths (tree bytes) to restore with what lies below them; empty: everything. */
-  private final List<byte[]> include;
-  @javax.annotation.Nullable private final byte[] base;
-  private final List<byte[]> inner;
+  /** Which entries are restored, and where. */
+  private final RestoreScope scope;
 
   public FileRestore(int threads) {
     this(threads, dev.smc.MigrationListener.NONE);
@@ -65,21 +63,14 @@ public final class FileRestore {
    * {@code listener} about four times a second (bytes scanned = bytes restored so far).
    */
   public FileRestore(int threads, dev.smc.MigrationListener listener) {
-    this(threads, listener, false, List.of());
+    this(threads, listener, false, RestoreScope.ALL);
   }
 
-  private FileRestore(int threads, dev.smc.MigrationListener listener, boolean keepPartial, List<byte[]> include) {
-    this(threads, listener, keepPartial, include, null, List.of());
-  }
-
-  private FileRestore(int threads, dev.smc.MigrationListener listener, boolean keepPartial, List<byte[]> include,
-      @javax.annotation.Nullable byte[] base, List<byte[]> inner) {
+  private FileRestore(int threads, dev.smc.MigrationListener listener, boolean keepPartial, RestoreScope scope) {
     this.threads = dev.smc.transfer.internal.Cycles.checkThreads(threads);
     this.listener = listener;
     this.keepPartial = keepPartial;
-    this.include = List.copyOf(include);
-    this.base = base;
-    this.inner = List.copyOf(inner);
+    this.scope = scope;
   }
 
   /**
@@ -88,32 +79,7 @@ public final class FileRestore {
    * {@code innerMounts} (the file systems mounted inside it, whose mount point folders stay, empty).
    */
   public FileRestore fileSystem(String mountPoint, List<String> innerMounts) {
-    if (!include.isEmpty()) {
-      throw new IllegalStateException("a file system's restore takes no include paths");
-    }
-    List<byte[]> in = new ArrayList<>();
-    for (String m : innerMounts) {
-      in.add(ImageContents.normalize("innerMounts", m));
-    }
-    return new FileRestore(threads, listener, keepPartial, include, ImageContents.normalize("mountPoint", mountPoint),
-        in);
-  }
-
-  /** The file system's entry path relative to its mount point, or null when it is not the file system's. */
-  @javax.annotation.Nullable
-  private byte[] rebase(byte[] path) {
-    if (!ImageContents.under(path, base)) {
-      return null;
-    }
-    for (byte[] m : inner) {
-      if (path.length > m.length && ImageContents.under(path, m)) {
-        return null;
-      }
-    }
-    if (base.length == 0) {
-      return path;
-    }
-    return path.length == base.length ? new byte[0] : Arrays.copyOfRange(path, base.length + 1, path.length);
+    return new FileRestore(threads, listener, keepPartial, scope.fileSystem(mountPoint, innerMounts));
   }
 
   /**
@@ -121,7 +87,7 @@ public final class FileRestore {
    * removing it; files it had not finished are removed either way.
    */
   public FileRestore keepPartial(boolean keep) {
-    return new FileRestore(threads, listener, keep, include, base, inner);
+    return new FileRestore(threads, listener, keep, scope);
   }
 
   /**
@@ -131,11 +97,7 @@ public final class FileRestore {
    * the image does not hold fails the restore before anything is written ({@code NOT_FOUND}).
    */
   public FileRestore include(List<String> paths) {
-    List<byte[]> p = new ArrayList<>();
-    for (String s : paths) {
-      p.add(ImageContents.normalize("include", s));
-    }
-    return new FileRestore(threads, listener, keepPartial, p);
+    return new FileRestore(threads, listener, keepPartial, scope.include(paths));
   }
 
   public FileRestore() {
@@ -213,6 +175,7 @@ public final class FileRestore {
 
   /** Fails, before anything is written, when an included path is not in the image. */
   private void requireIncluded(ImageStore.ImageReader reader, ImageRef ref) throws IOException {
+    List<byte[]> include = scope.include();
     if (include.isEmpty()) {
       return;
     }
@@ -233,29 +196,6 @@ public final class FileRestore {
     if (!missing.isEmpty()) {
       throw new dev.smc.NotFoundException("image " + ref + " holds nothing at " + missing + " (see smc ls " + ref + ")");
     }
-  }
-
-  /** Whether an entry is restored: all when nothing is included, else at or below an included path. */
-  private boolean selected(byte[] path) {
-    if (include.isEmpty()) {
-      return true;
-    }
-    for (byte[] p : include) {
-      if (ImageContents.under(path, p)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether a folder lies above an included path (it is made, so the path has its place). */
-  private boolean above(byte[] path) {
-    for (byte[] p : include) {
-      if (path.length < p.length && ImageContents.under(p, path)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private final class Run implements AutoCloseable {
@@ -298,18 +238,16 @@ public final class FileRestore {
         if (e == null) {
           break;
         }
-        if (base != null) {
-          byte[] rel = rebase(e.path);
-          if (rel == null) {
-            continue;
-          }
-          e.path = rel;
+        byte[] rel = scope.rebase(e.path);
+        if (rel == null) {
+          continue;
         }
-        if (!selected(e.path)) {
+        e.path = rel;
+        if (!scope.selected(e.path)) {
           if (e.kind == Entry.REG && e.nlink > 1) {
             leftOutLinks.put(ord, e); // a further name of it may be included: it then becomes the file
           }
-          if (e.kind != Entry.DIR || !above(e.path)) {
+          if (e.kind != Entry.DIR || !scope.above(e.path)) {
             continue;
           }
         }

@@ -21,8 +21,6 @@ import java.util.Optional;
  * {@code /etc/os-release}, {@code /etc/hostname} and {@code /etc/fstab}, and always unmounted.
  */
 public final class ServerDescriber {
-  private static final List<String> MOUNTABLE = List.of("ext2", "ext3", "ext4", "xfs", "btrfs");
-
   private ServerDescriber() {}
 
   /**
@@ -50,7 +48,7 @@ public final class ServerDescriber {
       for (Disk d : described) {
         for (Partition p : partitionsOrWhole(d)) {
           String type = p.fileSystem().map(FileSystem::type).orElse("");
-          if (!MOUNTABLE.contains(type)) {
+          if (!ReadOnlyMount.TYPES.contains(type)) {
             continue;
           }
           try (ReadOnlyMount m = ReadOnlyMount.open(disks.get(d.index()), p.startBytes(), p.sizeBytes(), type)) {

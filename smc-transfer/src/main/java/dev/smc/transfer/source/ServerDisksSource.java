@@ -26,9 +26,6 @@ import java.util.stream.Collectors;
  * to the disks. Needs root. Block-level partitions are not copied by this source yet. Thread-safe.
  */
 public final class ServerDisksSource implements MigrationSource {
-  /** The file systems mounted for a file-level cycle. */
-  private static final Set<String> MOUNTED = Set.of("ext2", "ext3", "ext4", "xfs", "btrfs");
-
   private final List<Path> disks;
   private final Set<Integer> dataDisks;
 
@@ -79,7 +76,7 @@ public final class ServerDisksSource implements MigrationSource {
           + " systems read-only, which needs root");
     }
     SourceDescription d = describe();
-    List<Mount> mounts = d.mounts().stream().filter(m -> MOUNTED.contains(m.fsType()) && copied(m.disk()))
+    List<Mount> mounts = d.mounts().stream().filter(m -> ReadOnlyMount.TYPES.contains(m.fsType()) && copied(m.disk()))
         .sorted(Comparator.comparingInt(m -> depth(m.mountPoint()))).toList();
     if (mounts.isEmpty() || !mounts.get(0).mountPoint().equals("/")) {
       throw new SmcException(ErrorCode.INVALID_SPEC, "no root file system found on the disks " + disks + ": "
@@ -92,7 +89,7 @@ public final class ServerDisksSource implements MigrationSource {
       }
       for (Partition p : ServerDescriber.partitionsOrWhole(disk)) {
         String type = p.fileSystem().map(SourceDescription.FileSystem::type).orElse("");
-        if (MOUNTED.contains(type) && mounts.stream().noneMatch(m -> m.disk() == disk.index()
+        if (ReadOnlyMount.TYPES.contains(type) && mounts.stream().noneMatch(m -> m.disk() == disk.index()
             && m.partition() == p.number())) {
           notCopied.add("partition " + SourceDescription.partitionId(disk.index(), p.number()) + " (" + type
               + ") is mounted nowhere by the server's fstab: its files are not copied");

@@ -42,17 +42,14 @@ final class StaleMounts {
     }
     dead.sort(Comparator.comparingInt(String::length).reversed());
     for (String p : dead) {
-      Process u = new ProcessBuilder("umount", p).redirectErrorStream(true).start();
       try {
-        String out = new String(u.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (u.waitFor() != 0) {
-          LOG.warn("{} was left mounted by a cycle that was killed, and unmounting it failed: {}", p, out);
-        } else {
-          LOG.info("unmounted {}, left by a cycle that was killed", p);
+        ReadOnlyMount.run(List.of("umount", p));
+        LOG.info("unmounted {}, left by a cycle that was killed", p);
+      } catch (IOException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw e;
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("unmounting " + p + ": interrupted", e);
+        LOG.warn("{} was left mounted by a cycle that was killed, and unmounting it failed: {}", p, e.getMessage());
       }
     }
     try (var s = Files.list(tmp)) {
