@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -84,6 +85,36 @@ final class Exchange {
     if (n < 0) {
       closeAfter = true;
       throw new EOFException("the request body ended " + bodyLeft + " bytes short");
+    }
+    bodyLeft -= n;
+    return n;
+  }
+
+  /**
+   * Reads body bytes into {@code dst} up to its limit, as {@link #read(byte[], int, int)}; from a
+   * Unix socket straight into it.
+   */
+  int read(ByteBuffer dst) throws IOException {
+    if (bodyLeft == 0) {
+      return -1;
+    }
+    ByteBuffer d = dst.remaining() > bodyLeft ? dst.slice(dst.position(), (int) bodyLeft) : dst;
+    int n;
+    if (in instanceof GrowableStreams.In g) {
+      n = g.read(d);
+    } else {
+      byte[] b = new byte[Math.min(d.remaining(), 64 * 1024)];
+      n = in.read(b, 0, b.length);
+      if (n > 0) {
+        d.put(b, 0, n);
+      }
+    }
+    if (n < 0) {
+      closeAfter = true;
+      throw new EOFException("the request body ended " + bodyLeft + " bytes short");
+    }
+    if (d != dst) {
+      dst.position(dst.position() + n);
     }
     bodyLeft -= n;
     return n;

@@ -3,6 +3,7 @@ package dev.smc.transfer.remote;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 
 /**
  * Buffered streams whose buffer starts small and is made larger once: a connection nobody has
@@ -69,6 +70,30 @@ final class GrowableStreams {
       }
       int n = Math.min(len, end - pos);
       System.arraycopy(buf, pos, b, off, n);
+      pos += n;
+      return n;
+    }
+
+    /**
+     * Reads into {@code dst} up to its limit, what was read ahead first: at least one byte, -1 at
+     * the end. A Unix socket below reads straight into {@code dst}; any other through the buffer.
+     */
+    int read(ByteBuffer dst) throws IOException {
+      if (!dst.hasRemaining()) {
+        return 0;
+      }
+      if (pos == end && below instanceof UnixSocket.Input u) {
+        int n = u.socket().read(dst);
+        if (n > 0) {
+          taken += n;
+        }
+        return n;
+      }
+      if (pos == end && fill() < 0) {
+        return -1;
+      }
+      int n = Math.min(dst.remaining(), end - pos);
+      dst.put(buf, pos, n);
       pos += n;
       return n;
     }

@@ -11,6 +11,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -29,6 +30,7 @@ import javax.net.ssl.SSLSocketFactory;
 final class HttpConnection implements Closeable {
   private static final int MAX_LINE = 8192;
   private static final int MAX_HEADERS = 100;
+  private static final int UNIX_PIECE = 1 << 20;
 
   private final Socket raw;
   private final Socket ssl;
@@ -187,6 +189,27 @@ final class HttpConnection implements Closeable {
   /** Writes body bytes; the watchdog may cut a write that makes no progress. */
   void writeBody(byte[] b, int off, int len) throws IOException {
     writing(() -> out.write(b, off, len));
+  }
+
+  /**
+   * Writes {@code body}'s remaining bytes, consuming them; to a Unix socket straight from the buffer
+   * (from a direct one, the kernel's copy is the only one), over TLS through {@code copy}.
+   */
+  void writeBody(ByteBuffer body, byte[] copy) throws IOException {
+    if (raw instanceof UnixSocket u) {
+      writing(out::flush); // the head first
+      while (body.hasRemaining()) { // in pieces, each of which the watchdog times on its own
+        ByteBuffer piece = body.slice(body.position(), Math.min(UNIX_PIECE, body.remaining()));
+        writing(() -> u.write(piece));
+        body.position(body.position() + piece.capacity());
+      }
+      return;
+    }
+    while (body.hasRemaining()) {
+      int n = Math.min(copy.length, body.remaining());
+      body.get(copy, 0, n);
+      writeBody(copy, 0, n);
+    }
   }
 
   void flush() throws IOException {

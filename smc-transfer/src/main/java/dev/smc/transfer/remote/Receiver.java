@@ -314,7 +314,9 @@ public final class Receiver implements Closeable {
     // the body goes to a file, is checked from there and then becomes the object: memory does not
     // grow with the size or number of uploads
     LocalFolderBackend b = backend(repo);
-    try (StagedUpload u = StagedUpload.receive(b, ex, name, len, COPY.get())) {
+    // a pack whose chunks are not hashed here is read back only for its trailer: written past the page cache
+    boolean direct = name.startsWith("data/") && (ex.local || !config.verifyContent());
+    try (StagedUpload u = StagedUpload.receive(b, ex, name, len, direct)) {
       try {
         if (config.verifyContent()) {
           // an agent on the Unix socket runs as this receiver's user and could write the repository's

@@ -233,11 +233,13 @@ final class ReceiverConnections implements Closeable {
     if (body != null) {
       ByteBuffer b = body.duplicate();
       byte[] buf = COPY.get();
+      // paced, a piece at a time; unpaced, all at once
+      int piece = pacer == Pacer.NONE ? Integer.MAX_VALUE : PIECE;
       while (b.hasRemaining()) {
-        int n = Math.min(PIECE, b.remaining());
+        int n = Math.min(piece, b.remaining());
         pacer.acquire(n);
-        b.get(buf, 0, n);
-        c.writeBody(buf, 0, n);
+        c.writeBody(b.slice(b.position(), n), buf);
+        b.position(b.position() + n);
       }
     }
     c.flush();

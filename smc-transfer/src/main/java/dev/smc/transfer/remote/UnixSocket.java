@@ -33,7 +33,7 @@ final class UnixSocket extends Socket {
   private final Selector readable;
   private final Selector writable;
   private final String name;
-  private final InputStream in = new In();
+  private final InputStream in = new Input();
   private final OutputStream out = new Out();
   private volatile int timeoutMs;
   private volatile boolean outputShut;
@@ -196,7 +196,12 @@ final class UnixSocket extends Socket {
     }
   }
 
-  private final class In extends InputStream {
+  /** The socket's input stream; {@link GrowableStreams.In} reads buffers through {@link #socket}. */
+  final class Input extends InputStream {
+    UnixSocket socket() {
+      return UnixSocket.this;
+    }
+
     @Override
     public int read() throws IOException {
       byte[] b = new byte[1];
@@ -206,16 +211,32 @@ final class UnixSocket extends Socket {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
+      return len == 0 ? 0 : UnixSocket.this.read(ByteBuffer.wrap(b, off, len));
+    }
+  }
+
+  /**
+   * Reads into {@code dst} up to its limit: at least one byte, -1 at the end. From a direct buffer
+   * the kernel copies straight into it, where a byte array goes through a buffer of the JDK's.
+   */
+  int read(ByteBuffer dst) throws IOException {
+    if (!dst.hasRemaining()) {
+      return 0;
+    }
+    while (true) {
+      int n = ch.read(dst);
+      if (n != 0) {
+        return n;
       }
-      ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-      while (true) {
-        int n = ch.read(buf);
-        if (n != 0) {
-          return n;
-        }
-        await(readable, "a read");
+      await(readable, "a read");
+    }
+  }
+
+  /** Writes all of {@code src}'s remaining bytes (see {@link #read(ByteBuffer)}). */
+  void write(ByteBuffer src) throws IOException {
+    while (src.hasRemaining()) {
+      if (ch.write(src) == 0) {
+        await(writable, "a write");
       }
     }
   }
@@ -228,12 +249,7 @@ final class UnixSocket extends Socket {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-      while (buf.hasRemaining()) {
-        if (ch.write(buf) == 0) {
-          await(writable, "a write");
-        }
-      }
+      UnixSocket.this.write(ByteBuffer.wrap(b, off, len));
     }
   }
 }
