@@ -133,17 +133,46 @@ public final class LocalFolderBackend implements Backend {
     Path target = path(name);
     Path t = newTemporary();
     try {
-      if (!(fsync && data.remaining() >= LARGE && createDirect(t, data))) {
-        try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-          ByteBuffer b = data.duplicate();
-          while (b.hasRemaining()) {
-            ch.write(b);
-          }
-        }
-      }
+      write(t, data, fsync);
       place(name, target, t, mode);
     } finally {
       Files.deleteIfExists(t);
+    }
+  }
+
+  /**
+   * Writes {@code data}'s remaining bytes as a new temporary file in {@code tmpFolder}, the
+   * {@code tmp/} of a repository folder that another process of this user serves (a receiver on
+   * this machine), named by this writer as {@link #newTemporary} names them, and returns it; large
+   * data past the page cache. The serving process checks it and makes it an object ({@link #putFile});
+   * the caller deletes it when done, whether or not it was.
+   */
+  public static Path writeTemporary(Path tmpFolder, ByteBuffer data) throws IOException {
+    Path t = temporaryIn(tmpFolder);
+    try {
+      write(t, data, true);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(t);
+      throw e;
+    }
+    return t;
+  }
+
+  /** Whether {@code fileName} is one {@link #newTemporary} or {@link #writeTemporary} would give. */
+  public static boolean isTemporaryName(String fileName) {
+    return fileName.matches("[0-9a-f]+-[0-9]+-[0-9a-f]+-[0-9a-f]+\\.tmp");
+  }
+
+  /** Creates {@code t} holding {@code data}; what will be forced to disk anyway, from 1 MiB on, past the cache. */
+  private static void write(Path t, ByteBuffer data, boolean durable) throws IOException {
+    if (durable && data.remaining() >= LARGE && createDirect(t, data)) {
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ByteBuffer b = data.duplicate();
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
     }
   }
 
@@ -154,7 +183,11 @@ public final class LocalFolderBackend implements Backend {
    */
   public Path newTemporary() {
     // named by its writer, so what a writer that died leaves is removed at once (removeLeftovers)
-    return tmp.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    return temporaryIn(tmp);
+  }
+
+  private static Path temporaryIn(Path folder) {
+    return folder.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
   }
 
   /**
@@ -197,7 +230,7 @@ public final class LocalFolderBackend implements Backend {
    * Writes a large object that will be fsynced anyway past the page cache (O_DIRECT): copying 16 MiB
    * packs into the cache only to force them out again cost more CPU than hashing them.
    */
-  private boolean createDirect(Path t, ByteBuffer data) throws IOException {
+  private static boolean createDirect(Path t, ByteBuffer data) throws IOException {
     try {
       // false for a buffer that is not aligned, or a file system without O_DIRECT (tmpfs): written normally
       return Posix.get().createDirect(t.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), data);

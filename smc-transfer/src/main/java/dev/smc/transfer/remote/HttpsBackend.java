@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import javax.annotation.Nullable;
 
 /**
  * A repository on a {@link Receiver}, over HTTPS: {@code https://HOST:PORT/REPO} with the task's
@@ -44,6 +45,11 @@ public final class HttpsBackend implements Backend {
   private final Options options;
   private final ReceiverConnections conns;
   private volatile long maxBody = Long.MAX_VALUE;
+  /** The repository's tmp/ folder a receiver on this machine lets this agent stage its packs in, or null. */
+  @Nullable
+  private volatile Path staging;
+  /** From this size on a pack is staged rather than sent, where the receiver allows it. */
+  private static final int STAGE_FROM = 1 << 20;
 
   /**
    * How to reach a receiver.
@@ -204,6 +210,10 @@ public final class HttpsBackend implements Backend {
       if (f.length == 2 && f[0].equals(Protocol.MAX_BODY)) {
         maxBody = Long.parseLong(f[1]);
       }
+      if (line.startsWith(Protocol.STAGED + " ")) {
+        Path dir = Path.of(line.substring(Protocol.STAGED.length() + 1).trim());
+        staging = java.nio.file.Files.isDirectory(dir) && java.nio.file.Files.isWritable(dir) ? dir : null;
+      }
     }
   }
 
@@ -228,10 +238,54 @@ public final class HttpsBackend implements Backend {
     long size = data.remaining();
     AlreadyDone arrived = mode == PutMode.CREATE_NEW && (name.startsWith("data/") || name.startsWith("index/"))
         ? c -> storedSize(c, name) == size : null;
+    Path stage = staging;
+    if (stage != null && name.startsWith("data/") && size >= STAGE_FROM
+        && putStaged(stage, target, name, data, pacer, arrived)) {
+      return;
+    }
     conns.call("PUT", target, name, data, pacer, false, Map.of(), arrived, Window.retrying(options.retryFor()), (c, r) -> {
       c.skipBody(r.length());
       return null;
     });
+  }
+
+  /** Whether this agent writes its packs into the receiver's folder itself (a receiver on this machine). */
+  boolean stagesPacks() {
+    return staging != null;
+  }
+
+  /**
+   * Writes the pack into the receiver's {@code staging} folder itself (past the page cache, as a
+   * local folder's put does) and asks the receiver to check it and make it the object: on one
+   * machine the bytes need not go through the socket, for the receiver or this agent. False, with
+   * nothing stored, when the folder takes no file or the receiver finds none there: the caller sends
+   * the body then. A bandwidth limit paces the pack's size first, as for a local folder.
+   */
+  private boolean putStaged(Path stage, String target, String name, ByteBuffer data, Pacer pacer,
+      AlreadyDone arrived) throws IOException {
+    for (long left = data.remaining(); left > 0; left -= PACE_STEP) {
+      pacer.acquire(Math.min(left, PACE_STEP));
+    }
+    Path file;
+    try {
+      file = dev.smc.transfer.backend.LocalFolderBackend.writeTemporary(stage, data);
+    } catch (IOException e) {
+      staging = null; // the folder takes no more (gone, full, not ours): send the bodies from now on
+      return false;
+    }
+    try {
+      conns.call("PUT", target + "&" + Protocol.STAGED + "=" + file.getFileName(), name, ByteBuffer.allocate(0),
+          Pacer.NONE, false, Map.of(), arrived, Window.retrying(options.retryFor()), (c, r) -> {
+            c.skipBody(r.length());
+            return null;
+          });
+      return true;
+    } catch (NoSuchFileException e) {
+      staging = null; // the receiver finds no such file where it keeps its temporaries: not one folder
+      return false;
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
   }
 
   /** The size of {@code name} on the receiver, asked on {@code c}; -1 when it has none. */

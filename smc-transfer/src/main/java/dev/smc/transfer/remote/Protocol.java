@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
  * The receiver's HTTP API, version 1: the {@link Backend} SPI over HTTPS, one repository a path.
  *
  * <pre>
- * GET    /v1/REPO/info                     200 "maxBody N"            what the receiver accepts
+ * GET    /v1/REPO/info                     200 "maxBody N"            what the receiver accepts; on the Unix
+ *                                          socket also "staged DIR", the repository's tmp/ folder
+ * PUT    /v1/REPO/o/NAME?mode=create&staged=FILE  on the Unix socket only, empty body: FILE, which the
+ *                                          agent wrote in DIR, checked and made the object as if sent
  * PUT    /v1/REPO/o/NAME?mode=create|replace  201 stored, 200 already stored with the same content,
  *                                          409 exists with other content (create), 413 too large,
  *                                          422 content does not match its name (or a pack, index
@@ -39,6 +42,8 @@ final class Protocol {
   static final String VERSION = "v1";
   static final String SIZE_HEADER = "X-Smc-Size";
   static final String MAX_BODY = "maxBody";
+  /** The info line naming a repository's tmp/ folder, and the put's query parameter naming a file staged there. */
+  static final String STAGED = "staged";
   static final int COPY_BUFFER = 256 * 1024;
 
   /** TLS 1.3, or 1.2 for older peers. */

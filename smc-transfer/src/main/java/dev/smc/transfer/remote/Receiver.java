@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -251,7 +252,11 @@ public final class Receiver implements Closeable {
       backend(repo).barrier();
       ex.respond(204, -1);
     } else if (rest.equals("info") && method.equals("GET")) {
-      respondText(ex, 200, Protocol.MAX_BODY + " " + config.maxBodyBytes());
+      String info = Protocol.MAX_BODY + " " + config.maxBodyBytes();
+      if (ex.local) { // an agent of this user here may write its packs into the repository's tmp/ itself
+        info += "\n" + Protocol.STAGED + " " + backend(repo).root().resolve("tmp");
+      }
+      respondText(ex, 200, info);
     } else {
       throw new Refusal(404, "no such path '" + path + "' for " + method);
     }
@@ -299,11 +304,21 @@ public final class Receiver implements Closeable {
 
   private void put(Exchange ex, String repo, String name) throws Refusal, IOException {
     String query = Optional.ofNullable(ex.rawQuery).orElse("");
+    String staged = null;
+    int amp = query.indexOf("&" + Protocol.STAGED + "=");
+    if (amp >= 0) {
+      staged = query.substring(amp + Protocol.STAGED.length() + 2);
+      query = query.substring(0, amp);
+    }
     Backend.PutMode mode = switch (query) {
       case "", "mode=create" -> Backend.PutMode.CREATE_NEW;
       case "mode=replace" -> Backend.PutMode.REPLACE;
       default -> throw new Refusal(400, "query '" + query + "': allowed mode=create or mode=replace");
     };
+    if (staged != null) {
+      putStaged(ex, repo, name, mode, staged);
+      return;
+    }
     long len = ex.contentLength;
     if (len < 0 || ex.header("Content-Length") == null) {
       throw new Refusal(411, "an upload must give its Content-Length (chunked bodies are not accepted)");
@@ -312,31 +327,59 @@ public final class Receiver implements Closeable {
       throw new Refusal(413, "body of " + len + " bytes; at most " + config.maxBodyBytes() + " allowed");
     }
     // the body goes to a file, is checked from there and then becomes the object: memory does not
-    // grow with the size or number of uploads
-    LocalFolderBackend b = backend(repo);
-    // a pack whose chunks are not hashed here is read back only for its trailer: written past the page cache
+    // grow with the size or number of uploads; a pack whose chunks are not hashed here is read back
+    // only for its trailer, so it is written past the page cache
     boolean direct = name.startsWith("data/") && (ex.local || !config.verifyContent());
-    try (StagedUpload u = StagedUpload.receive(b, ex, name, len, direct)) {
-      try {
-        if (config.verifyContent()) {
-          // an agent on the Unix socket runs as this receiver's user and could write the repository's
-          // files itself: its packs are checked as a whole (trailer and name), not hashed again chunk by chunk
-          u.verify(name, !ex.local);
-        }
-      } catch (IntegrityException e) {
-        throw new Refusal(422, e.getMessage());
+    try (StagedUpload u = StagedUpload.receive(backend(repo), ex, name, len, direct)) {
+      place(ex, u, name, mode);
+    }
+  }
+
+  /**
+   * A pack an agent on the Unix socket wrote itself into the repository's {@code tmp/} (named as
+   * {@link LocalFolderBackend#writeTemporary} names them): checked and made the object as if its
+   * bytes had come in the body, without copying them through the socket. Only there: over HTTPS, 400.
+   */
+  private void putStaged(Exchange ex, String repo, String name, Backend.PutMode mode, String file)
+      throws Refusal, IOException {
+    if (!ex.local) {
+      throw new Refusal(400, Protocol.STAGED + ": only for agents on this receiver's Unix socket");
+    }
+    if (!LocalFolderBackend.isTemporaryName(file) || ex.contentLength > 0) {
+      throw new Refusal(400, Protocol.STAGED + " '" + file + "': allowed the name of a temporary file of the"
+          + " repository's tmp/ folder, with an empty body");
+    }
+    LocalFolderBackend b = backend(repo);
+    Path staged = b.root().resolve("tmp").resolve(file);
+    if (!Files.isRegularFile(staged, LinkOption.NOFOLLOW_LINKS)) {
+      throw new Refusal(404, "no staged file " + file + " in the repository's tmp/ folder");
+    }
+    try (StagedUpload u = StagedUpload.adopt(b, staged)) {
+      place(ex, u, name, mode);
+    }
+  }
+
+  /** Checks what {@code u} holds against {@code name}, makes it the object and answers the agent. */
+  private void place(Exchange ex, StagedUpload u, String name, Backend.PutMode mode) throws Refusal, IOException {
+    try {
+      if (config.verifyContent()) {
+        // an agent on the Unix socket runs as this receiver's user and could write the repository's
+        // files itself: its packs are checked as a whole (trailer and name), not hashed again chunk by chunk
+        u.verify(name, !ex.local);
       }
-      try {
-        u.put(name, mode);
-        ex.respond(201, -1);
-      } catch (FileAlreadyExistsException e) {
-        // packs and index files are named by their content, just verified: one of that name holds it
-        boolean namedByContent = config.verifyContent() && (name.startsWith("data/") || name.startsWith("index/"));
-        if (namedByContent || u.sameAsStored(name)) {
-          ex.respond(200, -1); // a retry of an upload that arrived: nothing to do
-        } else {
-          throw new Refusal(409, "object " + name + " exists with other content");
-        }
+    } catch (IntegrityException e) {
+      throw new Refusal(422, e.getMessage());
+    }
+    try {
+      u.put(name, mode);
+      ex.respond(201, -1);
+    } catch (FileAlreadyExistsException e) {
+      // packs and index files are named by their content, just verified: one of that name holds it
+      boolean namedByContent = config.verifyContent() && (name.startsWith("data/") || name.startsWith("index/"));
+      if (namedByContent || u.sameAsStored(name)) {
+        ex.respond(200, -1); // a retry of an upload that arrived: nothing to do
+      } else {
+        throw new Refusal(409, "object " + name + " exists with other content");
       }
     }
   }

@@ -106,6 +106,11 @@ final class StagedUpload implements Closeable {
     }
   }
 
+  /** A file an agent of this user wrote in {@code backend}'s {@code tmp/} itself, staged as if received. */
+  static StagedUpload adopt(LocalFolderBackend backend, Path file) throws IOException {
+    return new StagedUpload(backend, file, Files.size(file));
+  }
+
   /**
    * A second descriptor of {@code file} for direct writes; null where the file system refuses them
    * (tmpfs: EINVAL) or its block does not fit a piece's alignment.

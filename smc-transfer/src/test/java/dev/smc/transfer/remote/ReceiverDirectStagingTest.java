@@ -1,6 +1,7 @@
 package dev.smc.transfer.remote;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smc.TransferOptions;
@@ -25,11 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Packs that come on the Unix socket are staged past the page cache (O_DIRECT) in whole blocks and
- * their unaligned rest written normally, straight from the socket into a direct buffer; where the
- * folder's file system takes no direct writes (tmpfs) they are written normally. Either way the
- * stored object is the sent bytes exactly, from a direct buffer or a heap one, and an upload cut
- * short leaves nothing behind.
+ * Packs on the Unix socket: an agent there writes them into the repository's tmp/ itself and the
+ * receiver checks and places them (only there, only files of tmp/, a damaged one refused and
+ * removed); a pack sent in the body is staged past the page cache (O_DIRECT) in whole blocks and
+ * its unaligned rest written normally, straight from the socket into a direct buffer, or all
+ * normally where the file system takes no direct writes (tmpfs). Either way the stored object is
+ * the bytes exactly, from a direct buffer or a heap one, and an upload cut short leaves nothing.
  */
 class ReceiverDirectStagingTest {
   private static final String TOKEN = "direct-staging-token-0123456789abcdef";
@@ -38,19 +40,68 @@ class ReceiverDirectStagingTest {
   Path dir;
 
   @Test
-  void largePacksAreStoredByteForByteOnADiskAndOnTmpfs() throws Exception {
+  void anAgentOnTheSocketStagesItsPacksItselfAndTheyAreStoredByteForByte() throws Exception {
     List<Path> packs = largePacks(dir.resolve("made"));
     assertTrue(packs.size() >= 3, "packs of several MiB: " + packs);
-    assertStoredExactly(dir.resolve("on-disk"), packs);
+    try (TestReceiver r = receiver(dir.resolve("receiver"));
+        HttpsBackend unix = r.openUnix("r1", TOKEN); HttpsBackend https = r.open("r1", TOKEN)) {
+      assertTrue(unix.stagesPacks(), "on the socket the agent writes into the repository's tmp/");
+      assertFalse(https.stagesPacks(), "over HTTPS the bytes go in the body");
+      int i = 0;
+      for (Path pack : packs) {
+        byte[] bytes = Files.readAllBytes(pack);
+        ByteBuffer body = i++ % 2 == 0 ? ByteBuffer.allocateDirect(bytes.length).put(bytes).flip() : ByteBuffer.wrap(bytes);
+        String name = dir.resolve("made").relativize(pack).toString();
+        unix.put(name, body, Backend.PutMode.CREATE_NEW);
+        assertEquals(-1L, Files.mismatch(pack, r.folder("r1").resolve(name)), name);
+        unix.put(name, ByteBuffer.wrap(bytes), Backend.PutMode.CREATE_NEW); // again: already there, fine
+      }
+      assertEquals(List.of(), listFiles(r.folder("r1").resolve("tmp")), "nothing left staged");
+    }
+  }
+
+  @Test
+  void aPackSentInTheBodyIsStoredByteForByteOnADiskAndOnTmpfs() throws Exception {
+    List<Path> packs = largePacks(dir.resolve("made"));
+    assertSentExactly(dir.resolve("on-disk"), packs);
     Path shm = Path.of("/dev/shm");
     assertTrue(Files.isDirectory(shm) && Files.isWritable(shm), "/dev/shm (tmpfs) for the written-normally case");
     Path onTmpfs = Files.createTempDirectory(shm, "smc-direct-staging-");
     try {
-      assertStoredExactly(onTmpfs, packs);
+      assertSentExactly(onTmpfs, packs);
     } finally {
       try (Stream<Path> s = Files.walk(onTmpfs)) {
         s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
+    }
+  }
+
+  @Test
+  void aStagedPutIsForTheSocketOnlyForFilesOfTmpAndChecksThePack() throws Exception {
+    List<Path> packs = largePacks(dir.resolve("made"));
+    String name = dir.resolve("made").relativize(packs.get(0)).toString();
+    byte[] damaged = Files.readAllBytes(packs.get(0));
+    damaged[damaged.length - 20] ^= 0x5a; // inside the trailer: no longer the pack its name says
+    try (TestReceiver r = receiver(dir.resolve("receiver"))) {
+      try (Backend b = r.openUnix("r1", TOKEN)) {
+        b.list("data/");
+      }
+      Path tmp = r.folder("r1").resolve("tmp");
+      String put = "PUT " + Protocol.objectPath("r1", name) + "?mode=create&staged=";
+      assertTrue(unixRequest(r, put + "..%2F..%2Fx.tmp", new byte[0]).startsWith("HTTP/1.1 400"));
+      assertTrue(unixRequest(r, put + "0-1-2-3.tmp", new byte[0]).startsWith("HTTP/1.1 404"));
+      Path staged = LocalFolderBackend.writeTemporary(tmp, ByteBuffer.wrap(damaged));
+      String refused = unixRequest(r, put + staged.getFileName(), new byte[0]);
+      assertTrue(refused.startsWith("HTTP/1.1 422") && refused.contains("trailer"), refused);
+      assertFalse(Files.exists(staged), "a refused staged file is removed");
+      assertFalse(Files.exists(r.folder("r1").resolve(name)), "no object");
+      Path good = LocalFolderBackend.writeTemporary(tmp, ByteBuffer.wrap(Files.readAllBytes(packs.get(0))));
+      RawClient.Response overHttps = RawClient.exchange(r.receiver, put + good.getFileName() + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+          + TOKEN + "\r\nContent-Length: 0\r\n\r\n", new byte[0], false);
+      assertEquals(400, overHttps.status(), overHttps.body());
+      assertTrue(unixRequest(r, put + good.getFileName(), new byte[0]).startsWith("HTTP/1.1 201"));
+      assertEquals(-1L, Files.mismatch(packs.get(0), r.folder("r1").resolve(name)));
+      assertEquals(List.of(), listFiles(tmp));
     }
   }
 
@@ -89,18 +140,35 @@ class ReceiverDirectStagingTest {
     return r;
   }
 
-  /** Sends every pack over the Unix socket of a receiver in {@code at}, alternately from a direct and a heap buffer. */
-  private void assertStoredExactly(Path at, List<Path> packs) throws IOException {
-    try (TestReceiver r = receiver(at); Backend unix = r.openUnix("r1", TOKEN)) {
-      int i = 0;
+  /** Sends every pack in the body of a PUT on the Unix socket of a receiver in {@code at}. */
+  private void assertSentExactly(Path at, List<Path> packs) throws Exception {
+    try (TestReceiver r = receiver(at)) {
+      try (Backend b = r.openUnix("r1", TOKEN)) {
+        b.list("data/");
+      }
       for (Path pack : packs) {
-        byte[] bytes = Files.readAllBytes(pack);
-        ByteBuffer body = i++ % 2 == 0 ? ByteBuffer.allocateDirect(bytes.length).put(bytes).flip() : ByteBuffer.wrap(bytes);
         String name = dir.resolve("made").relativize(pack).toString();
-        unix.put(name, body, Backend.PutMode.CREATE_NEW);
+        String answer = unixRequest(r, "PUT " + Protocol.objectPath("r1", name) + "?mode=create", Files.readAllBytes(pack));
+        assertTrue(answer.startsWith("HTTP/1.1 201"), answer);
         assertEquals(-1L, Files.mismatch(pack, r.folder("r1").resolve(name)), name + " stored in " + at);
       }
       assertEquals(List.of(), listFiles(r.folder("r1").resolve("tmp")), "nothing left staged");
+    }
+  }
+
+  /** One request on the receiver's Unix socket ({@code line}, the token, the body); the answer's first line. */
+  private static String unixRequest(TestReceiver r, String line, byte[] body) throws IOException {
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(r.unix));
+      String head = line + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Length: "
+          + body.length + "\r\nConnection: close\r\n\r\n";
+      ByteBuffer all = ByteBuffer.allocate(head.length() + body.length).put(head.getBytes(StandardCharsets.US_ASCII))
+          .put(body).flip();
+      while (all.hasRemaining()) {
+        ch.write(all);
+      }
+      String answer = new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(), StandardCharsets.US_ASCII);
+      return answer;
     }
   }
 
