@@ -2,6 +2,7 @@ package dev.smc.transfer.remote;
 
 import dev.smc.InvalidSpecException;
 import dev.smc.spi.Backend;
+import dev.smc.transfer.backend.LocalFolderBackend;
 import dev.smc.transfer.remote.ReceiverConnections.AlreadyDone;
 import dev.smc.transfer.remote.ReceiverConnections.BodyReader;
 import dev.smc.transfer.remote.ReceiverConnections.StatusException;
@@ -48,6 +49,13 @@ public final class HttpsBackend implements Backend {
   /** The repository's tmp/ folder a receiver on this machine lets this agent stage its packs in, or null. */
   @Nullable
   private volatile Path staging;
+  /**
+   * The repository's folder, where the receiver is on this machine and says where it is: packs and
+   * index files, named by their content and never replaced, are read from there rather than through
+   * the socket (every other object, which may be replaced or is a lock, through the receiver). Or null.
+   */
+  @Nullable
+  private volatile LocalFolderBackend folder;
   /** From this size on a pack is staged rather than sent, where the receiver allows it. */
   private static final int STAGE_FROM = 1 << 20;
 
@@ -210,9 +218,13 @@ public final class HttpsBackend implements Backend {
       if (f.length == 2 && f[0].equals(Protocol.MAX_BODY)) {
         maxBody = Long.parseLong(f[1]);
       }
-      if (line.startsWith(Protocol.STAGED + " ")) {
-        Path dir = Path.of(line.substring(Protocol.STAGED.length() + 1).trim());
-        staging = java.nio.file.Files.isDirectory(dir) && java.nio.file.Files.isWritable(dir) ? dir : null;
+      if (line.startsWith(Protocol.FOLDER + " ")) {
+        Path dir = Path.of(line.substring(Protocol.FOLDER.length() + 1).trim());
+        Path tmp = dir.resolve("tmp");
+        if (java.nio.file.Files.isDirectory(tmp) && java.nio.file.Files.isWritable(tmp)) {
+          staging = tmp;
+          folder = LocalFolderBackend.openWithoutSync(dir);
+        }
       }
     }
   }
@@ -249,7 +261,7 @@ public final class HttpsBackend implements Backend {
     });
   }
 
-  /** Whether this agent writes its packs into the receiver's folder itself (a receiver on this machine). */
+  /** Whether this agent writes its packs into the receiver's folder itself and reads them from there. */
   boolean stagesPacks() {
     return staging != null;
   }
@@ -268,7 +280,7 @@ public final class HttpsBackend implements Backend {
     }
     Path file;
     try {
-      file = dev.smc.transfer.backend.LocalFolderBackend.writeTemporary(stage, data);
+      file = LocalFolderBackend.writeTemporary(stage, data);
     } catch (IOException e) {
       staging = null; // the folder takes no more (gone, full, not ours): send the bodies from now on
       return false;
@@ -301,9 +313,20 @@ public final class HttpsBackend implements Backend {
     }
   }
 
+  /** The folder to read {@code name} from directly, or null: through the receiver. */
+  @Nullable
+  private LocalFolderBackend direct(String name) {
+    LocalFolderBackend f = folder;
+    return f != null && (name.startsWith("data/") || name.startsWith("index/")) ? f : null;
+  }
+
   @Override
   public ByteBuffer get(String name) throws IOException {
     Backend.checkName(name);
+    LocalFolderBackend f = direct(name);
+    if (f != null) {
+      return f.get(name);
+    }
     return call("GET", Protocol.objectPath(repo, name), name, null, Pacer.NONE, false, conns::readAll);
   }
 
@@ -319,6 +342,11 @@ public final class HttpsBackend implements Backend {
     Backend.checkName(name);
     int length = dst.remaining();
     if (length == 0) {
+      return;
+    }
+    LocalFolderBackend f = direct(name);
+    if (f != null) {
+      f.read(name, offset, dst);
       return;
     }
     int start = dst.position();
@@ -344,6 +372,10 @@ public final class HttpsBackend implements Backend {
   @Override
   public Optional<Long> size(String name) throws IOException {
     Backend.checkName(name);
+    LocalFolderBackend f = direct(name);
+    if (f != null) {
+      return f.size(name);
+    }
     try {
       return Optional.of(call("HEAD", Protocol.objectPath(repo, name), name, null, Pacer.NONE, true,
           (c, r) -> Long.parseLong(Objects.requireNonNull(r.header(Protocol.SIZE_HEADER), "size header"))));
@@ -405,6 +437,14 @@ public final class HttpsBackend implements Backend {
   @Override
   public void close() {
     conns.close();
+    LocalFolderBackend f = folder;
+    if (f != null) {
+      try {
+        f.close();
+      } catch (IOException e) {
+        // read-only descriptors: nothing is lost
+      }
+    }
   }
 
   /** Closes the connections kept for reuse: the next request opens a new one. */

@@ -10,9 +10,10 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * GET    /v1/REPO/info                     200 "maxBody N"            what the receiver accepts; on the Unix
- *                                          socket also "staged DIR", the repository's tmp/ folder
+ *                                          socket also "folder DIR", the repository's folder, whose data/
+ *                                          and index/ such a peer may read directly
  * PUT    /v1/REPO/o/NAME?mode=create&staged=FILE  on the Unix socket only, empty body: FILE, which the
- *                                          agent wrote in DIR, checked and made the object as if sent
+ *                                          agent wrote in DIR/tmp, checked and made the object as if sent
  * PUT    /v1/REPO/o/NAME?mode=create|replace  201 stored, 200 already stored with the same content,
  *                                          409 exists with other content (create), 413 too large,
  *                                          422 content does not match its name (or a pack, index
@@ -42,7 +43,9 @@ final class Protocol {
   static final String VERSION = "v1";
   static final String SIZE_HEADER = "X-Smc-Size";
   static final String MAX_BODY = "maxBody";
-  /** The info line naming a repository's tmp/ folder, and the put's query parameter naming a file staged there. */
+  /** The info line naming a repository's folder (to a peer on the Unix socket). */
+  static final String FOLDER = "folder";
+  /** The put's query parameter naming a file an agent staged in the folder's tmp/. */
   static final String STAGED = "staged";
   static final int COPY_BUFFER = 256 * 1024;
 

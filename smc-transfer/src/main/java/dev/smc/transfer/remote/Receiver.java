@@ -253,8 +253,8 @@ public final class Receiver implements Closeable {
       ex.respond(204, -1);
     } else if (rest.equals("info") && method.equals("GET")) {
       String info = Protocol.MAX_BODY + " " + config.maxBodyBytes();
-      if (ex.local) { // an agent of this user here may write its packs into the repository's tmp/ itself
-        info += "\n" + Protocol.STAGED + " " + backend(repo).root().resolve("tmp");
+      if (ex.local) { // an agent of this user here may stage its packs in tmp/ and read them from the folder itself
+        info += "\n" + Protocol.FOLDER + " " + backend(repo).root();
       }
       respondText(ex, 200, info);
     } else {

@@ -2,6 +2,7 @@ package dev.smc.transfer.remote;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smc.TransferOptions;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Packs on the Unix socket: an agent there writes them into the repository's tmp/ itself and the
- * receiver checks and places them (only there, only files of tmp/, a damaged one refused and
+ * receiver checks and places them, and the agent reads packs and index files from the folder (only there, only files of tmp/, a damaged one refused and
  * removed); a pack sent in the body is staged past the page cache (O_DIRECT) in whole blocks and
  * its unaligned rest written normally, straight from the socket into a direct buffer, or all
  * normally where the file system takes no direct writes (tmpfs). Either way the stored object is
@@ -40,7 +41,7 @@ class ReceiverDirectStagingTest {
   Path dir;
 
   @Test
-  void anAgentOnTheSocketStagesItsPacksItselfAndTheyAreStoredByteForByte() throws Exception {
+  void anAgentOnTheSocketStagesItsPacksItselfAndReadsThemFromTheFolder() throws Exception {
     List<Path> packs = largePacks(dir.resolve("made"));
     assertTrue(packs.size() >= 3, "packs of several MiB: " + packs);
     try (TestReceiver r = receiver(dir.resolve("receiver"));
@@ -55,7 +56,14 @@ class ReceiverDirectStagingTest {
         unix.put(name, body, Backend.PutMode.CREATE_NEW);
         assertEquals(-1L, Files.mismatch(pack, r.folder("r1").resolve(name)), name);
         unix.put(name, ByteBuffer.wrap(bytes), Backend.PutMode.CREATE_NEW); // again: already there, fine
+        // read back from the folder directly on the socket, through the receiver over HTTPS: the same bytes
+        assertEquals(ByteBuffer.wrap(bytes), unix.get(name));
+        assertEquals(ByteBuffer.wrap(bytes), https.get(name));
+        assertEquals(ByteBuffer.wrap(bytes, 4096, 777), unix.get(name, 4096, 777));
+        assertEquals(java.util.Optional.of((long) bytes.length), unix.size(name));
       }
+      assertEquals(java.util.Optional.empty(), unix.size("data/00/" + "00".repeat(32)));
+      assertThrows(java.nio.file.NoSuchFileException.class, () -> unix.get("data/00/" + "00".repeat(32)));
       assertEquals(List.of(), listFiles(r.folder("r1").resolve("tmp")), "nothing left staged");
     }
   }
