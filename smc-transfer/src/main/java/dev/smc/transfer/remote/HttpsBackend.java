@@ -46,16 +46,14 @@ public final class HttpsBackend implements Backend {
   private final Options options;
   private final ReceiverConnections conns;
   private volatile long maxBody = Long.MAX_VALUE;
-  /** The repository's tmp/ folder a receiver on this machine lets this agent stage its packs in, or null. */
+  /** The receiver's folder where it is on this machine and this agent sees it ({@link PeerFolder}), or null. */
   @Nullable
-  private volatile Path staging;
-  /**
-   * The repository's folder, where the receiver is on this machine and says where it is: packs and
-   * index files, named by their content and never replaced, are read from there rather than through
-   * the socket (every other object, which may be replaced or is a lock, through the receiver). Or null.
-   */
+  private volatile PeerFolder peer;
+  /** What {@link #close} closes: {@link #peer} may be dropped while a reader still uses it. */
   @Nullable
-  private volatile LocalFolderBackend folder;
+  private volatile PeerFolder opened;
+  /** Whether this agent stages its packs in the peer folder (until it fails to). */
+  private volatile boolean stages;
   /** From this size on a pack is staged rather than sent, where the receiver allows it. */
   private static final int STAGE_FROM = 1 << 20;
 
@@ -218,13 +216,10 @@ public final class HttpsBackend implements Backend {
       if (f.length == 2 && f[0].equals(Protocol.MAX_BODY)) {
         maxBody = Long.parseLong(f[1]);
       }
-      if (line.startsWith(Protocol.FOLDER + " ")) {
-        Path dir = Path.of(line.substring(Protocol.FOLDER.length() + 1).trim());
-        Path tmp = dir.resolve("tmp");
-        if (java.nio.file.Files.isDirectory(tmp) && java.nio.file.Files.isWritable(tmp)) {
-          staging = tmp;
-          folder = LocalFolderBackend.openWithoutSync(dir);
-        }
+      if (line.startsWith(Protocol.FOLDER + " ") && peer == null) {
+        peer = PeerFolder.of(line.substring(Protocol.FOLDER.length() + 1));
+        opened = peer;
+        stages = peer != null;
       }
     }
   }
@@ -250,9 +245,9 @@ public final class HttpsBackend implements Backend {
     long size = data.remaining();
     AlreadyDone arrived = mode == PutMode.CREATE_NEW && (name.startsWith("data/") || name.startsWith("index/"))
         ? c -> storedSize(c, name) == size : null;
-    Path stage = staging;
-    if (stage != null && name.startsWith("data/") && size >= STAGE_FROM
-        && putStaged(stage, target, name, data, pacer, arrived)) {
+    PeerFolder p = peer;
+    if (p != null && stages && name.startsWith("data/") && size >= STAGE_FROM
+        && putStaged(p, target, name, data, pacer, arrived)) {
       return;
     }
     conns.call("PUT", target, name, data, pacer, false, Map.of(), arrived, Window.retrying(options.retryFor()), (c, r) -> {
@@ -263,7 +258,7 @@ public final class HttpsBackend implements Backend {
 
   /** Whether this agent writes its packs into the receiver's folder itself and reads them from there. */
   boolean stagesPacks() {
-    return staging != null;
+    return peer != null && stages;
   }
 
   /**
@@ -273,16 +268,16 @@ public final class HttpsBackend implements Backend {
    * nothing stored, when the folder takes no file or the receiver finds none there: the caller sends
    * the body then. A bandwidth limit paces the pack's size first, as for a local folder.
    */
-  private boolean putStaged(Path stage, String target, String name, ByteBuffer data, Pacer pacer,
+  private boolean putStaged(PeerFolder p, String target, String name, ByteBuffer data, Pacer pacer,
       AlreadyDone arrived) throws IOException {
     for (long left = data.remaining(); left > 0; left -= PACE_STEP) {
       pacer.acquire(Math.min(left, PACE_STEP));
     }
     Path file;
     try {
-      file = LocalFolderBackend.writeTemporary(stage, data);
+      file = p.stage(data);
     } catch (IOException e) {
-      staging = null; // the folder takes no more (gone, full, not ours): send the bodies from now on
+      stages = false; // the folder takes no more (gone, full): send the bodies from now on
       return false;
     }
     try {
@@ -293,7 +288,7 @@ public final class HttpsBackend implements Backend {
           });
       return true;
     } catch (NoSuchFileException e) {
-      staging = null; // the receiver finds no such file where it keeps its temporaries: not one folder
+      peer = null; // the receiver finds no such file where it keeps its temporaries: not one folder after all
       return false;
     } finally {
       java.nio.file.Files.deleteIfExists(file);
@@ -316,8 +311,8 @@ public final class HttpsBackend implements Backend {
   /** The folder to read {@code name} from directly, or null: through the receiver. */
   @Nullable
   private LocalFolderBackend direct(String name) {
-    LocalFolderBackend f = folder;
-    return f != null && (name.startsWith("data/") || name.startsWith("index/")) ? f : null;
+    PeerFolder p = peer;
+    return p == null ? null : p.reader(name);
   }
 
   @Override
@@ -437,7 +432,7 @@ public final class HttpsBackend implements Backend {
   @Override
   public void close() {
     conns.close();
-    LocalFolderBackend f = folder;
+    PeerFolder f = opened;
     if (f != null) {
       try {
         f.close();

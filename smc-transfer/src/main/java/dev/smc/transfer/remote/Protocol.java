@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * GET    /v1/REPO/info                     200 "maxBody N"            what the receiver accepts; on the Unix
- *                                          socket also "folder DIR", the repository's folder, whose data/
- *                                          and index/ such a peer may read directly
+ *                                          socket also "folder DEV INO DIR", the repository's folder (its
+ *                                          device and inode), whose data/ and index/ such a peer may read
  * PUT    /v1/REPO/o/NAME?mode=create&staged=FILE  on the Unix socket only, empty body: FILE, which the
  *                                          agent wrote in DIR/tmp, checked and made the object as if sent
  * PUT    /v1/REPO/o/NAME?mode=create|replace  201 stored, 200 already stored with the same content,

@@ -254,7 +254,7 @@ public final class Receiver implements Closeable {
     } else if (rest.equals("info") && method.equals("GET")) {
       String info = Protocol.MAX_BODY + " " + config.maxBodyBytes();
       if (ex.local) { // an agent of this user here may stage its packs in tmp/ and read them from the folder itself
-        info += "\n" + Protocol.FOLDER + " " + backend(repo).root();
+        info += "\n" + Protocol.FOLDER + " " + PeerFolder.describe(backend(repo).root());
       }
       respondText(ex, 200, info);
     } else {

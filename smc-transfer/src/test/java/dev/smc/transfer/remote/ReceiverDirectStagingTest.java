@@ -69,6 +69,21 @@ class ReceiverDirectStagingTest {
   }
 
   @Test
+  void anAgentUsesTheFolderOnlyWhereItSeesThatVeryFolder() throws Exception {
+    Path repo = Files.createDirectories(dir.resolve("repo").resolve("tmp")).getParent();
+    String line = PeerFolder.describe(repo);
+    try (PeerFolder same = PeerFolder.of(line)) {
+      assertTrue(same != null && same.reader("data/00/x") != null && same.reader("locks/x") == null, line);
+    }
+    Path other = Files.createDirectories(dir.resolve("other").resolve("tmp")).getParent();
+    String[] f = line.split(" ", 3);
+    // a path this process sees, but not the receiver's folder (another container's view): not used
+    assertEquals(null, PeerFolder.of(f[0] + " " + f[1] + " " + other));
+    assertEquals(null, PeerFolder.of("1 2"));
+    assertEquals(null, PeerFolder.of(f[0] + " " + f[1] + " " + dir.resolve("missing")));
+  }
+
+  @Test
   void aPackSentInTheBodyIsStoredByteForByteOnADiskAndOnTmpfs() throws Exception {
     List<Path> packs = largePacks(dir.resolve("made"));
     assertSentExactly(dir.resolve("on-disk"), packs);
