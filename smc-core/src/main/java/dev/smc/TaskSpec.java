@@ -15,6 +15,7 @@ import javax.annotation.Nullable;
  * @param source where the source is: a mounted directory tree, or a raw disk (file or block device)
  * @param syncPolicy automatic incremental synchronisation, or empty for a one-time task
  * @param targetDisks the target's disks, or empty for sizes derived from the source
+ * @param snapshotCommands shell commands run around each cycle's read of the source
  */
 public record TaskSpec(
     String name,
@@ -30,7 +31,8 @@ public record TaskSpec(
     Optional<String> clientToken,
     TargetType targetType,
     Optional<TargetDisks> targetDisks,
-    NetworkMode network) {
+    NetworkMode network,
+    SnapshotCommands snapshotCommands) {
 
   public static final Duration MIN_VALIDITY = Duration.ofDays(7);
   public static final Duration MAX_VALIDITY = Duration.ofDays(90);
@@ -46,12 +48,21 @@ public record TaskSpec(
     tags = List.copyOf(tags);
     java.util.Objects.requireNonNull(targetType, "targetType");
     java.util.Objects.requireNonNull(network, "network");
+    java.util.Objects.requireNonNull(snapshotCommands, "snapshotCommands");
     Checks c = new Checks();
     // a spec read back from a store is checked with the rules it was created under, so that a task
     // made before the image name alphabet became ASCII-only, or before excludes were checked here,
     // can still be listed and deleted; every new spec comes through Builder.build(), which is strict
     validate(c, name, description, source, imageName, syncPolicy, validity, tags, clientToken, false);
+    checkCommands(c, snapshotCommands);
     c.throwIfAny();
+  }
+
+  private static void checkCommands(Checks c, SnapshotCommands commands) {
+    SnapshotCommands.problem(commands.preSnapshot()).ifPresent(a -> c.add("preSnapshot", commands.preSnapshot()
+        .map(SnapshotCommands::shown).orElse(null), a));
+    SnapshotCommands.problem(commands.postSnapshot()).ifPresent(a -> c.add("postSnapshot", commands.postSnapshot()
+        .map(SnapshotCommands::shown).orElse(null), a));
   }
 
   private static void validate(Checks c, @Nullable String name, @Nullable String description,
@@ -106,7 +117,7 @@ public record TaskSpec(
   public Builder toBuilder() {
     Builder b = new Builder().name(name).description(description).source(source).imageName(imageName)
         .excludes(excludes).runMode(runMode).validity(validity).tags(tags).transfer(transfer)
-        .targetType(targetType).network(network);
+        .targetType(targetType).network(network).snapshotCommands(snapshotCommands);
     targetDisks.ifPresent(b::targetDisks);
     syncPolicy.ifPresent(p -> b.incremental(p.interval(), p.maxImages()));
     clientToken.ifPresent(b::clientToken);
@@ -133,6 +144,7 @@ public record TaskSpec(
     private TargetType targetType = TargetType.CLOUD_IMAGE;
     private TargetDisks targetDisks;
     private NetworkMode network = NetworkMode.publicNetwork();
+    private SnapshotCommands snapshotCommands = SnapshotCommands.NONE;
 
     public Builder targetType(TargetType type) {
       this.targetType = type;
@@ -146,6 +158,12 @@ public record TaskSpec(
 
     public Builder network(NetworkMode network) {
       this.network = network;
+      return this;
+    }
+
+    /** Shell commands run around each cycle's read of the source; {@link SnapshotCommands#NONE} by default. */
+    public Builder snapshotCommands(SnapshotCommands commands) {
+      this.snapshotCommands = commands;
       return this;
     }
 
@@ -277,13 +295,18 @@ public record TaskSpec(
       validate(c, name, description, source, imageName, policy, validity, List.of(), Optional.ofNullable(clientToken),
           true);
       ExcludePattern.check(c, "excludes", excludes);
+      if (snapshotCommands == null) {
+        c.add("snapshotCommands", null, "SnapshotCommands.NONE or the commands");
+      } else {
+        checkCommands(c, snapshotCommands);
+      }
       if (now != null) {
         checkRunTime(c, runMode, now);
       }
       c.throwIfAny();
       return new TaskSpec(name, description == null ? "" : description, source, imageName, excludes, policy,
           runMode, validity, tags, transfer, Optional.ofNullable(clientToken), targetType,
-          Optional.ofNullable(targetDisks), network);
+          Optional.ofNullable(targetDisks), network, snapshotCommands);
     }
   }
 }

@@ -50,7 +50,7 @@ class ImageNamesTest {
     TaskSpec old = spec("web").build();
     TaskSpec loaded = new TaskSpec(old.name(), old.description(), old.source(), "w\u00e9b", List.of("[z-a]"),
         old.syncPolicy(), old.runMode(), old.validity(), old.tags(), old.transfer(), old.clientToken(),
-        old.targetType(), old.targetDisks(), old.network());
+        old.targetType(), old.targetDisks(), old.network(), old.snapshotCommands());
     assertEquals("w\u00e9b", loaded.imageName());
     assertThrows(InvalidSpecException.class, () -> loaded.toBuilder().build(), "a change re-checks it");
   }

@@ -1,5 +1,6 @@
 package dev.smc.batch;
 
+import dev.smc.SnapshotCommands;
 import dev.smc.SyncPolicy;
 import dev.smc.TaskSpec;
 import dev.smc.TransferOptions;
@@ -30,6 +31,8 @@ public final class TaskColumns {
   public static final String TAG = "tag";
   public static final String DESCRIPTION = "description";
   public static final String CLIENT_TOKEN = "client-token";
+  public static final String PRE_SNAPSHOT = "pre-snapshot";
+  public static final String POST_SNAPSHOT = "post-snapshot";
   /** Separates the values of a multi-valued cell. */
   public static final String SEPARATOR = ";";
 
@@ -68,11 +71,17 @@ public final class TaskColumns {
           "at most " + TaskSpec.MAX_DESCRIPTION + " characters", "Web server, rack 3"),
       new Guide.Column(CLIENT_TOKEN, "Makes creation idempotent: a second import with the same token creates"
           + " no second task.", "1-" + TaskSpec.MAX_CLIENT_TOKEN + " printable ASCII characters, no spaces",
-          "web-01-2026-11"));
+          "web-01-2026-11"),
+      new Guide.Column(PRE_SNAPSHOT, "A shell command run on the machine that runs the task before every cycle reads"
+          + " the source (freeze a database, take a snapshot); the cycle fails if it fails.",
+          "1-" + SnapshotCommands.MAX_COMMAND + " characters; empty: none", "fsfreeze -f /srv"),
+      new Guide.Column(POST_SNAPSHOT, "A shell command run after every cycle read the source (thaw, remove the"
+          + " snapshot); if it fails after the image was made, the image is kept and the cycle reported failed.",
+          "1-" + SnapshotCommands.MAX_COMMAND + " characters; empty: none", "fsfreeze -u /srv"));
 
   private TaskColumns() {}
 
-  /** The 15 column names, in template order. */
+  /** The 17 column names, in template order. */
   public static List<String> names() {
     return COLUMNS.stream().map(Guide.Column::name).toList();
   }

@@ -89,6 +89,8 @@ public record TaskExport(List<String> header, List<Map<String, String>> rows) {
     r.put(TaskColumns.TAG, s.tags().stream().map(Tag::toString).collect(Collectors.joining(TaskColumns.SEPARATOR)));
     r.put(TaskColumns.DESCRIPTION, s.description());
     r.put(TaskColumns.CLIENT_TOKEN, s.clientToken().orElse(""));
+    r.put(TaskColumns.PRE_SNAPSHOT, s.snapshotCommands().preSnapshot().orElse(""));
+    r.put(TaskColumns.POST_SNAPSHOT, s.snapshotCommands().postSnapshot().orElse(""));
     return r;
   }
 

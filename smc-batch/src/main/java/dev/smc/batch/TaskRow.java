@@ -11,6 +11,8 @@ import static dev.smc.batch.TaskColumns.INCREMENTAL;
 import static dev.smc.batch.TaskColumns.INTERVAL;
 import static dev.smc.batch.TaskColumns.MAX_IMAGES;
 import static dev.smc.batch.TaskColumns.NAME;
+import static dev.smc.batch.TaskColumns.POST_SNAPSHOT;
+import static dev.smc.batch.TaskColumns.PRE_SNAPSHOT;
 import static dev.smc.batch.TaskColumns.RUN;
 import static dev.smc.batch.TaskColumns.SEPARATOR;
 import static dev.smc.batch.TaskColumns.SOURCE;
@@ -19,6 +21,7 @@ import static dev.smc.batch.TaskColumns.VALID_DAYS;
 
 import dev.smc.FieldError;
 import dev.smc.InvalidSpecException;
+import dev.smc.SnapshotCommands;
 import dev.smc.TaskOptionText;
 import dev.smc.TaskSpec;
 import java.util.ArrayList;
@@ -44,7 +47,8 @@ final class TaskRow {
       Map.entry("imageName", IMAGE_NAME), Map.entry("validity", VALID_DAYS), Map.entry("interval", INTERVAL),
       Map.entry("maxImages", MAX_IMAGES), Map.entry("runMode", RUN), Map.entry("tags", TAG),
       Map.entry("clientToken", CLIENT_TOKEN), Map.entry("excludes", EXCLUDE), Map.entry("bandwidthLimitKBps", BWLIMIT),
-      Map.entry("compressionLevel", COMPRESS), Map.entry("incremental", INCREMENTAL), Map.entry("checksum", CHECKSUM));
+      Map.entry("compressionLevel", COMPRESS), Map.entry("incremental", INCREMENTAL), Map.entry("checksum", CHECKSUM),
+      Map.entry("preSnapshot", PRE_SNAPSHOT), Map.entry("postSnapshot", POST_SNAPSHOT));
 
   private TaskRow() {}
 
@@ -77,7 +81,9 @@ final class TaskRow {
         .validity(o.validity(cells.get(VALID_DAYS)))
         .excludes(split(cells.get(EXCLUDE)))
         .transfer(o.transfer(cells.get(BWLIMIT), cells.get(COMPRESS), o.flag("checksum", cells.get(CHECKSUM))))
-        .clientToken(cells.get(CLIENT_TOKEN));
+        .clientToken(cells.get(CLIENT_TOKEN))
+        .snapshotCommands(new SnapshotCommands(Optional.ofNullable(cells.get(PRE_SNAPSHOT)),
+            Optional.ofNullable(cells.get(POST_SNAPSHOT))));
     if (cells.get(DESCRIPTION) != null) {
       b.description(cells.get(DESCRIPTION));
     }

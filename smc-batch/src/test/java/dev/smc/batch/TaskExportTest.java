@@ -38,7 +38,10 @@ class TaskExportTest {
       m.create(TaskSpec.builder().name("web").source(source("web")).imageName("web-img")
           .incremental(Duration.ofHours(6), 4).validity(Duration.ofDays(45)).exclude("/tmp/*").exclude("/var/log/*")
           .tag("team", "web").tag("env", "").transfer(new TransferOptions(1024, 3, true))
-          .description("front end, two disks").clientToken("tok-web").runMode(RunMode.createOnly()).build());
+          .description("front end, two disks").clientToken("tok-web").runMode(RunMode.createOnly())
+          .snapshotCommands(new dev.smc.SnapshotCommands(java.util.Optional.of("fsfreeze -f /srv && echo \"frozen, ok\""),
+              java.util.Optional.of("fsfreeze -u /srv")))
+          .build());
       m.create(TaskSpec.builder().name("db").source(source("db")).imageName("db-img")
           .incremental(Duration.ofDays(7), 10).runMode(RunMode.at(clock.instant().plus(Duration.ofDays(2)))).build());
       m.create(TaskSpec.builder().name("files").source(source("files")).imageName("files-img")

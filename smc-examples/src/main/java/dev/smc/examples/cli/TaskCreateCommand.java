@@ -1,6 +1,7 @@
 package dev.smc.examples.cli;
 
 import dev.smc.ImageRef;
+import dev.smc.SnapshotCommands;
 import dev.smc.TaskSpec;
 import dev.smc.TaskState;
 import dev.smc.scheduler.MigrationTask;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.annotation.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,6 +82,14 @@ final class TaskCreateCommand extends TaskBase {
       + " (default all; none for no data disk). The system disk is always copied.")
   @Nullable String dataDisks;
 
+  @Option(names = "--pre-snapshot", paramLabel = "CMD", description = "A shell command run before every cycle"
+      + " reads the source (e.g. to freeze a database); the cycle fails if it does.")
+  @Nullable String preSnapshot;
+
+  @Option(names = "--post-snapshot", paramLabel = "CMD", description = "A shell command run after every cycle"
+      + " read the source; when it fails the image is kept and the cycle is reported failed.")
+  @Nullable String postSnapshot;
+
   @Mixin LayoutOptions layout = new LayoutOptions();
 
   /** The {@code disks:} locator of {@code --disk}, each disk a file or device; null without {@code --disk}. */
@@ -116,6 +126,7 @@ final class TaskCreateCommand extends TaskBase {
         .excludes(exclude)
         .transfer(o.transfer(bwlimit, compress, checksum))
         .clientToken(clientToken)
+        .snapshotCommands(new SnapshotCommands(Optional.ofNullable(preSnapshot), Optional.ofNullable(postSnapshot)))
         .now(cli.clock().instant());
     if (description != null) {
       b.description(description);

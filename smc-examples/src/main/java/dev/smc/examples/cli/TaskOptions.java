@@ -23,7 +23,8 @@ final class TaskOptions {
       Map.entry("imageName", "--image-name"), Map.entry("validity", "--valid-days"),
       Map.entry("interval", "--interval"), Map.entry("maxImages", "--max-images"), Map.entry("runMode", "--run"),
       Map.entry("tags", "--tag"), Map.entry("clientToken", "--client-token"), Map.entry("excludes", "--exclude"),
-      Map.entry("bandwidthLimitKBps", "--bwlimit"), Map.entry("compressionLevel", "--compress"));
+      Map.entry("bandwidthLimitKBps", "--bwlimit"), Map.entry("compressionLevel", "--compress"),
+      Map.entry("preSnapshot", "--pre-snapshot"), Map.entry("postSnapshot", "--post-snapshot"));
 
   private final TaskOptionText text = new TaskOptionText();
 

@@ -45,6 +45,8 @@ final class TaskViews {
     m.put("interval", t.spec().syncPolicy().map(p -> TaskOptionText.formatInterval(p.interval())).orElse(null));
     m.put("maxImages", t.spec().syncPolicy().map(SyncPolicy::maxImages).orElse(null));
     m.put("excludes", List.copyOf(t.spec().excludes()));
+    t.spec().snapshotCommands().preSnapshot().ifPresent(c -> m.put("preSnapshot", c));
+    t.spec().snapshotCommands().postSnapshot().ifPresent(c -> m.put("postSnapshot", c));
     List<Object> tags = new ArrayList<>();
     t.spec().tags().forEach(g -> tags.add(Map.of("key", g.key(), "value", g.value())));
     m.put("tags", tags);
@@ -121,6 +123,8 @@ final class TaskViews {
             + ", max images " + p.maxImages()).orElse("one-time"), t.spec().runMode());
     out.printf(Locale.ROOT, "  created %s, expires %s%s%s%n", Fmt.time(t.created()), Fmt.time(t.expires()),
         t.nextRun().map(n -> ", next run " + Fmt.time(n)).orElse(""), t.transit().map(i -> ", transit instance " + i).orElse(""));
+    t.spec().snapshotCommands().preSnapshot().ifPresent(c -> out.printf(Locale.ROOT, "  pre-snapshot: %s%n", c));
+    t.spec().snapshotCommands().postSnapshot().ifPresent(c -> out.printf(Locale.ROOT, "  post-snapshot: %s%n", c));
     t.progress().ifPresent(p -> out.printf(Locale.ROOT, "  progress %s: %s of %s scanned, %s sent%n",
         p.percent() < 0 ? "?" : String.format(Locale.ROOT, "%.1f%%", p.percent()), Fmt.size(p.bytesScanned()),
         p.bytesTotal() < 0 ? "?" : Fmt.size(p.bytesTotal()), Fmt.size(p.bytesSent())));

@@ -203,6 +203,29 @@ class TaskCliIT {
     assertNoReceiverLeft(); // the one the killed process started was used by the retry, then released
   }
 
+  @Test
+  void aTasksSnapshotCommandsRunAroundItsCyclesThroughTheReceiverAndShowInTaskShow() throws Exception {
+    Files.createDirectories(src);
+    Files.writeString(src.resolve("motd"), "welcome\n");
+    Path log = tmp.resolve("hooks.log");
+    Run bad = smc("task", "create", "--home", home.toString(), "--name", "web", "--source", src.toString(),
+        "--image-name", "web", "--pre-snapshot", " ");
+    assertEquals(2, bad.code(), bad.err());
+    assertTrue(bad.err().contains("--pre-snapshot") && bad.err().contains("1-4096 characters"), bad.err());
+    ok("task", "create", "--home", home.toString(), "--name", "web", "--source", src.toString(), "--image-name",
+        "web", "--interval", "1h", "--max-images", "2", "--pre-snapshot", "echo pre >> " + log,
+        "--post-snapshot", "echo post >> " + log);
+    ok("task", "sync", "web", "--home", home.toString());
+    assertEquals(List.of("pre", "post", "pre", "post"), Files.readAllLines(log));
+    Run show = ok("task", "show", "web", "--home", home.toString());
+    assertTrue(show.out().contains("pre-snapshot: echo pre >> " + log) && show.out().contains("post-snapshot: echo post"),
+        show.out());
+    assertTrue(ok("task", "show", "web", "--home", home.toString(), "--json").out()
+        .contains("\"preSnapshot\": \"echo pre >> " + log + "\""));
+    ok("task", "delete", "web", "--home", home.toString());
+    assertNoReceiverLeft();
+  }
+
   private long packBytes() throws IOException {
     return HomeFiles.packBytes(home);
   }

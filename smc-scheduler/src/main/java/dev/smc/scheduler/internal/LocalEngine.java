@@ -9,12 +9,14 @@ import dev.smc.TaskSpec;
 import dev.smc.scheduler.CycleEngine;
 import dev.smc.spi.ImageStore;
 import dev.smc.spi.MigrationSource;
+import dev.smc.spi.SnapshotHooks;
 import dev.smc.spi.SourceSnapshot;
 import dev.smc.transfer.blocks.BlockMigration;
 import dev.smc.transfer.files.Excludes;
 import dev.smc.transfer.files.FileMigration;
 import dev.smc.transfer.paths.FolderId;
 import dev.smc.transfer.paths.SourcePaths;
+import dev.smc.transfer.source.CommandHooks;
 import dev.smc.transfer.source.MigrationSources;
 import dev.smc.transfer.source.ServerDisksSource;
 import dev.smc.transfer.source.SourceLocator;
@@ -53,7 +55,8 @@ public final class LocalEngine implements CycleEngine {
     Optional<MigrationSource> vendor = MigrationSources.open(spec.source());
     if (vendor.isPresent()) {
       try (SourceSnapshot snap = vendor.get().open()) {
-        return FileMigration.builder().listener(listener).hooks(vendor.get().hooks())
+        return FileMigration.builder().listener(listener)
+            .hooks(CommandHooks.around(spec.snapshotCommands(), vendor.get().hooks()))
             .imageProperty("source", vendor.get().id()).build()
             .run(store, snap.root(), spec.imageName(), Excludes.of(spec.excludes()), spec.transfer());
       }
@@ -63,14 +66,20 @@ public final class LocalEngine implements CycleEngine {
       throw new SmcException(ErrorCode.SOURCE_IO, "source " + src + " does not exist (offline?)");
     }
     if (SourcePaths.check("source", src) == SourcePaths.Kind.FOLDER) {
-      FileMigration.Builder b = FileMigration.builder().listener(listener);
+      FileMigration.Builder b = FileMigration.builder().listener(listener).hooks(hooks(spec));
       leaveOut.forEach(b::leaveOut);
       return b.build().run(store, src, spec.imageName(), Excludes.of(spec.excludes()), spec.transfer());
     }
     if (!spec.excludes().isEmpty()) {
       throw InvalidSpecException.of("excludes", spec.excludes(), "only for a folder source; a disk is copied block by block");
     }
-    return BlockMigration.builder().listener(listener).build().run(store, src, spec.imageName(), spec.transfer());
+    return BlockMigration.builder().listener(listener).hooks(hooks(spec)).build()
+        .run(store, src, spec.imageName(), spec.transfer());
+  }
+
+  /** The task's snapshot commands, for a source with no hooks of its own. */
+  private static SnapshotHooks hooks(TaskSpec spec) {
+    return CommandHooks.around(spec.snapshotCommands(), SnapshotHooks.NONE);
   }
 
   /** A server's disks: its file systems mounted read-only as it mounts them, copied as one tree. */
@@ -83,7 +92,7 @@ public final class LocalEngine implements CycleEngine {
     }
     ServerDisksSource server = new ServerDisksSource(disks, SourceLocator.dataDisks(spec.source()).orElse(null));
     try (ServerDisksSource.Snapshot snap = server.open()) {
-      return FileMigration.builder().listener(listener).hooks(server.hooks())
+      return FileMigration.builder().listener(listener).hooks(CommandHooks.around(spec.snapshotCommands(), server.hooks()))
           .serverImage(server.id(), snap.description()).build().run(store, snap.root(), spec.imageName(), Excludes.of(spec.excludes()), spec.transfer());
     }
   }

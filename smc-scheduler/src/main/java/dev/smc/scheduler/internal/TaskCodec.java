@@ -5,6 +5,7 @@ import dev.smc.ImageRef;
 import dev.smc.NetworkMode;
 import dev.smc.Progress;
 import dev.smc.RunMode;
+import dev.smc.SnapshotCommands;
 import dev.smc.SyncPolicy;
 import dev.smc.Tag;
 import dev.smc.TargetDisks;
@@ -62,6 +63,8 @@ public final class TaskCodec {
     m.put("spec.transfer.compressionLevel", Integer.toString(s.transfer().compressionLevel()));
     m.put("spec.transfer.checksum", Boolean.toString(s.transfer().checksum()));
     s.clientToken().ifPresent(x -> m.put("spec.clientToken", x));
+    s.snapshotCommands().preSnapshot().ifPresent(x -> m.put("spec.preSnapshot", x));
+    s.snapshotCommands().postSnapshot().ifPresent(x -> m.put("spec.postSnapshot", x));
     m.put("spec.targetType", s.targetType().name());
     s.targetDisks().ifPresent(d -> {
       m.put("spec.targetDisks.system", Integer.toString(d.systemDiskGiB()));
@@ -189,7 +192,8 @@ public final class TaskCodec {
         new TransferOptions(Long.parseLong(m.get("spec.transfer.bandwidthLimitKBps")),
             Integer.parseInt(m.get("spec.transfer.compressionLevel")),
             Boolean.parseBoolean(m.get("spec.transfer.checksum"))),
-        Optional.ofNullable(m.get("spec.clientToken")), TargetType.valueOf(m.get("spec.targetType")), disks, network);
+        Optional.ofNullable(m.get("spec.clientToken")), TargetType.valueOf(m.get("spec.targetType")), disks, network,
+        new SnapshotCommands(Optional.ofNullable(m.get("spec.preSnapshot")), Optional.ofNullable(m.get("spec.postSnapshot"))));
     // stores written before the estimate and the rates were kept read as exact totals with no rates
     Optional<Progress> progress = Optional.ofNullable(m.get("progress.bytesScanned")).map(x -> {
       long sent = Long.parseLong(m.get("progress.bytesSent"));

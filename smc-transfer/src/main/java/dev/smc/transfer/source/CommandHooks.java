@@ -26,6 +26,43 @@ public final class CommandHooks implements SnapshotHooks {
     this.timeoutSeconds = timeoutSeconds;
   }
 
+  /** How long a task's snapshot command may run, as the CLI's {@code migrate} gives its own. */
+  public static final long TIMEOUT_SECONDS = 600;
+
+  /**
+   * A task's {@code commands} around the source's own {@code inner} hooks: before the read, the
+   * pre-snapshot command, then {@code inner}'s before; after it, {@code inner}'s after, then the
+   * post-snapshot command, both run even when the first fails (which is then what is thrown).
+   */
+  public static SnapshotHooks around(dev.smc.SnapshotCommands commands, SnapshotHooks inner) {
+    if (!commands.any()) {
+      return inner;
+    }
+    CommandHooks task = new CommandHooks(commands.preSnapshot(), commands.postSnapshot(), TIMEOUT_SECONDS);
+    return new SnapshotHooks() {
+      @Override
+      public void before() throws IOException {
+        task.before();
+        inner.before();
+      }
+
+      @Override
+      public void after() throws IOException {
+        try {
+          inner.after();
+        } catch (IOException | RuntimeException first) {
+          try {
+            task.after();
+          } catch (IOException | RuntimeException second) {
+            first.addSuppressed(second);
+          }
+          throw first;
+        }
+        task.after();
+      }
+    };
+  }
+
   @Override
   public void before() throws IOException {
     if (before.isPresent()) {
