@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
@@ -72,13 +71,7 @@ final class MigrateCommand extends CliCommand {
       + " describe numbers them); the rest of the disk is left out.")
   @Nullable String partitions;
 
-  @Option(names = "--pre-snapshot", paramLabel = "CMD", description = "A shell command run before the cycle"
-      + " reads the source (e.g. to freeze a database); the cycle fails if it does.")
-  @Nullable String preSnapshot;
-
-  @Option(names = "--post-snapshot", paramLabel = "CMD", description = "A shell command run after the source"
-      + " was read; when it fails the image is kept and smc exits 4.")
-  @Nullable String postSnapshot;
+  @Mixin SnapshotOptions snapshot = new SnapshotOptions();
 
   @Option(names = "--compress", paramLabel = "0-10", description = "Compression level: 0 none (the default),"
       + " 1-10 more and slower.")
@@ -138,7 +131,7 @@ final class MigrateCommand extends CliCommand {
       RepoFolder.refuseSourceIn(name(), "--repo", repoDir, Path.of(src0));
     }
     Path src = Path.of(src0).toRealPath();
-    SnapshotHooks hooks = new CommandHooks(Optional.ofNullable(preSnapshot), Optional.ofNullable(postSnapshot), 600);
+    SnapshotHooks hooks = CommandHooks.around(snapshot.commands(), SnapshotHooks.NONE);
     try (Repository r = repo.open(this, repoDir, options)) {
       return cycle(progress -> m.equals("file") ? fileEngine(workers, progress, hooks).run(r, src, name, excludes,
           options) : blockEngine(workers, progress, hooks, parts).run(r, src, name, options));
@@ -186,7 +179,7 @@ final class MigrateCommand extends CliCommand {
     TransferOptions options = transferOptions();
     Excludes excludes = excludes();
     List<Path> paths = DataDisks.diskPaths(name(), disks);
-    SnapshotHooks hooks = new CommandHooks(Optional.ofNullable(preSnapshot), Optional.ofNullable(postSnapshot), 600);
+    SnapshotHooks hooks = CommandHooks.around(snapshot.commands(), SnapshotHooks.NONE);
     ServerDisksSource server = new ServerDisksSource(paths, DataDisks.parse(name(), dataDisks, paths.size()));
     try (ServerDisksSource.Snapshot snap = server.open(); Repository r = repo.open(this, repoDir, options)) {
       snap.description().warnings().forEach(w -> cli.err().println("smc migrate: warning: " + w));

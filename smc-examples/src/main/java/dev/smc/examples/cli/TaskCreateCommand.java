@@ -1,7 +1,6 @@
 package dev.smc.examples.cli;
 
 import dev.smc.ImageRef;
-import dev.smc.SnapshotCommands;
 import dev.smc.TaskSpec;
 import dev.smc.TaskState;
 import dev.smc.scheduler.MigrationTask;
@@ -15,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import javax.annotation.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -82,13 +80,7 @@ final class TaskCreateCommand extends TaskBase {
       + " (default all; none for no data disk). The system disk is always copied.")
   @Nullable String dataDisks;
 
-  @Option(names = "--pre-snapshot", paramLabel = "CMD", description = "A shell command run before every cycle"
-      + " reads the source (e.g. to freeze a database); the cycle fails if it does.")
-  @Nullable String preSnapshot;
-
-  @Option(names = "--post-snapshot", paramLabel = "CMD", description = "A shell command run after every cycle"
-      + " read the source; when it fails the image is kept and the cycle is reported failed.")
-  @Nullable String postSnapshot;
+  @Mixin SnapshotOptions snapshot = new SnapshotOptions();
 
   @Mixin LayoutOptions layout = new LayoutOptions();
 
@@ -126,7 +118,7 @@ final class TaskCreateCommand extends TaskBase {
         .excludes(exclude)
         .transfer(o.transfer(bwlimit, compress, checksum))
         .clientToken(clientToken)
-        .snapshotCommands(new SnapshotCommands(Optional.ofNullable(preSnapshot), Optional.ofNullable(postSnapshot)))
+        .snapshotCommands(snapshot.commands())
         .now(cli.clock().instant());
     if (description != null) {
       b.description(description);
