@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,29 +25,84 @@ record SystemFiles(Optional<String> osName, Optional<String> hostname, Optional<
 
   /** Whether {@code root} looks like a Linux system's root. */
   static boolean isLinuxRoot(Path root) {
-    return Files.isRegularFile(root.resolve("etc/os-release")) || Files.isRegularFile(root.resolve("usr/lib/os-release"))
-        || Files.isRegularFile(root.resolve("etc/fstab"));
+    return file(root, "etc/os-release").isPresent() || file(root, "usr/lib/os-release").isPresent()
+        || file(root, "etc/fstab").isPresent();
   }
 
   static SystemFiles read(Path root) throws IOException {
-    Optional<String> os = Optional.empty();
-    for (String f : List.of("etc/os-release", "usr/lib/os-release")) {
-      Path p = root.resolve(f);
-      if (Files.isRegularFile(p)) {
-        os = osName(Files.readAllLines(p, StandardCharsets.UTF_8));
-        break;
-      }
-    }
+    Optional<Path> release = file(root, "etc/os-release").or(() -> file(root, "usr/lib/os-release"));
+    Optional<String> os = release.isPresent()
+        ? osName(Files.readAllLines(release.get(), StandardCharsets.UTF_8)) : Optional.empty();
     Optional<String> host = Optional.empty();
-    Path hn = root.resolve("etc/hostname");
-    if (Files.isRegularFile(hn)) {
-      host = Files.readAllLines(hn, StandardCharsets.UTF_8).stream().map(String::strip)
+    Optional<Path> hn = file(root, "etc/hostname");
+    if (hn.isPresent()) {
+      host = Files.readAllLines(hn.get(), StandardCharsets.UTF_8).stream().map(String::strip)
           .filter(s -> !s.isEmpty() && !s.startsWith("#")).findFirst();
     }
-    Path fstab = root.resolve("etc/fstab");
-    List<FstabEntry> entries = Files.isRegularFile(fstab)
-        ? fstab(Files.readAllLines(fstab, StandardCharsets.UTF_8)) : List.of();
+    Optional<Path> fstab = file(root, "etc/fstab");
+    List<FstabEntry> entries = fstab.isPresent() ? fstab(Files.readAllLines(fstab.get(), StandardCharsets.UTF_8))
+        : List.of();
     return new SystemFiles(os, host, elfMachine(root), entries);
+  }
+
+  /** The regular file {@code rel} names inside {@code root} as the server sees it ({@link #inRoot}), if any. */
+  static Optional<Path> file(Path root, String rel) {
+    return inRoot(root, rel).filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  /**
+   * {@code rel} inside {@code root} with every symlink on the way followed as the server itself would
+   * follow it, with {@code root} as its {@code /}: an absolute target starts again at {@code root}
+   * (where following it here would read this machine's file), {@code ..} stops at {@code root}. Empty
+   * when a part is missing or after 40 links (a loop).
+   */
+  static Optional<Path> inRoot(Path root, String rel) {
+    Deque<String> todo = new ArrayDeque<>(List.of(rel.split("/")));
+    List<String> done = new ArrayList<>();
+    for (int links = 0; !todo.isEmpty(); ) {
+      String part = todo.pollFirst();
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        if (!done.isEmpty()) {
+          done.remove(done.size() - 1);
+        }
+        continue;
+      }
+      Path p = resolved(root, done).resolve(part);
+      try {
+        if (Files.isSymbolicLink(p)) {
+          if (++links > 40) {
+            return Optional.empty();
+          }
+          String target = Files.readSymbolicLink(p).toString();
+          if (target.startsWith("/")) {
+            done.clear();
+          }
+          List<String> parts = List.of(target.split("/"));
+          for (int i = parts.size() - 1; i >= 0; i--) {
+            todo.addFirst(parts.get(i));
+          }
+          continue;
+        }
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        return Optional.empty();
+      }
+      done.add(part);
+    }
+    return Optional.of(resolved(root, done));
+  }
+
+  private static Path resolved(Path root, List<String> parts) {
+    Path p = root;
+    for (String part : parts) {
+      p = p.resolve(part);
+    }
+    return p;
   }
 
   static Optional<String> osName(List<String> osRelease) {
@@ -108,30 +166,15 @@ record SystemFiles(Optional<String> osName, Optional<String> hostname, Optional<
     return b.toString();
   }
 
-  /** The machine of {@code /bin/sh} (or {@code /usr/bin/sh}), from its ELF header's {@code e_machine}. */
+  /** The machine of {@code /bin/sh} (or bash), from its ELF header's {@code e_machine}. */
   static Optional<String> elfMachine(Path root) throws IOException {
     for (String f : List.of("usr/bin/sh", "bin/sh", "usr/bin/bash", "bin/bash")) {
-      Path p = root.resolve(f);
-      Path real;
-      try {
-        real = p.toRealPath();
-      } catch (IOException e) {
+      Optional<Path> program = file(root, f);
+      if (program.isEmpty()) {
         continue;
       }
-      if (!real.startsWith(root.toRealPath()) || !Files.isRegularFile(real)) {
-        // an absolute symlink points into this machine, not the server: resolve it inside the root
-        if (Files.isSymbolicLink(p)) {
-          Path target = Files.readSymbolicLink(p);
-          real = target.isAbsolute() ? root.resolve(target.toString().substring(1)) : p.resolveSibling(target);
-          if (!Files.isRegularFile(real)) {
-            continue;
-          }
-        } else {
-          continue;
-        }
-      }
       byte[] h = new byte[20];
-      try (InputStream in = Files.newInputStream(real)) {
+      try (InputStream in = Files.newInputStream(program.get())) {
         if (in.readNBytes(h, 0, 20) < 20 || h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F') {
           continue;
         }
