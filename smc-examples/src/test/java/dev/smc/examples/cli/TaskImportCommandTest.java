@@ -94,7 +94,7 @@ class TaskImportCommandTest {
     Path t = tmp.resolve("template.csv");
     assertEquals(0, smc("template", "--out", t.toString()).code());
     assertEquals(List.of("\uFEFFname,source,image-name,incremental,interval,max-images,run,valid-days,compress,"
-        + "bwlimit,checksum,exclude,tag,description,client-token"), Files.readAllLines(t));
+        + "bwlimit,checksum,exclude,tag,description,client-token,pre-snapshot,post-snapshot"), Files.readAllLines(t));
     Path x = tmp.resolve("template.xlsx");
     assertEquals(0, smc("template", "--out", x.toString()).code());
     assertEquals(dev.smc.batch.TaskColumns.names(), SheetFiles.read(x).sheet().header());
