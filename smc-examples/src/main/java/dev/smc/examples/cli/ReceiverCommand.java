@@ -33,7 +33,7 @@ final class ReceiverCommand extends CliCommand {
   @Nullable String maxConnections;
 
   @Option(names = "--unix-socket", paramLabel = "PATH", description = "Listen on this Unix socket too, for agents of"
-      + " this user on this machine (--repo http+unix://SOCKET/REPO, each / of the path as %2F): plain HTTP, packs"
+      + " this user on this machine (--repo http+unix://SOCKET/REPO, each / of the path as %%2F): plain HTTP, packs"
       + " checked whole rather than chunk by chunk, since such an agent could write ROOT itself. Keep its folder"
       + " private; at most 107 bytes.")
   @Nullable String unixSocket;

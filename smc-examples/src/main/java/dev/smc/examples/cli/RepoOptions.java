@@ -21,7 +21,7 @@ final class RepoOptions {
 
   @Option(names = "--repo", paramLabel = "REPO", description = "The repository: a folder, a URI (file:/srv/repo,"
       + " mem:NAME), a receiver's https://HOST:PORT/REPO, or its Unix socket on this machine,"
-      + " http+unix://SOCKET/REPO (each / of the socket's path as %2F). Default: $SMC_REPO.")
+      + " http+unix://SOCKET/REPO (each / of the socket's path as %%2F). Default: $SMC_REPO.")
   @Nullable String repo;
 
   @Option(names = "--token-file", paramLabel = "FILE", description = "For a receiver's repository: the task's"
