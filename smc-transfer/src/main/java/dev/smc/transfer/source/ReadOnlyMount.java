@@ -24,6 +24,9 @@ final class ReadOnlyMount implements Closeable {
   /** The file systems this mounts (and so the ones a server's cycle reads file by file). */
   static final java.util.Set<String> TYPES = java.util.Set.of("ext2", "ext3", "ext4", "xfs", "btrfs");
 
+  /** File systems this process has mounted so far (for tests: a cycle mounts each of its file systems once). */
+  static final java.util.concurrent.atomic.AtomicInteger MOUNTED = new java.util.concurrent.atomic.AtomicInteger();
+
   private final Path dir;
   private final boolean ownDir;
   private boolean mounted;
@@ -57,6 +60,7 @@ final class ReadOnlyMount implements Closeable {
       run(List.of("mount", "-t", fsType, "-o", "ro" + extra + ",loop,offset=" + offset + ",sizelimit=" + size,
           disk.toString(), dir.toString()));
       m.mounted = true;
+      MOUNTED.incrementAndGet();
       return m;
     } catch (IOException | RuntimeException e) {
       m.close();

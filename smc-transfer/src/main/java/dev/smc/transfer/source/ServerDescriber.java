@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import javax.annotation.Nullable;
 
 /**
  * Describes a server from what it is given: its disks as image files or block devices that are not this
@@ -30,6 +31,18 @@ public final class ServerDescriber {
    * are not read and a warning says so.
    */
   public static SourceDescription ofDisks(List<Path> disks) throws IOException {
+    return ofDisks(disks, null).description();
+  }
+
+  /**
+   * A server's description and, when it was asked to mount at {@code at}, the file system it found the
+   * Linux root on still mounted there ({@code root}: null otherwise), for a cycle to read without
+   * mounting it again; the caller closes it.
+   */
+  record Described(SourceDescription description, @Nullable ReadOnlyMount root, int rootDisk, int rootPartition) {}
+
+  /** As {@link #ofDisks(List)}; with {@code at}, the file systems are tried there and the root is left mounted. */
+  static Described ofDisks(List<Path> disks, @Nullable Path at) throws IOException {
     List<Disk> described = new ArrayList<>();
     for (int i = 0; i < disks.size(); i++) {
       try (DiskReader r = DiskReader.open(disks.get(i))) {
@@ -38,58 +51,85 @@ public final class ServerDescriber {
     }
     List<String> warnings = new ArrayList<>();
     SourceDescription.OsType os = DiskDescriber.guessOs(described);
-    Optional<SystemFiles> sys = Optional.empty();
-    int rootDisk = -1;
-    int rootPart = -1;
+    Optional<Root> root = Optional.empty();
     if (!ReadOnlyMount.possible()) {
       warnings.add("not root: the file systems were not mounted, so the OS name and the mounts are not known");
     } else {
-      search:
-      for (Disk d : described) {
-        for (Partition p : partitionsOrWhole(d)) {
-          String type = p.fileSystem().map(FileSystem::type).orElse("");
-          if (!ReadOnlyMount.TYPES.contains(type)) {
-            continue;
+      root = findRoot(disks, described, at, warnings);
+    }
+    try {
+      List<Mount> mounts = new ArrayList<>();
+      if (root.isPresent()) {
+        os = SourceDescription.OsType.LINUX;
+        for (SystemFiles.FstabEntry e : root.get().files().fstab()) {
+          Optional<int[]> where = find(described, e.spec());
+          if (where.isPresent()) {
+            String point = e.type().equals("swap") ? "none" : e.file();
+            mounts.add(new Mount(point, e.type(), where.get()[0], where.get()[1], e.spec(), e.options()));
+          } else if (isDeviceSpec(e.spec()) && !e.type().equals("swap") && !isVirtual(e.type())) {
+            warnings.add("fstab mounts " + e.spec() + " at " + e.file() + ", which is on none of the disks given");
           }
-          try (ReadOnlyMount m = ReadOnlyMount.open(disks.get(d.index()), p.startBytes(), p.sizeBytes(), type)) {
-            if (SystemFiles.isLinuxRoot(m.root())) {
-              sys = Optional.of(SystemFiles.read(m.root()));
-              rootDisk = d.index();
-              rootPart = p.number();
-              break search;
-            }
-          } catch (IOException e) {
-            warnings.add("disk " + d.index() + " partition " + p.number() + " (" + type + "): not mounted here: "
-                + e.getMessage());
+        }
+        int d = root.get().disk();
+        int p = root.get().partition();
+        if (mounts.stream().noneMatch(m -> m.mountPoint().equals("/"))) {
+          String type = described.get(d).partition(p).flatMap(Partition::fileSystem)
+              .or(() -> described.get(d).fileSystem()).map(FileSystem::type).orElse("");
+          mounts.add(0, new Mount("/", type, d, p, "(the system's root)", "defaults"));
+        }
+      } else if (ReadOnlyMount.possible()) {
+        warnings.add("no Linux root (etc/os-release or etc/fstab) on any file system of the disks");
+      }
+      Optional<SystemFiles> sys = root.map(Root::files);
+      String host = sys.flatMap(SystemFiles::hostname).orElse(disks.isEmpty() ? "" : disks.get(0).getFileName().toString());
+      return new Described(new SourceDescription(os, sys.flatMap(SystemFiles::osName),
+          sys.flatMap(SystemFiles::architecture), host, described, mounts, warnings), root.map(Root::mounted).orElse(null),
+          root.map(Root::disk).orElse(-1), root.map(Root::partition).orElse(-1));
+    } catch (RuntimeException e) {
+      if (root.isPresent() && root.get().mounted() != null) {
+        root.get().mounted().close();
+      }
+      throw e;
+    }
+  }
+
+  /** The Linux root a server's disks hold: its files, where it is, and its mount when one was kept. */
+  private record Root(SystemFiles files, int disk, int partition, @Nullable ReadOnlyMount mounted) {}
+
+  /** Mounts each file system in turn (at {@code at}, else a folder of its own) until one is a Linux root. */
+  private static Optional<Root> findRoot(List<Path> disks, List<Disk> described, @Nullable Path at,
+      List<String> warnings) throws IOException {
+    for (Disk d : described) {
+      for (Partition p : partitionsOrWhole(d)) {
+        String type = p.fileSystem().map(FileSystem::type).orElse("");
+        if (!ReadOnlyMount.TYPES.contains(type)) {
+          continue;
+        }
+        ReadOnlyMount m;
+        try {
+          m = ReadOnlyMount.open(disks.get(d.index()), p.startBytes(), p.sizeBytes(), type, at);
+        } catch (IOException e) {
+          warnings.add("disk " + d.index() + " partition " + p.number() + " (" + type + "): not mounted here: "
+              + e.getMessage());
+          continue;
+        }
+        boolean keep = false;
+        try {
+          if (SystemFiles.isLinuxRoot(m.root())) {
+            SystemFiles files = SystemFiles.read(m.root());
+            keep = at != null; // the caller's cycle reads it: not mounted a second time
+            return Optional.of(new Root(files, d.index(), p.number(), keep ? m : null));
+          }
+        } catch (IOException e) {
+          warnings.add("disk " + d.index() + " partition " + p.number() + " (" + type + "): not read: " + e.getMessage());
+        } finally {
+          if (!keep) {
+            m.close();
           }
         }
       }
     }
-    List<Mount> mounts = new ArrayList<>();
-    if (sys.isPresent()) {
-      os = SourceDescription.OsType.LINUX;
-      for (SystemFiles.FstabEntry e : sys.get().fstab()) {
-        Optional<int[]> at = find(described, e.spec());
-        if (at.isPresent()) {
-          String point = e.type().equals("swap") ? "none" : e.file();
-          mounts.add(new Mount(point, e.type(), at.get()[0], at.get()[1], e.spec(), e.options()));
-        } else if (isDeviceSpec(e.spec()) && !e.type().equals("swap") && !isVirtual(e.type())) {
-          warnings.add("fstab mounts " + e.spec() + " at " + e.file() + ", which is on none of the disks given");
-        }
-      }
-      int d = rootDisk;
-      int p = rootPart;
-      if (mounts.stream().noneMatch(m -> m.mountPoint().equals("/"))) {
-        String type = described.get(d).partition(p).flatMap(Partition::fileSystem).or(() -> described.get(d).fileSystem())
-            .map(FileSystem::type).orElse("");
-        mounts.add(0, new Mount("/", type, d, p, "(the system's root)", "defaults"));
-      }
-    } else if (ReadOnlyMount.possible()) {
-      warnings.add("no Linux root (etc/os-release or etc/fstab) on any file system of the disks");
-    }
-    String host = sys.flatMap(SystemFiles::hostname).orElse(disks.isEmpty() ? "" : disks.get(0).getFileName().toString());
-    return new SourceDescription(os, sys.flatMap(SystemFiles::osName), sys.flatMap(SystemFiles::architecture), host,
-        described, mounts, warnings);
+    return Optional.empty();
   }
 
   /** The running machine: see {@link RunningMachine}. */

@@ -75,7 +75,34 @@ public final class ServerDisksSource implements MigrationSource {
       throw new SmcException(ErrorCode.INVALID_SPEC, "reading a server's disks file by file mounts their file"
           + " systems read-only, which needs root");
     }
-    SourceDescription d = describe();
+    StaleMounts.removeDead();
+    Path root = Files.createTempDirectory(StaleMounts.PREFIX + ProcessHandle.current().pid() + "-");
+    List<ReadOnlyMount> opened = new ArrayList<>();
+    ServerDescriber.Described described;
+    try {
+      described = ServerDescriber.ofDisks(disks, root); // the root file system stays mounted at root
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(root);
+      throw e;
+    }
+    if (described.root() != null) {
+      opened.add(described.root());
+    }
+    try {
+      return open(described, root, opened);
+    } catch (IOException | RuntimeException e) {
+      new Snapshot(root, described.description(), opened).close();
+      throw e;
+    }
+  }
+
+  /**
+   * Mounts what the server's fstab mounts below {@code root}, where {@code opened} holds the Linux root the
+   * description found, if any: kept when it is the fstab's {@code /}, else replaced by that.
+   */
+  private Snapshot open(ServerDescriber.Described described, Path root, List<ReadOnlyMount> opened)
+      throws IOException {
+    SourceDescription d = described.description();
     List<Mount> mounts = d.mounts().stream().filter(m -> ReadOnlyMount.TYPES.contains(m.fsType()) && copied(m.disk()))
         .sorted(Comparator.comparingInt(m -> depth(m.mountPoint()))).toList();
     if (mounts.isEmpty() || !mounts.get(0).mountPoint().equals("/")) {
@@ -101,27 +128,28 @@ public final class ServerDisksSource implements MigrationSource {
       w.addAll(notCopied);
       d = new SourceDescription(d.osType(), d.osName(), d.architecture(), d.hostname(), d.disks(), d.mounts(), w);
     }
-    StaleMounts.removeDead();
-    Path root = Files.createTempDirectory(StaleMounts.PREFIX + ProcessHandle.current().pid() + "-");
-    List<ReadOnlyMount> opened = new ArrayList<>();
-    try {
-      for (Mount m : mounts) {
-        Partition p = partition(d, m);
-        Path at = m.mountPoint().equals("/") ? root : root.resolve(m.mountPoint().substring(1));
-        if (!Files.isDirectory(at)) {
-          throw new SmcException(ErrorCode.INVALID_SPEC, "the server's fstab mounts partition "
-              + SourceDescription.partitionId(m.disk(), m.partition()) + " at " + m.mountPoint()
-              + ", which is not a folder of the file systems mounted before it");
-        }
-        opened.add(ReadOnlyMount.open(disks.get(m.disk()), p.startBytes(), p.sizeBytes(), m.fsType(), at));
-      }
-      Snapshot snap = new Snapshot(root, d, opened);
-      snap.unmountOnExit();
-      return snap;
-    } catch (IOException | RuntimeException e) {
-      new Snapshot(root, d, opened).close();
-      throw e;
+    Mount top = mounts.get(0);
+    boolean rootMounted = !opened.isEmpty() && top.disk() == described.rootDisk()
+        && top.partition() == described.rootPartition();
+    if (!rootMounted && !opened.isEmpty()) {
+      opened.remove(0).close(); // the fstab's / is another file system than the first root found (A/B roots)
     }
+    for (Mount m : mounts) {
+      if (m == top && rootMounted) {
+        continue; // mounted while describing: not mounted a second time
+      }
+      Partition p = partition(d, m);
+      Path at = m.mountPoint().equals("/") ? root : root.resolve(m.mountPoint().substring(1));
+      if (!Files.isDirectory(at)) {
+        throw new SmcException(ErrorCode.INVALID_SPEC, "the server's fstab mounts partition "
+            + SourceDescription.partitionId(m.disk(), m.partition()) + " at " + m.mountPoint()
+            + ", which is not a folder of the file systems mounted before it");
+      }
+      opened.add(ReadOnlyMount.open(disks.get(m.disk()), p.startBytes(), p.sizeBytes(), m.fsType(), at));
+    }
+    Snapshot snap = new Snapshot(root, d, opened);
+    snap.unmountOnExit();
+    return snap;
   }
 
   private static Partition partition(SourceDescription d, Mount m) {

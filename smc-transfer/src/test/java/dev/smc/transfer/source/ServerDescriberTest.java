@@ -91,7 +91,10 @@ class ServerDescriberTest {
     assertTrue(mounted(stale), "the stale mount is not there to begin with");
     ServerDisksSource source = new ServerDisksSource(srv.disks());
     Path root;
+    int before = ReadOnlyMount.MOUNTED.get();
     try (ServerDisksSource.Snapshot snap = source.open()) {
+      assertEquals(2, ReadOnlyMount.MOUNTED.get() - before, "root and data, each once: the root the description"
+          + " found is the snapshot's, not mounted a second time");
       assertFalse(mounted(stale), "the killed cycle's mount is still there");
       assertFalse(Files.exists(stale), "the killed cycle's folder is still there");
       root = Path.of(new String(snap.root(), java.nio.charset.StandardCharsets.UTF_8));
