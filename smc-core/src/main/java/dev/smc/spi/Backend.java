@@ -43,6 +43,16 @@ public interface Backend extends Closeable {
     Pacer NONE = bytes -> {};
 
     void acquire(long bytes);
+
+    /**
+     * {@link #acquire} of {@code bytes} in {@link Backend#PACE_STEP} steps, so that parallel streams
+     * share the rate fairly: for an object stored whole rather than written to a wire piece by piece.
+     */
+    default void acquireInSteps(long bytes) {
+      for (long left = bytes; left > 0; left -= PACE_STEP) {
+        acquire(Math.min(left, PACE_STEP));
+      }
+    }
   }
 
   /**
@@ -52,9 +62,7 @@ public interface Backend extends Closeable {
    * streams share the rate fairly) and then stores the object.
    */
   default void put(String name, ByteBuffer data, PutMode mode, Pacer pacer) throws IOException {
-    for (long left = data.remaining(); left > 0; left -= PACE_STEP) {
-      pacer.acquire(Math.min(left, PACE_STEP));
-    }
+    pacer.acquireInSteps(data.remaining());
     put(name, data, mode);
   }
 

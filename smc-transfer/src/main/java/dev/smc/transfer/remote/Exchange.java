@@ -33,13 +33,13 @@ final class Exchange {
   final Map<String, String> responseHeaders = new LinkedHashMap<>();
   boolean closeAfter;
   private final Map<String, String> headers;
-  private final InputStream in;
+  private final GrowableStreams.In in;
   private final OutputStream out;
   private final Authenticator authenticator;
   private long bodyLeft;
   private boolean responded;
 
-  Exchange(RequestHead head, InputStream in, OutputStream out, Authenticator authenticator, boolean local) {
+  Exchange(RequestHead head, GrowableStreams.In in, OutputStream out, Authenticator authenticator, boolean local) {
     this.local = local;
     this.method = head.method();
     int q = head.target().indexOf('?');
@@ -58,8 +58,8 @@ final class Exchange {
 
   /** An exchange only to answer a request whose head was refused. */
   static Exchange refusal(OutputStream out) {
-    Exchange ex = new Exchange(new RequestHead("GET", "/", Map.of(), 0), InputStream.nullInputStream(), out, () -> false,
-        false);
+    Exchange ex = new Exchange(new RequestHead("GET", "/", Map.of(), 0),
+        new GrowableStreams.In(InputStream.nullInputStream(), 1), out, () -> false, false);
     ex.closeAfter = true;
     return ex;
   }
@@ -99,16 +99,7 @@ final class Exchange {
       return -1;
     }
     ByteBuffer d = dst.remaining() > bodyLeft ? dst.slice(dst.position(), (int) bodyLeft) : dst;
-    int n;
-    if (in instanceof GrowableStreams.In g) {
-      n = g.read(d);
-    } else {
-      byte[] b = new byte[Math.min(d.remaining(), 64 * 1024)];
-      n = in.read(b, 0, b.length);
-      if (n > 0) {
-        d.put(b, 0, n);
-      }
-    }
+    int n = in.read(d);
     if (n < 0) {
       closeAfter = true;
       throw new EOFException("the request body ended " + bodyLeft + " bytes short");

@@ -49,11 +49,6 @@ public final class HttpsBackend implements Backend {
   /** The receiver's folder where it is on this machine and this agent sees it ({@link PeerFolder}), or null. */
   @Nullable
   private volatile PeerFolder peer;
-  /** What {@link #close} closes: {@link #peer} may be dropped while a reader still uses it. */
-  @Nullable
-  private volatile PeerFolder opened;
-  /** Whether this agent stages its packs in the peer folder (until it fails to). */
-  private volatile boolean stages;
   /** From this size on a pack is staged rather than sent, where the receiver allows it. */
   private static final int STAGE_FROM = 1 << 20;
 
@@ -218,8 +213,6 @@ public final class HttpsBackend implements Backend {
       }
       if (line.startsWith(Protocol.FOLDER + " ") && peer == null) {
         peer = PeerFolder.of(line.substring(Protocol.FOLDER.length() + 1));
-        opened = peer;
-        stages = peer != null;
       }
     }
   }
@@ -246,7 +239,7 @@ public final class HttpsBackend implements Backend {
     AlreadyDone arrived = mode == PutMode.CREATE_NEW && (name.startsWith("data/") || name.startsWith("index/"))
         ? c -> storedSize(c, name) == size : null;
     PeerFolder p = peer;
-    if (p != null && stages && name.startsWith("data/") && size >= STAGE_FROM
+    if (p != null && p.stages() && name.startsWith("data/") && size >= STAGE_FROM
         && putStaged(p, target, name, data, pacer, arrived)) {
       return;
     }
@@ -258,7 +251,8 @@ public final class HttpsBackend implements Backend {
 
   /** Whether this agent writes its packs into the receiver's folder itself and reads them from there. */
   boolean stagesPacks() {
-    return peer != null && stages;
+    PeerFolder p = peer;
+    return p != null && p.stages();
   }
 
   /**
@@ -270,15 +264,10 @@ public final class HttpsBackend implements Backend {
    */
   private boolean putStaged(PeerFolder p, String target, String name, ByteBuffer data, Pacer pacer,
       AlreadyDone arrived) throws IOException {
-    for (long left = data.remaining(); left > 0; left -= PACE_STEP) {
-      pacer.acquire(Math.min(left, PACE_STEP));
-    }
-    Path file;
-    try {
-      file = p.stage(data);
-    } catch (IOException e) {
-      stages = false; // the folder takes no more (gone, full): send the bodies from now on
-      return false;
+    pacer.acquireInSteps(data.remaining());
+    Path file = p.stage(data);
+    if (file == null) {
+      return false; // the folder takes no more (gone, full): the bodies are sent from now on
     }
     try {
       conns.call("PUT", target + "&" + Protocol.STAGED + "=" + file.getFileName(), name, ByteBuffer.allocate(0),
@@ -288,7 +277,7 @@ public final class HttpsBackend implements Backend {
           });
       return true;
     } catch (NoSuchFileException e) {
-      peer = null; // the receiver finds no such file where it keeps its temporaries: not one folder after all
+      p.notTheReceivers(); // the receiver finds no such file where it keeps its temporaries
       return false;
     } finally {
       java.nio.file.Files.deleteIfExists(file);
@@ -432,7 +421,7 @@ public final class HttpsBackend implements Backend {
   @Override
   public void close() {
     conns.close();
-    PeerFolder f = opened;
+    PeerFolder f = peer;
     if (f != null) {
       try {
         f.close();

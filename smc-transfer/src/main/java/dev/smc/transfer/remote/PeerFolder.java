@@ -19,6 +19,10 @@ import javax.annotation.Nullable;
 final class PeerFolder implements Closeable {
   private final LocalFolderBackend reads;
   private final Path tmp;
+  /** Whether packs are staged here (until a write here fails). */
+  private volatile boolean staging = true;
+  /** Whether the folder is used at all (until the receiver finds no file staged here: not one folder after all). */
+  private volatile boolean usable = true;
 
   private PeerFolder(LocalFolderBackend reads, Path tmp) {
     this.reads = reads;
@@ -57,12 +61,31 @@ final class PeerFolder implements Closeable {
   /** The folder to read {@code name} from directly, or null when it goes through the receiver. */
   @Nullable
   LocalFolderBackend reader(String name) {
-    return name.startsWith("data/") || name.startsWith("index/") ? reads : null;
+    return usable && (name.startsWith("data/") || name.startsWith("index/")) ? reads : null;
   }
 
-  /** Writes {@code data} as a new temporary file of the folder's tmp/ (see {@link LocalFolderBackend#writeTemporary}). */
-  Path stage(ByteBuffer data) throws IOException {
-    return LocalFolderBackend.writeTemporary(tmp, data);
+  /** Whether packs are to be staged here. */
+  boolean stages() {
+    return usable && staging;
+  }
+
+  /**
+   * Writes {@code data} as a new temporary file of the folder's tmp/ (see {@link LocalFolderBackend#writeTemporary});
+   * null, and no more staging from then on, when the folder takes no file (gone, full).
+   */
+  @Nullable
+  Path stage(ByteBuffer data) {
+    try {
+      return LocalFolderBackend.writeTemporary(tmp, data);
+    } catch (IOException e) {
+      staging = false;
+      return null;
+    }
+  }
+
+  /** The receiver found no file staged here: it is not this folder after all; nothing is read or staged here again. */
+  void notTheReceivers() {
+    usable = false;
   }
 
   @Override

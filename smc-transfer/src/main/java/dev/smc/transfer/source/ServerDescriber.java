@@ -35,11 +35,11 @@ public final class ServerDescriber {
   }
 
   /**
-   * A server's description and, when it was asked to mount at {@code at}, the file system it found the
-   * Linux root on still mounted there ({@code root}: null otherwise), for a cycle to read without
-   * mounting it again; the caller closes it.
+   * A server's description and the Linux root it found there, if any; when it was asked to mount at
+   * {@code at}, that root's file system is still mounted there ({@link Root#mounted}), for a cycle to
+   * read without mounting it again, and the caller closes it.
    */
-  record Described(SourceDescription description, @Nullable ReadOnlyMount root, int rootDisk, int rootPartition) {}
+  record Described(SourceDescription description, Optional<Root> root) {}
 
   /** As {@link #ofDisks(List)}; with {@code at}, the file systems are tried there and the root is left mounted. */
   static Described ofDisks(List<Path> disks, @Nullable Path at) throws IOException {
@@ -83,8 +83,7 @@ public final class ServerDescriber {
       Optional<SystemFiles> sys = root.map(Root::files);
       String host = sys.flatMap(SystemFiles::hostname).orElse(disks.isEmpty() ? "" : disks.get(0).getFileName().toString());
       return new Described(new SourceDescription(os, sys.flatMap(SystemFiles::osName),
-          sys.flatMap(SystemFiles::architecture), host, described, mounts, warnings), root.map(Root::mounted).orElse(null),
-          root.map(Root::disk).orElse(-1), root.map(Root::partition).orElse(-1));
+          sys.flatMap(SystemFiles::architecture), host, described, mounts, warnings), root);
     } catch (RuntimeException e) {
       if (root.isPresent() && root.get().mounted() != null) {
         root.get().mounted().close();
@@ -94,7 +93,7 @@ public final class ServerDescriber {
   }
 
   /** The Linux root a server's disks hold: its files, where it is, and its mount when one was kept. */
-  private record Root(SystemFiles files, int disk, int partition, @Nullable ReadOnlyMount mounted) {}
+  record Root(SystemFiles files, int disk, int partition, @Nullable ReadOnlyMount mounted) {}
 
   /** Mounts each file system in turn (at {@code at}, else a folder of its own) until one is a Linux root. */
   private static Optional<Root> findRoot(List<Path> disks, List<Disk> described, @Nullable Path at,

@@ -85,9 +85,7 @@ public final class ServerDisksSource implements MigrationSource {
       Files.deleteIfExists(root);
       throw e;
     }
-    if (described.root() != null) {
-      opened.add(described.root());
-    }
+    described.root().map(ServerDescriber.Root::mounted).ifPresent(opened::add);
     try {
       return open(described, root, opened);
     } catch (IOException | RuntimeException e) {
@@ -129,8 +127,8 @@ public final class ServerDisksSource implements MigrationSource {
       d = new SourceDescription(d.osType(), d.osName(), d.architecture(), d.hostname(), d.disks(), d.mounts(), w);
     }
     Mount top = mounts.get(0);
-    boolean rootMounted = !opened.isEmpty() && top.disk() == described.rootDisk()
-        && top.partition() == described.rootPartition();
+    boolean rootMounted = !opened.isEmpty() && described.root().filter(r -> r.disk() == top.disk()
+        && r.partition() == top.partition()).isPresent();
     if (!rootMounted && !opened.isEmpty()) {
       opened.remove(0).close(); // the fstab's / is another file system than the first root found (A/B roots)
     }
