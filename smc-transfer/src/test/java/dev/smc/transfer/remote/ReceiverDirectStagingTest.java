@@ -159,7 +159,9 @@ class ReceiverDirectStagingTest {
   private TestReceiver receiver(Path at) throws IOException {
     TestReceiver r = new TestReceiver(at, "r1", TOKEN);
     r.unix = at.resolve("r.sock");
-    r.restart();
+    // again with the socket, on a new port: its own one may be taken by another test's receiver meanwhile
+    r.receiver.close(java.time.Duration.ZERO);
+    r.start(0);
     return r;
   }
 
